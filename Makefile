@@ -1,0 +1,67 @@
+# Two commands do all set-up: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi:app
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/portal_test
+
+.PHONY: run test setup lint format messages clean test-sqlite test-postgres
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+portal/static/vendor/.copied: node_modules/.installed
+	mkdir -p portal/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js portal/static/vendor/htmx.min.js
+	cp node_modules/chart.js/dist/chart.umd.min.js portal/static/vendor/chart.umd.min.js
+	touch $@
+
+setup: $(VENV)/.installed portal/static/vendor/.copied
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+run: setup
+	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask demo logins
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/pytest -n 2 --dist loadfile
+
+test-postgres:
+	@if $(BIN)/python -m portal.tools.pg_available; then \
+	  echo "PostgreSQL answers at 127.0.0.1:5432: running the suite on it"; \
+	  $(BIN)/python -m portal.tools.pg_available --create portal_test && \
+	  TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile -m "not browser"; \
+	else \
+	  if [ -n "$$CI" ]; then echo "PostgreSQL is required on CI but does not answer"; exit 1; fi; \
+	  echo "PostgreSQL does not answer at 127.0.0.1:5432: skipped the PostgreSQL run"; \
+	fi
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations || true
+	$(BIN)/pybabel compile -d portal/translations || true
+
+clean:
+	rm -rf $(VENV) node_modules portal/static/vendor

@@ -1,0 +1,162 @@
+"""The append-only audit log: record() is the one way to write it, verify_chain() checks it.
+
+Each row carries a SHA-256 over its own content and the previous row's hash, so an edited or
+deleted row breaks the chain from that row on. On PostgreSQL a trigger also refuses UPDATE and
+DELETE on the table (see the migration that creates it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import JSON, ForeignKey, Integer, String, select, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base, IdMixin, UTCDateTime, utcnow
+from portal.extensions import db
+
+GENESIS = "0" * 64
+# Any constant works; it serialises writers of the chain on PostgreSQL.
+_PG_LOCK_KEY = 7_240_311
+
+
+class AuditEntry(IdMixin, Base):
+    __tablename__ = "audit_entry"
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    record_type: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[Any | None] = mapped_column(JSON)
+    after: Mapped[Any | None] = mapped_column(JSON)
+    address: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+
+
+def compute_hash(
+    prev_hash: str,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    record_type: str,
+    record_id: int | None,
+    before: Any,
+    after: Any,
+    address: str | None,
+) -> str:
+    """The hash of one row's content chained to the previous row's hash."""
+    payload = _canonical(
+        [
+            prev_hash,
+            at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+            actor_id,
+            action,
+            record_type,
+            record_id,
+            before,
+            after,
+            address,
+        ]
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _changed_only(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    if not before or not after:
+        return before, after
+    keys = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def record(
+    actor: Any,
+    action: str,
+    record_type: str,
+    record_id: int | None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """Append one entry (who, when, what, before -> after). Flushes; the caller commits."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    prev = session.execute(
+        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    before, after = _changed_only(before, after)
+    # Microsecond precision survives every database, so the hash can be recomputed exactly.
+    at = utcnow()
+    address = request.remote_addr if has_request_context() else None
+    actor_id = getattr(actor, "id", None)
+    entry = AuditEntry(
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        before=before,
+        after=after,
+        address=address,
+        prev_hash=prev or GENESIS,
+    )
+    entry.hash = compute_hash(
+        entry.prev_hash, at, actor_id, action, record_type, record_id, before, after, address
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_bad_id: int | None
+    reason: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad_id is None
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    """Walk the log in id order; name the first row whose hash or link does not hold."""
+    prev = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+        ).scalars()
+        rows = list(rows)
+        if not rows:
+            return ChainReport(checked, None, None)
+        for row in rows:
+            if row.prev_hash != prev:
+                return ChainReport(checked, row.id, "link to the previous row is broken")
+            expected = compute_hash(
+                row.prev_hash,
+                row.at,
+                row.actor_id,
+                row.action,
+                row.record_type,
+                row.record_id,
+                row.before,
+                row.after,
+                row.address,
+            )
+            if expected != row.hash:
+                return ChainReport(checked, row.id, "content does not match its hash")
+            prev = row.hash
+            checked += 1
+            last_id = row.id
+        db.session.expunge_all()

@@ -1,0 +1,50 @@
+"""`flask` commands: demo data, audit verification."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+demo_cli = AppGroup("demo", help="Demo data.")
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; name the first altered row."""
+    from portal.audit import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"Audit chain intact: {report.checked} rows verified.")
+        return
+    click.echo(
+        f"Audit chain BROKEN at row {report.first_bad_id}: {report.reason} "
+        f"({report.checked} rows before it verified).",
+        err=True,
+    )
+    raise SystemExit(1)
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when people already exist.")
+def demo_load(if_empty: bool) -> None:
+    """Load the demo organisation (about 150 people)."""
+    from portal.demo import load
+
+    created = load.load_demo(if_empty=if_empty)
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing loaded.")
+
+
+@demo_cli.command("logins")
+def demo_logins() -> None:
+    """Print the demo sign-ins."""
+    from portal.demo import load
+
+    click.echo(load.logins_text())
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(audit_cli)

@@ -1,0 +1,5 @@
+"""Imports every model module so that metadata (and Alembic) sees all tables."""
+
+from portal.audit import AuditEntry  # noqa: F401
+from portal.auth.models import UserSession  # noqa: F401
+from portal.org.models import Grant, Market, Person, Position, Segment, Team  # noqa: F401

@@ -1,0 +1,1 @@
+"""Organisation: people, the reporting tree, teams, markets, segments, positions, grants."""

@@ -1,0 +1,199 @@
+"""Who may see and do what. The one place visibility is decided.
+
+Visibility rules (DESIGN.md, "Who uses it"):
+- everyone sees their own records;
+- a supervisor or manager sees everything about everyone in their reporting subtree;
+- a QA analyst sees, in the teams/markets granted, the directory and QA records;
+- a trainer sees, in the teams/markets granted, the directory and training records;
+- an HR admin sees everyone's records;
+- private records (1:1 private notes, drafts) have author-only scopes of their own.
+
+Every list, count, chart, export and API answer starts from `scoped(...)`; a single record is
+loaded with `get_visible_or_404(...)`, so "not yours" and "does not exist" look the same.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from flask import has_request_context, request
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from portal.errors import Forbidden, NotFound
+from portal.extensions import db
+from portal.org.models import Grant, Person, StaffRole
+
+
+class Area(enum.StrEnum):
+    """The kinds of record a grant can reach."""
+
+    DIRECTORY = "directory"
+    QA = "qa"
+    TRAINING = "training"
+    COACHING = "coaching"
+    GOALS = "goals"
+    REVIEWS = "reviews"
+    KPIS = "kpis"
+
+
+# Which areas a scoped staff grant opens, beyond one's own subtree.
+GRANT_AREAS: dict[StaffRole, frozenset[Area]] = {
+    StaffRole.QA_ANALYST: frozenset({Area.DIRECTORY, Area.QA}),
+    StaffRole.TRAINER: frozenset({Area.DIRECTORY, Area.TRAINING}),
+}
+
+
+class HasPerson(Protocol):
+    id: Any
+    person_id: Any
+
+
+def _request_cache() -> dict:
+    """A dict that lives as long as the current request (no caching outside a request)."""
+    if has_request_context():
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        cache = req.__dict__.get("_policy_cache")
+        if cache is None:
+            cache = req.__dict__["_policy_cache"] = {}
+        return cache
+    return {}
+
+
+def staff_roles(viewer: Person) -> frozenset[StaffRole]:
+    """The viewer's staff roles, loaded once per request."""
+    cache = _request_cache()
+    key = ("roles", viewer.id)
+    if key not in cache:
+        rows = db.session.execute(select(Grant.role).where(Grant.person_id == viewer.id)).scalars()
+        cache[key] = frozenset(StaffRole(r) for r in rows)
+    return cache[key]
+
+
+def has_reports(viewer: Person) -> bool:
+    """True when someone reports to the viewer directly; loaded once per request."""
+    cache = _request_cache()
+    key = ("reports", viewer.id)
+    if key not in cache:
+        first = db.session.execute(
+            select(Person.id).where(Person.manager_id == viewer.id).limit(1)
+        ).first()
+        cache[key] = first is not None
+    return cache[key]
+
+
+def is_hr(viewer: Person) -> bool:
+    return StaffRole.HR_ADMIN in staff_roles(viewer)
+
+
+def subtree_condition(root_path: str) -> Any:
+    """Everyone at or below the person whose materialised path is root_path."""
+    return Person.path.startswith(root_path, autoescape=True)
+
+
+def visible_person_ids(viewer: Person, area: Area = Area.DIRECTORY) -> Select:
+    """The ids of people whose `area` records the viewer may see, as one SQL statement."""
+    if viewer is None or not getattr(viewer, "id", None):
+        return select(Person.id).where(false())
+    if is_hr(viewer):
+        return select(Person.id)
+    conditions = [subtree_condition(viewer.path)]
+    roles = [role for role, areas in GRANT_AREAS.items() if area in areas]
+    if roles and staff_roles(viewer) & set(roles):
+        granted = select(Grant.team_id, Grant.market_id).where(
+            Grant.person_id == viewer.id, Grant.role.in_([r.value for r in roles])
+        )
+        teams = granted.with_only_columns(Grant.team_id).where(Grant.team_id.is_not(None))
+        markets = granted.with_only_columns(Grant.market_id).where(Grant.market_id.is_not(None))
+        conditions.append(Person.team_id.in_(teams))
+        conditions.append(Person.market_id.in_(markets))
+    return select(Person.id).where(or_(*conditions))
+
+
+def _person_column(model: type) -> InstrumentedAttribute:
+    return model.id if model is Person else model.person_id
+
+
+def scoped(stmt: Select, model: type, viewer: Person, area: Area = Area.DIRECTORY) -> Select:
+    """Restrict a SELECT over `model` to the records of people visible to the viewer."""
+    return stmt.where(_person_column(model).in_(visible_person_ids(viewer, area)))
+
+
+M = TypeVar("M")
+
+
+def get_visible_or_404(
+    model: type[M], record_id: int, viewer: Person, area: Area = Area.DIRECTORY
+) -> M:
+    """One query filtering by id and scope: "not yours" and "does not exist" look the same."""
+    stmt = scoped(select(model).where(model.id == record_id), model, viewer, area)  # type: ignore[attr-defined]
+    record = db.session.execute(stmt).scalar_one_or_none()
+    if record is None:
+        raise NotFound()
+    return record
+
+
+def in_subtree(viewer: Person, person: Person, *, strict: bool = False) -> bool:
+    """True when `person` is the viewer or below them (strictly below with strict=True)."""
+    if strict and person.id == viewer.id:
+        return False
+    return person.path.startswith(viewer.path)
+
+
+# ---- actions -------------------------------------------------------------------------------
+# The rule table: action name -> predicate(viewer, record). Read it like DESIGN.md's table.
+Rule = Callable[[Person, Any], bool]
+
+
+def _hr(viewer: Person, _record: Any = None) -> bool:
+    return is_hr(viewer)
+
+
+def _self(viewer: Person, record: Any) -> bool:
+    return record is not None and getattr(record, "id", None) == viewer.id
+
+
+def _hr_not_self(viewer: Person, record: Any) -> bool:
+    return is_hr(viewer) and not _self(viewer, record)
+
+
+def _manages_people(viewer: Person, _record: Any = None) -> bool:
+    return is_hr(viewer) or has_reports(viewer)
+
+
+def _anyone(viewer: Person, _record: Any = None) -> bool:
+    return True
+
+
+RULES: dict[str, Rule] = {
+    # organisation
+    "person.create": _hr,
+    "person.edit": _hr,
+    "person.move": _hr,
+    "person.deactivate": _hr_not_self,
+    "person.reactivate": _hr,
+    "person.import": _hr,
+    "person.export": _anyone,  # the export itself is scoped to the visible people
+    "grant.manage": _hr,
+    "org.view_tree": _anyone,
+    "team.view": _manages_people,
+    # administration
+    "audit.view": _hr,
+    "session.end_any": _hr,
+}
+
+
+def can(viewer: Person | None, action: str, record: Any = None) -> bool:
+    """May the viewer do `action` (on `record`)? Unknown actions are refused."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    rule = RULES.get(action)
+    return bool(rule and rule(viewer, record))
+
+
+def require(viewer: Person | None, action: str, record: Any = None) -> None:
+    """Raise Forbidden unless can(viewer, action, record)."""
+    if not can(viewer, action, record):
+        raise Forbidden()
