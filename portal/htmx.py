@@ -17,9 +17,12 @@ def is_fragment_request() -> bool:
     )
 
 
-def render_view(page: str, fragment: str | None = None, status: int = 200, **ctx: Any) -> Response:
+def render_view(
+    page_template: str, fragment_template: str | None = None, /, status: int = 200, **ctx: Any
+) -> Response:
     """Render the whole page, or only its fragment for an htmx fragment request."""
-    template = fragment if fragment and is_fragment_request() else page
+    use_fragment = fragment_template and is_fragment_request()
+    template = fragment_template if use_fragment else page_template
     response = make_response(render_template(template, **ctx), status)
     return response
 

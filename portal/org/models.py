@@ -98,6 +98,16 @@ class Person(IdMixin, TimestampMixin, UserMixin, Base):
     def get_id(self) -> str | None:  # Flask-Login
         return self.current_session_token
 
+    # UserMixin compares users by get_id(); two people without a session token would be
+    # "equal". The identity map gives one object per row, so identity is the right equality.
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    __hash__ = object.__hash__
+
     @property
     def is_active_user(self) -> bool:
         return self.is_active

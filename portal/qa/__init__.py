@@ -1,0 +1,1 @@
+"""Quality assurance: scorecards, scoring contacts, sampling and calibration."""

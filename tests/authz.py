@@ -1,0 +1,129 @@
+"""The authorization matrix engine: every route x every role -> expected status.
+
+tests/test_authorization_matrix.py holds the table; this module runs it. Each (route, role) runs
+inside a savepoint that is rolled back, so a POST by one role never changes what the next sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from flask import Flask
+
+from portal.extensions import db
+from portal.org.models import Person
+from tests.conftest import as_user, csrf_token_from
+from tests.factories import World
+
+ROLES = (
+    "anonymous",
+    "self",  # the person the record is about (agent A1)
+    "peer_agent",  # another agent in the same team (agent A2)
+    "record_supervisor",  # A1's supervisor
+    "other_supervisor",  # a supervisor in another team under the same manager
+    "manager_above",  # the manager of A1's supervisor
+    "qa_analyst",  # QA analyst granted A1's team
+    "trainer",  # trainer granted another market (JP)
+    "hr_admin",
+)
+
+ROLE_PERSON = {
+    "self": "agent_a1",
+    "peer_agent": "agent_a2",
+    "record_supervisor": "sup_a",
+    "other_supervisor": "sup_b",
+    "manager_above": "manager_hk",
+    "qa_analyst": "qa",
+    "trainer": "trainer",
+    "hr_admin": "hr",
+}
+
+# Text found only in records about agent A1: it must never appear in a denied role's answer.
+MARKER = "MK-A1"
+
+
+@dataclass
+class Row:
+    method: str
+    url: Callable[[World], str]
+    expect: dict[str, int]
+    data: Callable[[World], dict] | None = None
+    # Roles whose answer must not contain MARKER (defaults to every role answered 403/404/302).
+    hidden_from: tuple[str, ...] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def roles_hiding_marker(self) -> tuple[str, ...]:
+        if self.hidden_from is not None:
+            return self.hidden_from
+        return tuple(r for r, status in self.expect.items() if status in (302, 403, 404))
+
+
+def expect(default: int, anonymous: int = 302, **overrides: int) -> dict[str, int]:
+    """Expected statuses: `default` for every signed-in role unless overridden by name."""
+    table = {role: default for role in ROLES}
+    table["anonymous"] = anonymous
+    for role, status in overrides.items():
+        assert role in table, f"unknown role {role}"
+        table[role] = status
+    return table
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    endpoint: str
+    role: str
+    expected: int
+    got: int
+    leaked: bool = False
+
+    def __str__(self) -> str:
+        leak = " and LEAKED the marker" if self.leaked else ""
+        return f"{self.endpoint} as {self.role}: expected {self.expected}, got {self.got}{leak}"
+
+
+def _token(client, role: str) -> str:
+    path = "/auth/login" if role == "anonymous" else "/auth/sessions"
+    return csrf_token_from(client.get(path).get_data(as_text=True))
+
+
+def frozen_ids(world: World) -> SimpleNamespace:
+    """Plain copies of the world's ids (ORM objects expire between the matrix's savepoints)."""
+    values = {}
+    for name, record in vars(world).items():
+        values[name] = SimpleNamespace(
+            id=record.id, email=getattr(record, "email", None), name=getattr(record, "name", None)
+        )
+    return SimpleNamespace(**values)
+
+
+def run_matrix(app: Flask, world: World, rows: dict[str, Row]) -> list[Mismatch]:
+    mismatches: list[Mismatch] = []
+    connection = db.engines[None]
+    world = frozen_ids(world)  # type: ignore[assignment]
+    for endpoint, row in rows.items():
+        for role in ROLES:
+            savepoint = connection.begin_nested()
+            try:
+                client = app.test_client()
+                if role != "anonymous":
+                    person_id = getattr(world, ROLE_PERSON[role]).id
+                    as_user(client, db.session.get(Person, person_id))
+                url = row.url(world)
+                if row.method == "GET":
+                    response = client.get(url, headers=row.headers)
+                else:
+                    headers = {"X-CSRFToken": _token(client, role), **row.headers}
+                    data = row.data(world) if row.data else {}
+                    response = client.open(url, method=row.method, data=data, headers=headers)
+                body = response.get_data(as_text=True)
+                leaked = role in row.roles_hiding_marker() and MARKER in body
+                if response.status_code != row.expect[role] or leaked:
+                    mismatches.append(
+                        Mismatch(endpoint, role, row.expect[role], response.status_code, leaked)
+                    )
+            finally:
+                db.session.remove()
+                savepoint.rollback()
+    return mismatches

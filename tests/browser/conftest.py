@@ -1,0 +1,153 @@
+"""A live portal in a thread (its own SQLite file) driven by Debian's Chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.config import TestConfig
+from portal.extensions import db
+from tests import factories
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[dict]:
+    """Serve a fresh portal with the small known world; yields its URL and the world's emails."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing on CI (.ci/run installs Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    db_file = tmp_path_factory.mktemp("live") / "portal.db"
+
+    class LiveConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_file}"
+        SERVER_NAME = None
+
+    app = create_app(LiveConfig)
+    with app.app_context():
+        upgrade()
+        world = factories.build_world()
+        people = {
+            name: {"id": person.id, "email": person.email, "name": person.name}
+            for name, person in vars(world).items()
+            if hasattr(person, "email")
+        }
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"url": f"http://127.0.0.1:{server.server_port}", "people": people, "app": app}
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+class PageWatch:
+    """Collects console errors and failed requests; a test may allow some by URL fragment."""
+
+    def __init__(self, page, shots: Path):
+        self.page = page
+        self.shots = shots
+        self.errors: list[str] = []
+        self.allowed: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        page.on("requestfailed", lambda req: self.errors.append(f"failed: {req.url}"))
+        page.on("response", self._response)
+
+    def _console(self, msg) -> None:
+        if msg.type == "error":
+            self.errors.append(f"console: {msg.text}")
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status}: {response.url}")
+
+    def allow(self, fragment: str) -> None:
+        """Expect an error response (and its console line) whose text contains fragment."""
+        self.allowed.append(fragment)
+
+    def screenshot(self, name: str) -> Path:
+        self.shots.mkdir(parents=True, exist_ok=True)
+        path = self.shots / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def unexpected(self) -> list[str]:
+        return [
+            e
+            for e in self.errors
+            if not any(a in e for a in self.allowed)
+            # Chromium logs a 404 as "Failed to load resource" without the URL.
+            and not (self.allowed and "Failed to load resource" in e)
+        ]
+
+
+@pytest.fixture
+def page(browser, request) -> Iterator[PageWatch]:
+    context = browser.new_context(locale="en-GB", timezone_id="Asia/Hong_Kong")
+    shots = RESULTS / request.node.name
+    if shots.exists():
+        shutil.rmtree(shots)
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    watch = PageWatch(pg, shots)
+    try:
+        yield watch
+    finally:
+        context.close()
+    problems = watch.unexpected()
+    assert not problems, f"console errors or failed requests: {problems}"
+
+
+def sign_in(watch: PageWatch, base_url: str, email: str) -> None:
+    page = watch.page
+    page.goto(f"{base_url}/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/")

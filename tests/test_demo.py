@@ -1,0 +1,249 @@
+"""The demo organisation: its shape, its names, its sign-ins, and loading it only once."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from portal.audit import AuditEntry, verify_chain
+from portal.auth.services import authenticate
+from portal.demo import load
+from portal.demo.names import strip_diacritics
+from portal.extensions import db
+from portal.org.models import Grant, Market, Person, Position, Segment, Team
+
+LOGIN_EMAILS = [load.login_email(local) for local, _role in load.LOGINS]
+
+
+@pytest.fixture
+def demo() -> None:
+    assert load.load_demo(if_empty=True) is True
+
+
+def people() -> list[Person]:
+    return list(db.session.execute(select(Person)).scalars())
+
+
+def by_email(email: str) -> Person:
+    return db.session.execute(select(Person).where(Person.email == email)).scalar_one()
+
+
+def in_script(text: str, script: str) -> bool:
+    return any(unicodedata.name(c, "").startswith(script) for c in text)
+
+
+def test_the_demo_has_about_150_people_in_five_markets_and_three_segments(demo):
+    assert 130 <= len(people()) <= 170
+    markets = {m.code: (m.name, m.time_zone) for m in db.session.execute(select(Market)).scalars()}
+    assert markets == {
+        "HK": ("Hong Kong", "Asia/Hong_Kong"),
+        "TW": ("Taiwan", "Asia/Taipei"),
+        "JP": ("Japan", "Asia/Tokyo"),
+        "KR": ("Korea", "Asia/Seoul"),
+        "VN": ("Vietnam", "Asia/Ho_Chi_Minh"),
+    }
+    segments = {s.code: s.name for s in db.session.execute(select(Segment)).scalars()}
+    assert segments == {"SMALL": "Small", "MEDIUM": "Medium", "VIP": "VIP / Enterprise"}
+
+
+def test_every_position_has_a_readable_name_and_a_rank_above_the_agents(demo):
+    positions = {p.code: p for p in db.session.execute(select(Position)).scalars()}
+    assert set(positions) == {
+        "agent",
+        "senior_agent",
+        "account_manager",
+        "supervisor",
+        "manager",
+        "head",
+        "qa_analyst",
+        "trainer",
+        "hr",
+    }
+    assert positions["senior_agent"].name == "Senior Agent"
+    assert positions["agent"].rank < positions["supervisor"].rank < positions["manager"].rank
+    assert positions["manager"].rank < positions["head"].rank
+
+
+def test_the_tree_has_one_root_and_every_path_extends_the_managers_path(demo):
+    roots = [p for p in people() if p.manager_id is None]
+    assert [p.email for p in roots] == ["head@demo.example.com"]
+    assert roots[0].path == f"/{roots[0].id}/"
+    manager = aliased(Person)
+    pairs = db.session.execute(
+        select(Person.id, Person.path, Person.depth, manager.path).join(
+            manager, manager.id == Person.manager_id
+        )
+    ).all()
+    assert len(pairs) == len(people()) - 1
+    for person_id, path, depth, manager_path in pairs:
+        assert path == f"{manager_path}{person_id}/"
+        assert depth == path.count("/") - 2
+
+
+def test_every_supervisor_leads_a_named_team_of_eight_to_twelve_reports(demo):
+    supervisors = [p for p in people() if p.position.code == "supervisor"]
+    assert 10 <= len(supervisors) <= 15
+    for supervisor in supervisors:
+        reports = [p for p in people() if p.manager_id == supervisor.id]
+        assert 8 <= len(reports) <= 12, supervisor.email
+        assert {r.team_id for r in reports} == {supervisor.team_id}
+        assert {r.position.code for r in reports} <= {"agent", "senior_agent", "account_manager"}
+    team_names = set(db.session.execute(select(Team.name)).scalars())
+    assert "HK Merchant Care 1" in team_names
+    assert all(re.fullmatch(r"(HK|TW|JP|KR|VN) [A-Za-z ]+ \d", name) for name in team_names)
+
+
+def test_each_market_has_one_manager_reporting_to_the_head(demo):
+    head = by_email("head@demo.example.com")
+    managers = [p for p in people() if p.position.code == "manager"]
+    assert sorted(m.market.code for m in managers) == ["HK", "JP", "KR", "TW", "VN"]
+    assert all(m.manager_id == head.id for m in managers)
+    for m in managers:
+        supervisors = [p for p in people() if p.manager_id == m.id]
+        assert 2 <= len(supervisors) <= 3
+
+
+@pytest.mark.parametrize(
+    ("market", "script"),
+    [("HK", "CJK"), ("TW", "CJK"), ("JP", "CJK"), ("KR", "HANGUL"), ("VN", "LATIN")],
+)
+def test_names_are_written_in_each_markets_own_script(demo, market, script):
+    locals_ = [p for p in people() if p.market and p.market.code == market]
+    assert locals_
+    for person in locals_:
+        assert in_script(person.name, script), person.name
+        assert person.name_romanised and person.name_romanised.isascii()
+        assert in_script(person.name_romanised, "LATIN")
+
+
+def test_vietnamese_names_keep_their_diacritics_and_romanise_without_them(demo):
+    vietnamese = [p for p in people() if p.market.code == "VN"]
+    assert any(not p.name.isascii() for p in vietnamese)
+    for person in vietnamese:
+        assert person.name_romanised == strip_diacritics(person.name)
+    assert strip_diacritics("Nguyễn Đức Thắng") == "Nguyen Duc Thang"
+
+
+def test_people_get_their_markets_locale_and_time_zone(demo):
+    expected = {"HK": "zh_Hant", "TW": "zh_Hant", "JP": "ja", "KR": "ko", "VN": "vi"}
+    for person in people():
+        assert person.time_zone == person.market.time_zone
+        if person.position.code not in {"head", "qa_analyst", "trainer", "hr"}:
+            assert person.locale == expected[person.market.code], person.email
+
+
+def test_emails_and_employee_ids_are_ascii_unique_and_follow_the_pattern(demo):
+    everyone = people()
+    emails = [p.email for p in everyone]
+    assert len(set(emails)) == len(emails)
+    fixed = set(LOGIN_EMAILS)
+    for email in emails:
+        assert email.isascii()
+        if email not in fixed:
+            assert re.fullmatch(r"[a-z]+\.[a-z]+\.\d+@demo\.example\.com", email), email
+    ids = [p.employee_id for p in everyone]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"(HK|TW|JP|KR|VN)-\d{4}", i) for i in ids)
+
+
+def test_hire_and_position_dates_spread_over_the_last_one_to_eight_years(demo):
+    everyone = people()
+    newest = max(p.hire_on for p in everyone)
+    oldest = min(p.hire_on for p in everyone)
+    today = max(p.created_at for p in everyone).date()
+    assert today - newest >= timedelta(days=365)
+    assert today - oldest <= timedelta(days=8 * 366)
+    assert (newest - oldest).days > 4 * 365
+    assert all(p.hire_on <= p.position_since_on < today for p in everyone)
+
+
+def test_a_few_people_have_left_and_keep_their_place_and_history(demo):
+    gone = [p for p in people() if not p.is_active]
+    assert 1 <= len(gone) <= 10
+    for person in gone:
+        assert person.deactivated_at is not None
+        assert person.manager_id is not None and person.team_id is not None
+        assert person.deactivated_at.date() >= person.position_since_on
+        assert person.email not in LOGIN_EMAILS
+
+
+def test_every_fixed_login_signs_in_with_the_demo_password(demo):
+    for email in LOGIN_EMAILS:
+        person = authenticate(email, load.DEMO_PASSWORD)
+        assert person is not None and person.email == email
+        assert authenticate(email, "Wrong-Password-1!") is None
+
+
+def test_the_fixed_logins_sit_where_their_description_says(demo):
+    head, manager, supervisor, agent = (
+        by_email(load.login_email(local))
+        for local in ("head", "manager.hk", "supervisor.hk", "agent.hk")
+    )
+    assert head.position.code == "head" and head.manager_id is None
+    assert manager.position.code == "manager" and manager.market.code == "HK"
+    assert supervisor.manager_id == manager.id and supervisor.team.name == "HK Merchant Care 1"
+    assert agent.position.code == "agent" and agent.manager_id == supervisor.id
+
+
+def test_staff_are_granted_their_markets(demo):
+    def grants_of(local: str) -> set[tuple[str, str | None]]:
+        person = by_email(load.login_email(local))
+        rows = db.session.execute(
+            select(Grant.role, Market.code)
+            .outerjoin(Market, Market.id == Grant.market_id)
+            .where(Grant.person_id == person.id)
+        ).all()
+        return {(role, code) for role, code in rows}
+
+    assert grants_of("qa") == {("qa_analyst", "HK"), ("qa_analyst", "TW")}
+    assert grants_of("trainer") == {("trainer", "JP"), ("trainer", "KR"), ("trainer", "VN")}
+    assert grants_of("hr") == {("hr_admin", None)}
+
+
+def test_loading_again_with_if_empty_creates_nothing(demo):
+    before = db.session.execute(select(func.count(Person.id))).scalar_one()
+    assert load.load_demo(if_empty=True) is False
+    assert db.session.execute(select(func.count(Person.id))).scalar_one() == before
+
+
+def test_loading_over_existing_people_without_if_empty_is_refused(world):
+    with pytest.raises(load.DemoDataPresent):
+        load.load_demo(if_empty=False)
+    assert db.session.execute(select(func.count(Market.id))).scalar_one() == 2
+
+
+def test_the_load_is_audited_once_and_the_chain_verifies(demo):
+    entries = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "demo.load")
+    ).scalars()
+    entries = list(entries)
+    assert len(entries) == 1
+    assert entries[0].record_type == "organisation"
+    assert entries[0].after == {"people": len(people())}
+    assert verify_chain().ok
+
+
+def test_the_demo_is_the_same_every_time_it_is_loaded(demo):
+    first = [(p.name, p.email, p.employee_id, p.hire_on, p.is_active) for p in people()]
+    db.session.execute(db.delete(Grant))
+    db.session.execute(db.update(Person).values(manager_id=None))
+    for model in (Person, Team, Position, Segment, Market):
+        db.session.execute(db.delete(model))
+    db.session.expunge_all()
+    assert load.load_demo(if_empty=True) is True
+    again = [(p.name, p.email, p.employee_id, p.hire_on, p.is_active) for p in people()]
+    assert again == first
+
+
+def test_flask_demo_logins_prints_every_login_the_password_and_the_address(app):
+    result = app.test_cli_runner().invoke(args=["demo", "logins"])
+    assert result.exit_code == 0
+    for email in LOGIN_EMAILS:
+        assert email in result.output
+    assert "Portal-Demo-2026!" in result.output
+    assert "http://127.0.0.1:5000" in result.output
