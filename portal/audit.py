@@ -130,19 +130,37 @@ class ChainReport:
 
 def verify_chain(batch: int = 5000) -> ChainReport:
     """Walk the log in id order; name the first row whose hash or link does not hold."""
+    columns = (
+        AuditEntry.id,
+        AuditEntry.prev_hash,
+        AuditEntry.hash,
+        AuditEntry.at,
+        AuditEntry.actor_id,
+        AuditEntry.action,
+        AuditEntry.record_type,
+        AuditEntry.record_id,
+        AuditEntry.before,
+        AuditEntry.after,
+        AuditEntry.address,
+    )
     prev = GENESIS
     checked = 0
     last_id = 0
     while True:
+        # Plain rows, not entities: a long walk fills no identity map and detaches nothing.
         rows = db.session.execute(
-            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
-        ).scalars()
-        rows = list(rows)
+            select(*columns).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+        ).all()
         if not rows:
             return ChainReport(checked, None, None)
         for row in rows:
             if row.prev_hash != prev:
-                return ChainReport(checked, row.id, "link to the previous row is broken")
+                reason = "its link to the previous row does not hold"
+                if checked and row.id != last_id + 1:
+                    reason += f" (rows {last_id + 1}..{row.id - 1} are missing)"
+                elif not checked and row.prev_hash != GENESIS:
+                    reason += " (rows before it are missing)"
+                return ChainReport(checked, row.id, reason)
             expected = compute_hash(
                 row.prev_hash,
                 row.at,
@@ -155,8 +173,7 @@ def verify_chain(batch: int = 5000) -> ChainReport:
                 row.address,
             )
             if expected != row.hash:
-                return ChainReport(checked, row.id, "content does not match its hash")
+                return ChainReport(checked, row.id, "its content does not match its hash")
             prev = row.hash
             checked += 1
             last_id = row.id
-        db.session.expunge_all()

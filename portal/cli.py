@@ -13,7 +13,8 @@ audit_cli = AppGroup("audit", help="The audit log.")
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Check the audit log's hash chain; name the first altered row."""
-    from portal.audit import verify_chain
+    from portal.audit import AuditEntry, verify_chain
+    from portal.extensions import db
 
     report = verify_chain()
     if report.ok:
@@ -24,6 +25,14 @@ def audit_verify() -> None:
         f"({report.checked} rows before it verified).",
         err=True,
     )
+    row = db.session.get(AuditEntry, report.first_bad_id)
+    if row is not None:
+        record = row.record_type if row.record_id is None else f"{row.record_type} #{row.record_id}"
+        click.echo(
+            f"  row {row.id}: {row.at.isoformat()} actor={row.actor_id} "
+            f"action={row.action} record={record}",
+            err=True,
+        )
     raise SystemExit(1)
 
 

@@ -167,6 +167,21 @@ def _anyone(viewer: Person, _record: Any = None) -> bool:
     return True
 
 
+def _qa_staff(viewer: Person, _record: Any = None) -> bool:
+    """QA analysts (any grant) and HR build scorecards and bring contacts in."""
+    return is_hr(viewer) or StaffRole.QA_ANALYST in staff_roles(viewer)
+
+
+def _qa_reviewer(viewer: Person, _record: Any = None) -> bool:
+    """Whoever scores contacts: managers of people, QA analysts and HR."""
+    return _qa_staff(viewer) or has_reports(viewer)
+
+
+def _importer(viewer: Person, record: Any) -> bool:
+    """A contact import is seen by the person who ran it and by HR."""
+    return record is not None and (record.imported_by_id == viewer.id or is_hr(viewer))
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -179,6 +194,13 @@ RULES: dict[str, Rule] = {
     "grant.manage": _hr,
     "org.view_tree": _anyone,
     "team.view": _manages_people,
+    # QA. Contacts themselves are scoped by Area.QA (an agent who opens the list sees their
+    # own); "contact.list" only decides who is offered it in the menu.
+    "contact.list": _qa_reviewer,
+    "contact.import": _qa_staff,
+    "contact_import.view": _importer,
+    "scorecard.view": _qa_reviewer,
+    "scorecard.edit": _qa_staff,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -36,6 +36,12 @@ def load_user(token: str):
     )
 
 
+def has_control_characters(location: str) -> bool:
+    """Browsers drop tabs and newlines from URLs, so "/<TAB>/evil.example" becomes
+    "//evil.example": a redirect carrying such characters could leave the portal."""
+    return any(ord(c) <= 0x20 or ord(c) == 0x7F for c in location)
+
+
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over https."""
 
@@ -55,7 +61,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import redirect, url_for
+        from flask import redirect
 
         from portal.htmx import hx_redirect
 
@@ -71,6 +77,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
+        for name in ("Location", "HX-Redirect"):
+            target = headers.get(name)
+            if target and has_control_characters(target):
+                headers[name] = url_for("home.index")
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")

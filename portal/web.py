@@ -60,6 +60,12 @@ def nav_items(user) -> list[tuple[str, str, str]]:
         ("org.person_list", _l("People"), "people"),
         ("org.tree", _l("Org tree"), "tree"),
     ]
+    if policy.can(user, "contact.list"):
+        items.append(("qa.contact_list", _l("Contacts"), "contacts"))
+    if policy.can(user, "scorecard.view"):
+        items.append(("qa.scorecard_list", _l("Scorecards"), "scorecards"))
+    if policy.can(user, "grant.manage"):
+        items.append(("admin.grant_list", _l("Staff grants"), "grants"))
     if policy.can(user, "audit.view"):
         items.append(("admin.audit_list", _l("Audit log"), "audit"))
     return items

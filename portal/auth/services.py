@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal import audit
@@ -28,9 +29,11 @@ def change_password(person: Person, current: str, new: str, *, now: datetime) ->
     """Change one's own password; every session of the person ends at once (the caller
     starts a fresh one, so a cookie copied before the change no longer works)."""
     if not passwords.verify_password(person.password_hash, current):
-        raise ValidationFailed(field_errors={"current_password": ["That is not your password."]})
+        raise ValidationFailed(
+            field_errors={"current_password": [str(_l("That is not your password."))]}
+        )
     problems = passwords.strength_problems(
-        new, email=person.email, name=person.name_romanised or ""
+        new, email=person.email, name=f"{person.name} {person.name_romanised or ''}"
     )
     if problems:
         raise ValidationFailed(field_errors={"new_password": problems})

@@ -32,13 +32,7 @@ def would_create_cycle(person: Person, new_manager: Person | None) -> bool:
 def move(person: Person, new_manager: Person | None) -> None:
     """Move a person and their whole subtree under new_manager, in one UPDATE. Flushes."""
     if would_create_cycle(person, new_manager):
-        raise ValidationFailed(
-            field_errors={
-                "manager_id": [
-                    "A person cannot report to themselves or to someone in their own team."
-                ]
-            }
-        )
+        raise ValidationFailed(field_errors={"manager_id": [str(_CYCLE)]})
     old_prefix = person.path
     new_prefix = path_for(person.id, new_manager)
     depth_change = new_prefix.count("/") - old_prefix.count("/")

@@ -27,7 +27,7 @@ def safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target:
+    if "\\" in target or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target):
         return None
     return target
 
@@ -37,8 +37,8 @@ def _account_key() -> str:
 
 
 def _failed(response) -> bool:
-    # Only failed sign-ins count towards the limits.
-    return response.status_code != 303
+    # Only failed sign-ins (answered 422) count towards the limits.
+    return response.status_code == 422
 
 
 def _sign_in(person) -> None:

@@ -1,0 +1,1 @@
+"""HR administration: audit-log search, staff grants, other people's sessions."""

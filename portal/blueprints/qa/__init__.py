@@ -1,0 +1,1 @@
+"""QA pages: contacts and their import, scorecards and their builder."""

@@ -1,0 +1,133 @@
+"""QA pages: contacts (list, detail, CSV import with progress). Scorecard pages live in the
+sibling modules scorecard_views and builder_views, attached to the same blueprint."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from portal import policy
+from portal.htmx import is_fragment_request, render_view
+from portal.qa import contact_import as importer
+from portal.qa import contact_rows, contacts
+
+from . import forms
+from .forms import ContactFilterForm, ContactImportForm
+
+bp = Blueprint("qa", __name__, url_prefix="/qa")
+
+# htmx stops polling when a polled fragment answers 286.
+STOP_POLLING = 286
+
+
+@bp.context_processor
+def _labels() -> dict:
+    """The words for stored values, for every QA template."""
+    return {
+        "channel_labels": forms.CHANNEL_LABELS,
+        "direction_labels": forms.DIRECTION_LABELS,
+        "import_status_labels": forms.IMPORT_STATUS_LABELS,
+        "answer_type_labels": forms.ANSWER_TYPE_LABELS,
+        "critical_labels": forms.CRITICAL_LABELS,
+        "max_reported": importer.MAX_REPORTED,
+    }
+
+
+@bp.get("/contacts")
+@login_required
+def contact_list():
+    form = ContactFilterForm(request.args)
+    teams, markets, segments = contacts.filter_choices()
+    form.fill_choices(teams, markets, segments)
+    form.validate()
+    filters = contacts.ContactFilters(
+        agent="" if form.agent.errors else (form.agent.data or ""),
+        person_id=request.args.get("person", type=int),
+        team_id=form.team.data,
+        channel=form.channel.data or None,
+        market_id=form.market.data,
+        segment_id=form.segment.data,
+        start_on=form.start_on.data if not form.start_on.errors else None,
+        end_on=form.end_on.data if not form.end_on.errors else None,
+    )
+    page = contacts.contacts_for(
+        current_user,
+        filters,
+        after=request.args.get("after"),
+        limit=current_app.config["PAGE_SIZE"],
+    )
+    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    return render_view(
+        "qa/contact_list.html", "qa/_contact_rows.html", form=form, page=page, args=args
+    )
+
+
+@bp.get("/contacts/<int:contact_id>")
+@login_required
+def contact_detail(contact_id: int):
+    contact = contacts.get_contact(current_user, contact_id)
+    return render_view("qa/contact_detail.html", contact=contact)
+
+
+@bp.route("/contacts/import", methods=["GET", "POST"])
+@login_required
+def contact_import():
+    policy.require(current_user, "contact.import")
+    form = ContactImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        record = contacts.begin_contact_import(current_user, file_name=upload.filename or "")
+        path = _save_upload(upload)
+        importer.start_import(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            record,
+            path,
+            current_user._get_current_object(),
+        )
+        return redirect(url_for("qa.contact_import_status", import_id=record.id), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_view(
+        "qa/contact_import.html",
+        form=form,
+        columns=contact_rows.COLUMNS,
+        required=contact_rows.REQUIRED_COLUMNS,
+        imports=contacts.recent_imports_for(current_user),
+        status=status,
+    )
+
+
+@bp.get("/contacts/imports/<int:import_id>")
+@login_required
+def contact_import_status(import_id: int):
+    record = contacts.get_contact_import(current_user, import_id)
+    finished = not record.is_running or record.is_stalled
+    status = STOP_POLLING if finished and is_fragment_request() else 200
+    return render_view(
+        "qa/contact_import_status.html",
+        "qa/_contact_import_status.html",
+        record=record,
+        status=status,
+    )
+
+
+@bp.get("/contacts/import-template.csv")
+@login_required
+def contact_import_template():
+    policy.require(current_user, "contact.import")
+    response = Response(importer.template_csv(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="contacts-template.csv"'
+    return response
+
+
+def _save_upload(upload) -> str:
+    """Stream the upload to a temporary file (never whole in memory); the importer deletes it."""
+    handle, path = tempfile.mkstemp(prefix="contacts-", suffix=".csv")
+    with os.fdopen(handle, "wb") as out:
+        upload.save(out)
+    return path
+
+
+from . import builder_views, scorecard_views  # noqa: E402, F401  (attach their routes to bp)

@@ -1,0 +1,208 @@
+"""Contacts as their viewers see them: the filtered, keyset-paged list, one contact, and the
+records of CSV imports. Every query goes through the Area.QA visibility scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from portal import audit, policy
+from portal.errors import NotFound
+from portal.extensions import db
+from portal.org.models import Market, Person, Segment, Team
+from portal.qa.models import Contact, ContactImport, ImportStatus
+
+
+@dataclass(frozen=True)
+class ContactFilters:
+    agent: str = ""  # part of a name, or an exact employee id
+    person_id: int | None = None
+    team_id: int | None = None
+    channel: str | None = None
+    market_id: int | None = None
+    segment_id: int | None = None
+    start_on: date | None = None  # in the viewer's time zone, inclusive
+    end_on: date | None = None  # in the viewer's time zone, inclusive
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    occurred_at: datetime
+    channel: str
+    direction: str
+    source: str
+    external_id: str
+    duration_seconds: int | None
+    customer_ref: str | None
+    agent_id: int
+    agent_name: str
+    market_code: str | None
+    segment_name: str | None
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    rows: list[ContactRow]
+    next_cursor: str | None
+    has_previous: bool
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    label: str
+
+
+def contacts_for(
+    viewer: Person, filters: ContactFilters, *, after: str | None = None, limit: int = 25
+) -> ContactPage:
+    """The contacts of the agents the viewer may see, newest first, one page after `after`."""
+    stmt = (
+        select(
+            Contact.id,
+            Contact.occurred_at,
+            Contact.channel,
+            Contact.direction,
+            Contact.source,
+            Contact.external_id,
+            Contact.duration_seconds,
+            Contact.customer_ref,
+            Person.id,
+            Person.name,
+            Market.code,
+            Segment.name,
+        )
+        .join(Person, Person.id == Contact.person_id)
+        .outerjoin(Market, Market.id == Contact.market_id)
+        .outerjoin(Segment, Segment.id == Contact.segment_id)
+    )
+    stmt = _filtered(policy.scoped(stmt, Contact, viewer, policy.Area.QA), filters, viewer)
+    cursor = _parse_cursor(after)
+    if cursor:
+        at, last_id = cursor
+        stmt = stmt.where(
+            or_(Contact.occurred_at < at, and_(Contact.occurred_at == at, Contact.id < last_id))
+        )
+    stmt = stmt.order_by(Contact.occurred_at.desc(), Contact.id.desc()).limit(limit + 1)
+    rows = [ContactRow(*row) for row in db.session.execute(stmt)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _cursor(rows[-1]) if more and rows else None
+    return ContactPage(rows=rows, next_cursor=next_cursor, has_previous=cursor is not None)
+
+
+def _filtered(stmt: Select, filters: ContactFilters, viewer: Person) -> Select:
+    if filters.agent:
+        text = filters.agent.strip()
+        stmt = stmt.where(
+            or_(
+                func.lower(Person.name).contains(text.lower(), autoescape=True),
+                Person.employee_id == text,
+            )
+        )
+    if filters.person_id:
+        stmt = stmt.where(Contact.person_id == filters.person_id)
+    if filters.team_id:
+        stmt = stmt.where(Person.team_id == filters.team_id)
+    if filters.channel:
+        stmt = stmt.where(Contact.channel == filters.channel)
+    if filters.market_id:
+        stmt = stmt.where(Contact.market_id == filters.market_id)
+    if filters.segment_id:
+        stmt = stmt.where(Contact.segment_id == filters.segment_id)
+    zone = _zone(viewer)
+    if filters.start_on:
+        stmt = stmt.where(Contact.occurred_at >= _start_of(filters.start_on, zone))
+    if filters.end_on:
+        stmt = stmt.where(Contact.occurred_at < _start_of(filters.end_on + timedelta(days=1), zone))
+    return stmt
+
+
+def _zone(viewer: Person) -> ZoneInfo:
+    try:
+        return ZoneInfo(viewer.time_zone or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _start_of(day: date, zone: ZoneInfo) -> datetime:
+    """Midnight at the start of `day` in the viewer's zone (a day is theirs, stored in UTC)."""
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def _cursor(row: ContactRow) -> str:
+    return f"{row.occurred_at.isoformat()}~{row.id}"
+
+
+def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
+    if not value or "~" not in value:
+        return None
+    at, _sep, last_id = value.rpartition("~")
+    try:
+        parsed = datetime.fromisoformat(at)
+        number = int(last_id)
+    except ValueError:
+        return None
+    return (parsed, number) if parsed.tzinfo is not None else None
+
+
+def get_contact(viewer: Person, contact_id: int) -> Contact:
+    """One contact of an agent the viewer may see (404 otherwise, as when it does not exist)."""
+    return policy.get_visible_or_404(Contact, contact_id, viewer, policy.Area.QA)
+
+
+def filter_choices() -> tuple[list[Choice], list[Choice], list[Choice]]:
+    """Teams, markets and segments to filter by (names only; the rows stay scoped)."""
+    teams = db.session.execute(
+        select(Team.id, Team.name, Market.code)
+        .outerjoin(Market, Market.id == Team.market_id)
+        .order_by(Team.name, Team.id)
+    )
+    markets = db.session.execute(select(Market.id, Market.code, Market.name).order_by(Market.code))
+    segments = db.session.execute(select(Segment.id, Segment.name).order_by(Segment.name))
+    return (
+        [Choice(i, f"{name} ({code})" if code else name) for i, name, code in teams],
+        [Choice(i, f"{code} · {name}") for i, code, name in markets],
+        [Choice(i, name) for i, name in segments],
+    )
+
+
+# ---- import records -------------------------------------------------------------------------
+
+
+def begin_contact_import(by: Person, *, file_name: str) -> ContactImport:
+    """A running import record for an uploaded file; contact_import.run_import fills it."""
+    policy.require(by, "contact.import")
+    record = ContactImport(
+        imported_by_id=by.id,
+        file_name=(file_name or "contacts.csv")[:255],
+        status=ImportStatus.RUNNING,
+        errors=[],
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit.record(
+        by, "contact.import_start", "contact_import", record.id, None, {"file_name": file_name}
+    )
+    db.session.commit()
+    return record
+
+
+def get_contact_import(viewer: Person, import_id: int) -> ContactImport:
+    """An import seen by the person who ran it, or HR (404 for anyone else)."""
+    record = db.session.get(ContactImport, import_id)
+    if record is None or not policy.can(viewer, "contact_import.view", record):
+        raise NotFound()
+    return record
+
+
+def recent_imports_for(viewer: Person, limit: int = 10) -> list[ContactImport]:
+    """The viewer's latest imports (HR: everyone's)."""
+    stmt = select(ContactImport).order_by(ContactImport.id.desc()).limit(limit)
+    if not policy.is_hr(viewer):
+        stmt = stmt.where(ContactImport.imported_by_id == viewer.id)
+    return list(db.session.execute(stmt).scalars())

@@ -1,0 +1,191 @@
+"""Every route x every role, with the status each must get and no leak of A1's marker.
+
+A route without a row fails `test_every_route_has_a_row`. The allow-all and deny-all tests swap
+in a broken policy and prove the matrix then fails, so it cannot pass vacuously.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import false, select
+
+from portal import policy
+from portal.auth import sessions
+from portal.db import utcnow
+from portal.org.models import Grant, Person
+from tests.authz import ROLES, Row, expect, run_matrix
+from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
+
+# Who can see agent A1 (the record): A1, their supervisor, the manager above, the QA analyst
+# granted A1's team, and HR. Not: a peer agent, another supervisor, a trainer of another market.
+SEES_A1 = dict(self=200, record_supervisor=200, manager_above=200, qa_analyst=200, hr_admin=200)
+HIDDEN_A1 = ("peer_agent", "other_supervisor", "trainer")
+
+
+def a1_record(ok: int, **overrides: int) -> dict[str, int]:
+    """`ok` for those who see A1, 404 for those who do not."""
+    table = expect(404)
+    for role in SEES_A1:
+        table[role] = ok
+    table.update(overrides)
+    return table
+
+
+def hr_only_on_a1(ok: int) -> dict[str, int]:
+    """HR gets `ok`; others who see A1 are refused (403); those who do not get 404."""
+    table = a1_record(403)
+    table["hr_admin"] = ok
+    return table
+
+
+def hr_only(ok: int) -> dict[str, int]:
+    return expect(403, hr_admin=ok)
+
+
+A1 = "/org/people/{w.agent_a1.id}"
+
+
+def u(template: str):
+    return lambda w: template.format(w=w)
+
+
+ROWS: dict[str, Row] = {
+    # home
+    "home.index GET": Row("GET", u("/"), expect(200)),
+    "home.language_set POST": Row(
+        "POST", u("/language"), expect(303, anonymous=303), data=lambda w: {"lang": "ja"}
+    ),
+    "home.healthz GET": Row("GET", u("/healthz"), expect(200, anonymous=200)),
+    "home.readyz GET": Row("GET", u("/readyz"), expect(200, anonymous=200)),
+    # sign-in and own account
+    "auth.login GET": Row("GET", u("/auth/login"), expect(302, anonymous=200)),
+    "auth.login POST": Row("POST", u("/auth/login"), expect(302, anonymous=422)),
+    "auth.logout POST": Row("POST", u("/auth/logout"), expect(303)),
+    "auth.password_change GET": Row("GET", u("/auth/password"), expect(200)),
+    "auth.password_change POST": Row("POST", u("/auth/password"), expect(422)),
+    "auth.session_list GET": Row("GET", u("/auth/sessions"), expect(200)),
+    "auth.session_end POST": Row(
+        "POST", u("/auth/sessions/{w.a1_session_id}/end"), expect(404, self=303)
+    ),
+    # organisation
+    "org.person_list GET": Row("GET", u("/org/people"), expect(200), hidden_from=HIDDEN_A1),
+    "org.person_export GET": Row(
+        "GET", u("/org/people/export.csv"), expect(200), hidden_from=HIDDEN_A1
+    ),
+    "org.person_detail GET": Row("GET", u(A1), a1_record(200)),
+    "org.tree GET": Row("GET", u("/org/tree"), expect(200), hidden_from=HIDDEN_A1),
+    "org.tree_children GET": Row(
+        "GET",
+        u("/org/tree/{w.sup_a.id}/children"),
+        a1_record(200, self=404),
+        hidden_from=HIDDEN_A1,
+    ),
+    "org.person_new GET": Row("GET", u("/org/people/new"), hr_only(200)),
+    "org.person_new POST": Row("POST", u("/org/people/new"), hr_only(422)),
+    "org.person_edit GET": Row("GET", u(A1 + "/edit"), hr_only_on_a1(200)),
+    "org.person_edit POST": Row(
+        "POST", u(A1 + "/edit"), hr_only_on_a1(422), data=lambda w: {"name": ""}
+    ),
+    "org.person_move GET": Row("GET", u(A1 + "/move"), hr_only_on_a1(200)),
+    "org.person_move POST": Row(
+        "POST",
+        u(A1 + "/move"),
+        hr_only_on_a1(303),
+        data=lambda w: {"manager_id": str(w.sup_b.id)},
+    ),
+    "org.person_deactivate POST": Row("POST", u(A1 + "/deactivate"), hr_only_on_a1(303)),
+    # A1 is active: reactivating is not a possible step (409), and only HR gets that far.
+    "org.person_reactivate POST": Row("POST", u(A1 + "/reactivate"), hr_only_on_a1(409)),
+    "org.person_import GET": Row("GET", u("/org/people/import"), hr_only(200)),
+    "org.person_import POST": Row("POST", u("/org/people/import"), hr_only(422)),
+    "org.person_import_template GET": Row(
+        "GET", u("/org/people/import-template.csv"), hr_only(200)
+    ),
+    # HR administration
+    "admin.audit_list GET": Row("GET", u("/admin/audit"), hr_only(200)),
+    "admin.person_sessions GET": Row(
+        "GET", u("/admin/people/{w.agent_a1.id}/sessions"), hr_only_on_a1(200)
+    ),
+    "admin.person_session_end POST": Row(
+        "POST",
+        u("/admin/people/{w.agent_a1.id}/sessions/{w.a1_session_id}/end"),
+        hr_only_on_a1(303),
+    ),
+    "admin.person_sessions_end_all POST": Row(
+        "POST", u("/admin/people/{w.agent_a1.id}/sessions/end-all"), hr_only_on_a1(303)
+    ),
+    "admin.grant_list GET": Row("GET", u("/admin/grants"), hr_only(200)),
+    "admin.grant_create POST": Row("POST", u("/admin/grants"), hr_only(422)),
+    "admin.grant_delete POST": Row("POST", u("/admin/grants/{w.qa_grant_id}/delete"), hr_only(303)),
+}
+
+
+ROWS.update(QA_ROWS)
+
+
+def _extras(world) -> dict:
+    token_owner = world.agent_a1
+    sessions.start_session(token_owner, now=utcnow(), address=None, user_agent="matrix")
+    from portal.auth.models import UserSession
+    from portal.extensions import db
+
+    session_id = db.session.execute(
+        select(UserSession.id).where(UserSession.person_id == token_owner.id)
+    ).scalar_one()
+    grant_id = db.session.execute(
+        select(Grant.id).where(Grant.person_id == world.qa.id)
+    ).scalar_one()
+    return {"a1_session_id": session_id, "qa_grant_id": grant_id, **qa_extras(world)}
+
+
+def route_keys(app) -> set[str]:
+    keys = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            keys.add(f"{rule.endpoint} {method}")
+    return keys
+
+
+def test_every_route_has_a_row(app):
+    missing = route_keys(app) - set(ROWS)
+    assert not missing, f"routes without a row in the authorization matrix: {sorted(missing)}"
+    stale = set(ROWS) - route_keys(app)
+    assert not stale, f"rows for routes that no longer exist: {sorted(stale)}"
+
+
+def test_every_row_names_every_role():
+    for key, row in ROWS.items():
+        assert set(row.expect) == set(ROLES), key
+
+
+def test_every_route_answers_every_role_as_the_matrix_says(app, world):
+    mismatches = run_matrix(app, world, ROWS, _extras(world))
+    assert not mismatches, "\n".join(str(m) for m in mismatches)
+
+
+def test_an_allow_all_policy_makes_the_matrix_fail(app, world, monkeypatch):
+    extras = _extras(world)  # built under the real policy
+    monkeypatch.setattr(policy, "visible_person_ids", lambda viewer, area=None: select(Person.id))
+    monkeypatch.setattr(policy, "can", lambda viewer, action, record=None: True)
+    mismatches = run_matrix(app, world, ROWS, extras)
+    assert any(m.role == "peer_agent" and m.endpoint == "org.person_detail GET" for m in mismatches)
+    assert any(m.leaked for m in mismatches)
+
+
+def test_a_deny_all_policy_makes_the_matrix_fail(app, world, monkeypatch):
+    extras = _extras(world)  # built under the real policy
+    monkeypatch.setattr(
+        policy, "visible_person_ids", lambda viewer, area=None: select(Person.id).where(false())
+    )
+    monkeypatch.setattr(policy, "can", lambda viewer, action, record=None: False)
+    mismatches = run_matrix(app, world, ROWS, extras)
+    assert any(m.role == "self" and m.endpoint == "org.person_detail GET" for m in mismatches)
+    assert any(m.role == "hr_admin" for m in mismatches)
+
+
+@pytest.mark.parametrize("role", ["peer_agent", "other_supervisor", "trainer"])
+def test_roles_out_of_reach_never_see_a1_in_the_directory_or_export(app, world, role):
+    rows = {k: v for k, v in ROWS.items() if k.startswith(("org.person_list", "org.person_export"))}
+    assert not run_matrix(app, world, rows)
