@@ -7,6 +7,8 @@ copy as version N+1 (the version in use stays exactly as it was). One unit of wo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -67,27 +69,14 @@ def move_section(
     scorecard: Scorecard, section_id: int, by: Person, *, expected_version: int, step: int
 ) -> None:
     """Move a section one place up (step -1) or down (+1)."""
-    start_change(scorecard, by, expected_version)
-    rows = current_rows(scorecard)
-    _check_move(rows.version.sections, _find(rows.sections, section_id), step)
-    target = editable_version(scorecard, by)
-    section = target.sections[section_id]
-    before = _item_snapshot(section)
-    _move(target.version.sections, section, step)
-    _finish(scorecard, by, "scorecard.section_move", target, before, section)
+    _move_item(_SECTION, scorecard, section_id, by, expected_version, step)
 
 
 def remove_section(
     scorecard: Scorecard, section_id: int, by: Person, *, expected_version: int
 ) -> None:
     """Remove a section and its questions from the current version (older versions keep it)."""
-    start_change(scorecard, by, expected_version)
-    _find(current_rows(scorecard).sections, section_id)
-    target = editable_version(scorecard, by)
-    section = target.sections[section_id]
-    before = _item_snapshot(section)
-    _remove(target.version.sections, section)
-    _finish(scorecard, by, "scorecard.section_remove", target, before, None)
+    _remove_item(_SECTION, scorecard, section_id, by, expected_version)
 
 
 # ---- questions ------------------------------------------------------------------------------
@@ -136,27 +125,14 @@ def move_question(
     scorecard: Scorecard, question_id: int, by: Person, *, expected_version: int, step: int
 ) -> None:
     """Move a question one place up (step -1) or down (+1) within its section."""
-    start_change(scorecard, by, expected_version)
-    current = _find(current_rows(scorecard).questions, question_id)
-    _check_move(current.section.questions, current, step)
-    target = editable_version(scorecard, by)
-    question = target.questions[question_id]
-    before = _item_snapshot(question)
-    _move(question.section.questions, question, step)
-    _finish(scorecard, by, "scorecard.question_move", target, before, question)
+    _move_item(_QUESTION, scorecard, question_id, by, expected_version, step)
 
 
 def remove_question(
     scorecard: Scorecard, question_id: int, by: Person, *, expected_version: int
 ) -> None:
     """Remove a question (and its choices) from the current version."""
-    start_change(scorecard, by, expected_version)
-    _find(current_rows(scorecard).questions, question_id)
-    target = editable_version(scorecard, by)
-    question = target.questions[question_id]
-    before = _item_snapshot(question)
-    _remove(question.section.questions, question)
-    _finish(scorecard, by, "scorecard.question_remove", target, before, None)
+    _remove_item(_QUESTION, scorecard, question_id, by, expected_version)
 
 
 # ---- choices --------------------------------------------------------------------------------
@@ -212,27 +188,58 @@ def move_choice(
     scorecard: Scorecard, choice_id: int, by: Person, *, expected_version: int, step: int
 ) -> None:
     """Move a choice one place up (step -1) or down (+1)."""
-    start_change(scorecard, by, expected_version)
-    current = _find(current_rows(scorecard).choices, choice_id)
-    _check_move(current.question.choices, current, step)
-    target = editable_version(scorecard, by)
-    choice = target.choices[choice_id]
-    before = _item_snapshot(choice)
-    _move(choice.question.choices, choice, step)
-    _finish(scorecard, by, "scorecard.choice_move", target, before, choice)
+    _move_item(_CHOICE, scorecard, choice_id, by, expected_version, step)
 
 
 def remove_choice(
     scorecard: Scorecard, choice_id: int, by: Person, *, expected_version: int
 ) -> None:
     """Remove a choice from its question."""
+    _remove_item(_CHOICE, scorecard, choice_id, by, expected_version)
+
+
+# ---- moving and removing, the same for every kind of item -----------------------------------
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """Where items of one kind live: `rows` names the id->row map on current_rows() and
+    EditTarget; `siblings(item, version)` is the ordered list the item sits in."""
+
+    name: str
+    rows: str
+    siblings: Callable[[Any, Any], list]
+
+
+_SECTION = _Kind("section", "sections", lambda item, version: version.sections)
+_QUESTION = _Kind("question", "questions", lambda item, version: item.section.questions)
+_CHOICE = _Kind("choice", "choices", lambda item, version: item.question.choices)
+
+
+def _move_item(
+    kind: _Kind, scorecard: Scorecard, item_id: int, by: Person, expected_version: int, step: int
+) -> None:
     start_change(scorecard, by, expected_version)
-    _find(current_rows(scorecard).choices, choice_id)
+    rows = current_rows(scorecard)
+    current = _find(getattr(rows, kind.rows), item_id)
+    _check_move(kind.siblings(current, rows.version), current, step)
     target = editable_version(scorecard, by)
-    choice = target.choices[choice_id]
-    before = _item_snapshot(choice)
-    _remove(choice.question.choices, choice)
-    _finish(scorecard, by, "scorecard.choice_remove", target, before, None)
+    item = getattr(target, kind.rows)[item_id]
+    before = _item_snapshot(item)
+    _move(kind.siblings(item, target.version), item, step)
+    _finish(scorecard, by, f"scorecard.{kind.name}_move", target, before, item)
+
+
+def _remove_item(
+    kind: _Kind, scorecard: Scorecard, item_id: int, by: Person, expected_version: int
+) -> None:
+    start_change(scorecard, by, expected_version)
+    _find(getattr(current_rows(scorecard), kind.rows), item_id)
+    target = editable_version(scorecard, by)
+    item = getattr(target, kind.rows)[item_id]
+    before = _item_snapshot(item)
+    _remove(kind.siblings(item, target.version), item)
+    _finish(scorecard, by, f"scorecard.{kind.name}_remove", target, before, None)
 
 
 # ---- helpers (flush only) -------------------------------------------------------------------
