@@ -2,7 +2,13 @@
 
 from portal.audit import AuditEntry  # noqa: F401
 from portal.auth.models import UserSession  # noqa: F401
+from portal.notify.models import Notification  # noqa: F401
 from portal.org.models import Grant, Market, Person, Position, Segment, Team  # noqa: F401
+from portal.qa.evaluation_models import (  # noqa: F401
+    Evaluation,
+    EvaluationAnswer,
+    EvaluationRevision,
+)
 from portal.qa.models import (  # noqa: F401
     Contact,
     ContactImport,

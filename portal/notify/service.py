@@ -1,0 +1,87 @@
+"""Raise and read notifications.
+
+A feature registers the kinds it raises with their message (a lazy-translated template over
+the notification's params); `notify` records one for a person; the list page shows them newest
+first. Raising one for oneself is skipped: nobody needs to be told what they just did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import LazyString
+from sqlalchemy import func, select, update
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.notify.models import Notification
+from portal.org.models import Person
+
+MESSAGES: dict[str, LazyString] = {}
+
+
+def register_kind(kind: str, message: LazyString) -> None:
+    """Declare a notification kind and its message, e.g. `_l("%(actor)s shared ...")`."""
+    MESSAGES[kind] = message
+
+
+def notify(
+    recipient: Person | int,
+    actor: Person | None,
+    kind: str,
+    record_type: str,
+    record_id: int,
+    url: str,
+    **params: Any,
+) -> Notification | None:
+    if kind not in MESSAGES:
+        raise KeyError(f"unregistered notification kind {kind!r}")
+    recipient_id = recipient if isinstance(recipient, int) else recipient.id
+    if actor is not None and actor.id == recipient_id:
+        return None
+    note = Notification(
+        person_id=recipient_id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        record_type=record_type,
+        record_id=record_id,
+        url=url,
+        params={"actor": actor.display_name if actor else "", **params},
+    )
+    db.session.add(note)
+    return note
+
+
+def message(note: Notification) -> str:
+    template = MESSAGES.get(note.kind)
+    if template is None:
+        return note.kind
+    try:
+        return str(template) % note.params
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def unread_count(person: Person) -> int:
+    stmt = select(func.count()).where(
+        Notification.person_id == person.id, Notification.read_at.is_(None)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def page(person: Person, before_id: int | None, size: int = 50) -> list[Notification]:
+    """The person's notifications, newest first, keyset-paged on id."""
+    stmt = select(Notification).where(Notification.person_id == person.id)
+    if before_id is not None:
+        stmt = stmt.where(Notification.id < before_id)
+    return list(db.session.scalars(stmt.order_by(Notification.id.desc()).limit(size)))
+
+
+def mark_read(person: Person, note_id: int | None = None) -> int:
+    """Mark one (or, with no id, every) unread notification of the person as read."""
+    stmt = update(Notification).where(
+        Notification.person_id == person.id, Notification.read_at.is_(None)
+    )
+    if note_id is not None:
+        stmt = stmt.where(Notification.id == note_id)
+    return db.session.execute(stmt.values(read_at=utcnow())).rowcount or 0
