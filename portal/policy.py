@@ -112,6 +112,40 @@ def visible_person_ids(viewer: Person, area: Area = Area.DIRECTORY) -> Select:
     return select(Person.id).where(or_(*conditions))
 
 
+def evaluable_person_ids(viewer: Person) -> Select:
+    """The people whose contacts the viewer may score: everyone below them in the tree, and
+    the people of the teams and markets their QA-analyst grants name. Never themselves; HR
+    reads every evaluation but scores only where one of these applies."""
+    if viewer is None or not getattr(viewer, "id", None):
+        return select(Person.id).where(false())
+    conditions = [subtree_condition(viewer.path)]
+    if StaffRole.QA_ANALYST in staff_roles(viewer):
+        granted = select(Grant.team_id, Grant.market_id).where(
+            Grant.person_id == viewer.id, Grant.role == StaffRole.QA_ANALYST.value
+        )
+        teams = granted.with_only_columns(Grant.team_id).where(Grant.team_id.is_not(None))
+        markets = granted.with_only_columns(Grant.market_id).where(Grant.market_id.is_not(None))
+        conditions += [Person.team_id.in_(teams), Person.market_id.in_(markets)]
+    return select(Person.id).where(or_(*conditions), Person.id != viewer.id)
+
+
+def may_evaluate(viewer: Person, person_id: int) -> bool:
+    """May the viewer score (or re-score) contacts of this person? Cached per request."""
+    cache = _request_cache()
+    key = ("evaluate", viewer.id, person_id)
+    if key not in cache:
+        stmt = evaluable_person_ids(viewer).where(Person.id == person_id).limit(1)
+        cache[key] = db.session.execute(stmt).first() is not None
+    return cache[key]
+
+
+def scoped_evaluations(stmt: Select, model: type, viewer: Person) -> Select:
+    """Evaluations the viewer may read: those of people visible in the QA area, except that
+    the person evaluated never sees a draft (an agent sees an evaluation once submitted)."""
+    stmt = scoped(stmt, model, viewer, Area.QA)
+    return stmt.where(or_(model.status != "draft", model.person_id != viewer.id))
+
+
 def _person_column(model: type) -> InstrumentedAttribute:
     return model.id if model is Person else model.person_id
 
@@ -182,6 +216,32 @@ def _importer(viewer: Person, record: Any) -> bool:
     return record is not None and (record.imported_by_id == viewer.id or is_hr(viewer))
 
 
+def _evaluates(viewer: Person, agent: Any) -> bool:
+    return agent is not None and may_evaluate(viewer, agent.id)
+
+
+def _evaluated(viewer: Person, evaluation: Any) -> bool:
+    return evaluation is not None and evaluation.person_id == viewer.id
+
+
+def _resolves(viewer: Person, evaluation: Any) -> bool:
+    """Someone who may score the agent resolves a dispute, the original evaluator included,
+    as in most QA tools; the agent never resolves their own."""
+    return evaluation is not None and may_evaluate(viewer, evaluation.person_id)
+
+
+def _sees_qa_of(viewer: Person, person: Any) -> bool:
+    """May the viewer read this person's QA records (their profile's QA summary)?"""
+    if person is None:
+        return False
+    cache = _request_cache()
+    key = ("sees_qa", viewer.id, person.id)
+    if key not in cache:
+        stmt = visible_person_ids(viewer, Area.QA).where(Person.id == person.id).limit(1)
+        cache[key] = db.session.execute(stmt).first() is not None
+    return cache[key]
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -201,6 +261,12 @@ RULES: dict[str, Rule] = {
     "contact_import.view": _importer,
     "scorecard.view": _qa_reviewer,
     "scorecard.edit": _qa_staff,
+    "evaluation.queue": _qa_reviewer,  # offered the evaluate queue in the menu
+    "evaluation.evaluate": _evaluates,  # record: the agent (a Person)
+    "evaluation.respond": _evaluated,  # acknowledge or dispute; record: the evaluation
+    "evaluation.resolve": _resolves,  # uphold or re-score a dispute; record: the evaluation
+    "evaluator.overturns": _qa_staff,
+    "qa.view_person": _sees_qa_of,  # record: the person
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

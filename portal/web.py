@@ -60,10 +60,17 @@ def nav_items(user) -> list[tuple[str, str, str]]:
         ("org.person_list", _l("People"), "people"),
         ("org.tree", _l("Org tree"), "tree"),
     ]
+    if policy.can(user, "evaluation.queue"):
+        items.append(("qa.evaluate_queue", _l("Evaluate"), "evaluate"))
+        items.append(("qa.evaluation_list", _l("Evaluations"), "evaluations"))
+    else:
+        items.append(("qa.my_evaluations", _l("My evaluations"), "my-evaluations"))
     if policy.can(user, "contact.list"):
         items.append(("qa.contact_list", _l("Contacts"), "contacts"))
     if policy.can(user, "scorecard.view"):
         items.append(("qa.scorecard_list", _l("Scorecards"), "scorecards"))
+    if policy.can(user, "evaluator.overturns"):
+        items.append(("qa.evaluator_overturns", _l("Evaluators"), "evaluators"))
     if policy.can(user, "grant.manage"):
         items.append(("admin.grant_list", _l("Staff grants"), "grants"))
     if policy.can(user, "audit.view"):

@@ -13,6 +13,7 @@ from portal import audit, policy
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.org.models import Market, Person, Segment, Team
+from portal.qa.evaluation_models import Evaluation
 from portal.qa.models import Contact, ContactImport, ImportStatus
 
 
@@ -26,6 +27,7 @@ class ContactFilters:
     segment_id: int | None = None
     start_on: date | None = None  # in the viewer's time zone, inclusive
     end_on: date | None = None  # in the viewer's time zone, inclusive
+    reviewed: str | None = None  # "yes": an evaluation exists (even a draft); "no": none
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,9 @@ def _filtered(stmt: Select, filters: ContactFilters, viewer: Person) -> Select:
         stmt = stmt.where(Contact.market_id == filters.market_id)
     if filters.segment_id:
         stmt = stmt.where(Contact.segment_id == filters.segment_id)
+    if filters.reviewed:
+        exists = select(Evaluation.id).where(Evaluation.contact_id == Contact.id).exists()
+        stmt = stmt.where(exists if filters.reviewed == "yes" else ~exists)
     zone = _zone(viewer)
     if filters.start_on:
         stmt = stmt.where(Contact.occurred_at >= _start_of(filters.start_on, zone))

@@ -42,6 +42,8 @@ __all__ = [
     "SectionSpec",
     "card_from_dict",
     "format_percent",
+    "outcome",
+    "provisional",
     "score",
     "validate_card",
 ]
@@ -184,6 +186,62 @@ def _mark(question: QuestionSpec, value: AnswerValue) -> tuple[int, bool]:
     if value not in question.choices:
         raise InvalidAnswer(question.id, AnswerProblem.UNKNOWN_CHOICE)
     return question.choices[value], value in question.failing_choices
+
+
+def outcome(question: QuestionSpec, value: AnswerValue) -> tuple[int | None, int | None, bool]:
+    """One answer's (earned, possible, failed); N/A gives (None, None, False). Raises
+    InvalidAnswer like `score`. Kept per answer for per-question roll-ups."""
+    if value == NA:
+        if not question.na_allowed:
+            raise InvalidAnswer(question.id, AnswerProblem.NA_NOT_ALLOWED)
+        return None, None, False
+    earned, failed = _mark(question, value)
+    return earned, question.possible, failed
+
+
+@dataclass(frozen=True)
+class Provisional:
+    """The score so far while an evaluation is being answered: `result` scores the answered
+    questions only (a section with none answered yet counts as dropped out), `unanswered`
+    lists the rest in card order. `result` is None until anything is answered."""
+
+    result: ScoreResult | None
+    unanswered: tuple[Hashable, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.unanswered
+
+
+def provisional(card: CardSpec, answers: Mapping[Hashable, AnswerValue]) -> Provisional:
+    """Score what has been answered so far (the live score of the evaluation form).
+
+    With every question answered this is exactly `score(card, answers)`. Unanswered questions
+    are left out, as if not on the card; sections with nothing answered are reported dropped.
+    """
+    validate_card(card)
+    unanswered = tuple(q.id for q in card.questions() if q.id not in answers)
+    if not unanswered:
+        return Provisional(score(card, answers), ())
+    sections = []
+    for section in card.sections:
+        answered = tuple(q for q in section.questions if q.id in answers)
+        if answered:
+            sections.append(SectionSpec(section.id, section.weight, answered))
+    if not sections:
+        return Provisional(None, unanswered)
+    partial = score(CardSpec(card.id, tuple(sections)), answers)
+    empty = {s.id for s in card.sections} - {s.id for s in sections}
+    return Provisional(
+        ScoreResult(
+            overall=partial.overall,
+            sections={s.id: partial.sections.get(s.id) for s in card.sections},
+            dropped=partial.dropped | frozenset(empty),
+            critical_failures=partial.critical_failures,
+            section_details=partial.section_details,
+        ),
+        unanswered,
+    )
 
 
 def _percent(detail: SectionDetail) -> Fraction:

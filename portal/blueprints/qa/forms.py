@@ -76,6 +76,15 @@ class ContactFilterForm(FlaskForm):
     segment = SelectField(_l("Segment"), coerce=_optional_int, validate_choice=False)
     start_on = DateField(_l("From"), validators=[Optional()])
     end_on = DateField(_l("To"), validators=[Optional()])
+    reviewed = SelectField(
+        _l("Reviewed"),
+        choices=[
+            SelectChoice("", _l("All")),
+            SelectChoice("yes", _l("Reviewed (an evaluation exists)")),
+            SelectChoice("no", _l("Not reviewed yet")),
+        ],
+        validate_choice=False,
+    )
 
     def fill_choices(self, teams, markets, segments) -> None:
         everyone = [SelectChoice("", _l("All"))]

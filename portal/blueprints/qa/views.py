@@ -52,6 +52,7 @@ def contact_list():
         segment_id=form.segment.data,
         start_on=form.start_on.data if not form.start_on.errors else None,
         end_on=form.end_on.data if not form.end_on.errors else None,
+        reviewed=form.reviewed.data if form.reviewed.data in ("yes", "no") else None,
     )
     page = contacts.contacts_for(
         current_user,
@@ -68,8 +69,15 @@ def contact_list():
 @bp.get("/contacts/<int:contact_id>")
 @login_required
 def contact_detail(contact_id: int):
+    from portal.qa.evaluations import visible_evaluation_for_contact
+
     contact = contacts.get_contact(current_user, contact_id)
-    return render_view("qa/contact_detail.html", contact=contact)
+    return render_view(
+        "qa/contact_detail.html",
+        contact=contact,
+        evaluation=visible_evaluation_for_contact(current_user, contact.id),
+        may_evaluate=policy.can(current_user, "evaluation.evaluate", contact.person),
+    )
 
 
 @bp.route("/contacts/import", methods=["GET", "POST"])
@@ -130,4 +138,5 @@ def _save_upload(upload) -> str:
     return path
 
 
-from . import builder_views, scorecard_views  # noqa: E402, F401  (attach their routes to bp)
+# Attach the sibling modules' routes to bp.
+from . import builder_views, evaluation_list_views, evaluation_views, scorecard_views  # noqa: E402, F401

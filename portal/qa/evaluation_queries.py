@@ -1,0 +1,247 @@
+"""Lists over evaluations, each one statement scoped by the policy and keyset-paged:
+evaluations (all, or an agent's own), the evaluate queue, the profile summary, overturn rates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from portal import policy
+from portal.extensions import db
+from portal.org.models import Person
+from portal.qa.evaluation_maths import (
+    EvaluationFacts,
+    OverturnRate,
+    QaSummary,
+    by_overturn_rate,
+    qa_summary,
+)
+from portal.qa.evaluation_models import Evaluation, EvaluationStatus
+from portal.qa.models import Contact, Scorecard, ScorecardVersion
+
+Evaluator = aliased(Person)
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    id: int
+    status: str
+    resolution: str | None
+    score_exact: str | None
+    critical_failed: bool
+    submitted_at: datetime | None
+    created_at: datetime
+    agent_id: int
+    agent_name: str
+    evaluator_name: str
+    channel: str
+    external_id: str
+    occurred_at: datetime
+    scorecard_name: str
+    version_number: int
+
+    @property
+    def score(self) -> Fraction | None:
+        return Fraction(self.score_exact) if self.score_exact else None
+
+
+@dataclass(frozen=True)
+class EvaluationFilters:
+    status: str | None = None
+    person_id: int | None = None
+    evaluator_id: int | None = None
+    agent: str = ""
+    critical_only: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list
+    next_cursor: int | None
+    has_previous: bool
+
+
+def _rows_statement() -> Select:
+    return (
+        select(
+            Evaluation.id,
+            Evaluation.status,
+            Evaluation.resolution,
+            Evaluation.score_exact,
+            Evaluation.critical_failed,
+            Evaluation.submitted_at,
+            Evaluation.created_at,
+            Person.id,
+            Person.name,
+            Evaluator.name,
+            Contact.channel,
+            Contact.external_id,
+            Contact.occurred_at,
+            Scorecard.name,
+            ScorecardVersion.number,
+        )
+        .join(Person, Person.id == Evaluation.person_id)
+        .join(Evaluator, Evaluator.id == Evaluation.evaluator_id)
+        .join(Contact, Contact.id == Evaluation.contact_id)
+        .join(ScorecardVersion, ScorecardVersion.id == Evaluation.scorecard_version_id)
+        .join(Scorecard, Scorecard.id == ScorecardVersion.scorecard_id)
+    )
+
+
+def evaluations_for(
+    viewer: Person, filters: EvaluationFilters, *, after: int | None = None, limit: int = 25
+) -> Page:
+    """The evaluations the viewer may read, newest first (by id), one page after `after`."""
+    stmt = policy.scoped_evaluations(_rows_statement(), Evaluation, viewer)
+    if filters.status:
+        stmt = stmt.where(Evaluation.status == filters.status)
+    if filters.person_id:
+        stmt = stmt.where(Evaluation.person_id == filters.person_id)
+    if filters.evaluator_id:
+        stmt = stmt.where(Evaluation.evaluator_id == filters.evaluator_id)
+    if filters.critical_only:
+        stmt = stmt.where(Evaluation.critical_failed.is_(True))
+    if filters.agent:
+        text = filters.agent.strip()
+        stmt = stmt.where(
+            or_(
+                func.lower(Person.name).contains(text.lower(), autoescape=True),
+                Person.employee_id == text,
+            )
+        )
+    if after:
+        stmt = stmt.where(Evaluation.id < after)
+    rows = [
+        EvaluationRow(*row)
+        for row in db.session.execute(stmt.order_by(Evaluation.id.desc()).limit(limit + 1))
+    ]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].id if more and rows else None, after is not None)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    contact_id: int
+    occurred_at: datetime
+    channel: str
+    direction: str
+    external_id: str
+    duration_seconds: int | None
+    agent_id: int
+    agent_name: str
+
+
+def queue_for(viewer: Person, *, after: str | None = None, limit: int = 25) -> Page:
+    """Contacts of the people the viewer may evaluate that nobody has reviewed yet (no
+    evaluation, not even a draft), newest first; keyset on (occurred_at, id)."""
+    unreviewed = ~select(Evaluation.id).where(Evaluation.contact_id == Contact.id).exists()
+    stmt = (
+        select(
+            Contact.id,
+            Contact.occurred_at,
+            Contact.channel,
+            Contact.direction,
+            Contact.external_id,
+            Contact.duration_seconds,
+            Person.id,
+            Person.name,
+        )
+        .join(Person, Person.id == Contact.person_id)
+        .where(Contact.person_id.in_(policy.evaluable_person_ids(viewer)), unreviewed)
+    )
+    cursor = _parse_cursor(after)
+    if cursor:
+        at, last_id = cursor
+        stmt = stmt.where(
+            or_(Contact.occurred_at < at, and_(Contact.occurred_at == at, Contact.id < last_id))
+        )
+    stmt = stmt.order_by(Contact.occurred_at.desc(), Contact.id.desc()).limit(limit + 1)
+    rows = [QueueRow(*row) for row in db.session.execute(stmt)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor_out = f"{rows[-1].occurred_at.isoformat()}|{rows[-1].contact_id}" if more else None
+    return Page(rows, cursor_out, cursor is not None)  # type: ignore[arg-type]
+
+
+def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
+    if not value or "|" not in value:
+        return None
+    at, _sep, last = value.rpartition("|")
+    try:
+        return datetime.fromisoformat(at), int(last)
+    except ValueError:
+        return None
+
+
+def drafts_for(viewer: Person, limit: int = 50) -> list[EvaluationRow]:
+    """Drafts on people the viewer may evaluate (their own first), to pick up again."""
+    stmt = (
+        _rows_statement()
+        .where(
+            Evaluation.status == EvaluationStatus.DRAFT,
+            Evaluation.person_id.in_(policy.evaluable_person_ids(viewer)),
+        )
+        .order_by((Evaluation.evaluator_id != viewer.id), Evaluation.id.desc())
+        .limit(limit)
+    )
+    return [EvaluationRow(*row) for row in db.session.execute(stmt)]
+
+
+def agent_summary(viewer: Person, person: Person, zone: ZoneInfo) -> tuple[QaSummary, list]:
+    """The person's QA summary (submitted evaluations only) and their last 10 evaluations."""
+    stmt = policy.scoped_evaluations(
+        select(
+            Evaluation.evaluator_id,
+            Evaluation.status,
+            Evaluation.disputed_at.is_not(None),
+            Evaluation.resolution,
+            Evaluation.score_exact,
+            Evaluation.critical_failed,
+            Evaluation.submitted_at,
+        ).where(Evaluation.person_id == person.id, Evaluation.status != EvaluationStatus.DRAFT),
+        Evaluation,
+        viewer,
+    )
+    facts = [
+        EvaluationFacts(e, s, bool(d), r, Fraction(x) if x else None, bool(c), at)
+        for e, s, d, r, x, c, at in db.session.execute(stmt)
+    ]
+    last = evaluations_for(viewer, EvaluationFilters(person_id=person.id), limit=10).rows
+    return qa_summary(facts, zone), [r for r in last if r.status != EvaluationStatus.DRAFT]
+
+
+@dataclass(frozen=True)
+class OverturnLine:
+    evaluator_id: int
+    evaluator_name: str
+    rate: OverturnRate
+
+
+def overturns(viewer: Person) -> list[OverturnLine]:
+    """Per evaluator, over the submitted evaluations the viewer may read: how many were
+    disputed, resolved, and re-scored (overturned). One grouped statement."""
+    disputed = func.sum(case((Evaluation.disputed_at.is_not(None), 1), else_=0))
+    resolved = func.sum(case((Evaluation.resolution.is_not(None), 1), else_=0))
+    rescored = func.sum(case((Evaluation.resolution == "rescored", 1), else_=0))
+    stmt = policy.scoped(
+        select(Evaluator.id, Evaluator.name, func.count(), disputed, resolved, rescored)
+        .join(Evaluator, Evaluator.id == Evaluation.evaluator_id)
+        .where(Evaluation.status != EvaluationStatus.DRAFT)
+        .group_by(Evaluator.id, Evaluator.name),
+        Evaluation,
+        viewer,
+        policy.Area.QA,
+    )
+    lines = {
+        eid: (name, OverturnRate(eid, int(n), int(d or 0), int(r or 0), int(k or 0)))
+        for eid, name, n, d, r, k in db.session.execute(stmt)
+    }
+    ordered = by_overturn_rate(rate for _name, rate in lines.values())
+    return [OverturnLine(r.evaluator_id, lines[r.evaluator_id][0], r) for r in ordered]

@@ -1,0 +1,82 @@
+"""Shared set-up for the evaluation tests: a published phone card, a contact, full answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+
+from portal.extensions import db
+from portal.qa import evaluations
+from portal.qa.evaluation_models import Evaluation
+from portal.qa.models import Contact, Scorecard
+from tests.qa.test_scorecards import build_card
+
+_counter = iter(range(1, 10**6))
+
+
+def make_contact(agent, *, channel: str = "phone", days_ago: int = 1, marker: str = "") -> Contact:
+    contact = Contact(
+        channel=channel,
+        source="test",
+        external_id=f"EXT-{next(_counter)}{marker}",
+        person_id=agent.id,
+        occurred_at=datetime.now(UTC) - timedelta(days=days_ago),
+        direction="inbound",
+        transcript=f"Agent: hello {marker}",
+    )
+    db.session.add(contact)
+    db.session.commit()
+    return contact
+
+
+def questions(card: Scorecard) -> dict[str, int]:
+    """Question ids by text, on the card's live (current) version."""
+    return {q.text: q.id for s in card.current_version.sections for q in s.questions}
+
+
+def choice_key(card: Scorecard, label: str) -> str:
+    for section in card.current_version.sections:
+        for question in section.questions:
+            for choice in question.choices:
+                if choice.label == label:
+                    return choice.key
+    raise KeyError(label)
+
+
+def full_answers(card: Scorecard, **overrides: str) -> dict[str, str]:
+    """Greeting yes, identity yes, need 3 of 4, solution Full: 660/7 % (hand-computed:
+    Opening 15/15 = 100 %, Resolution 13/14; (20 x 100 + 80 x 1300/14) / 100)."""
+    ids = questions(card)
+    form = {
+        f"q-{ids['Greeting']}": "yes",
+        f"q-{ids['Identity verified']}": "yes",
+        f"q-{ids['Need understood']}": "3",
+        f"q-{ids['Solution correct']}": choice_key(card, "Full"),
+        "overall_comment": "Good call",
+    }
+    for text, value in overrides.items():
+        form[f"q-{ids[text.replace('_', ' ')]}"] = value
+    return form
+
+
+FULL_SCORE = Fraction(660, 7)
+
+
+def submitted(world, card: Scorecard, agent=None, evaluator=None, **overrides) -> Evaluation:
+    """A submitted evaluation of a new contact of `agent` (A1) by `evaluator` (A's supervisor)."""
+    agent = agent or world.agent_a1
+    evaluator = evaluator or world.sup_a
+    contact = make_contact(agent)
+    evaluation = evaluations.start(evaluator, contact, card.current_version)
+    evaluations.save(
+        evaluator,
+        evaluation,
+        full_answers(card, **overrides),
+        expected_version=evaluation.version,
+        submit=True,
+    )
+    return evaluation
+
+
+def card_for(world) -> Scorecard:
+    return build_card(world.qa)
