@@ -6,9 +6,8 @@ Create Date: 2026-11-23 10:55:55.154468
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0003"
