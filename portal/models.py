@@ -13,3 +13,14 @@ from portal.qa.models import (  # noqa: F401
     ScorecardSection,
     ScorecardVersion,
 )
+from portal.goals.models import (  # noqa: F401
+    CalibrationChange,
+    CheckIn,
+    CyclePhase,
+    Goal,
+    GoalComment,
+    Review,
+    ReviewCycle,
+    ReviewRating,
+    ReviewReopening,
+)
