@@ -64,6 +64,14 @@ def nav_items(user) -> list[tuple[str, str, str]]:
         items.append(("qa.contact_list", _l("Contacts"), "contacts"))
     if policy.can(user, "scorecard.view"):
         items.append(("qa.scorecard_list", _l("Scorecards"), "scorecards"))
+    items.append(("goals.my_goals", _l("My goals"), "goals"))
+    if policy.can(user, "goals.team"):
+        items.append(("goals.team_goals", _l("Team goals"), "team-goals"))
+    items.append(("goals.review_list", _l("Reviews"), "reviews"))
+    if policy.can(user, "calibration.view"):
+        items.append(("goals.calibration", _l("Calibration"), "calibration"))
+    if policy.can(user, "cycle.manage"):
+        items.append(("goals.cycle_list", _l("Review cycles"), "cycles"))
     if policy.can(user, "grant.manage"):
         items.append(("admin.grant_list", _l("Staff grants"), "grants"))
     if policy.can(user, "audit.view"):

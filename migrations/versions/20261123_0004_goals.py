@@ -181,6 +181,7 @@ def upgrade():
             ["review_id"], ["review.id"], name=op.f("fk_goal_review_id_review")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_goal")),
+        sa.UniqueConstraint("review_id", "title", name=op.f("uq_goal_review_id_title")),
     )
     with op.batch_alter_table("goal", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_goal_created_by_id"), ["created_by_id"], unique=False)

@@ -229,6 +229,8 @@ class Goal(IdMixin, TimestampMixin, Base):
     __tablename__ = "goal"
     __table_args__ = (
         Index("ix_goal_review_id_id", "review_id", "id"),
+        # One goal per title and person in a cycle; also makes a double submit create one goal.
+        UniqueConstraint("review_id", "title"),
         CheckConstraint("weight > 0 AND weight <= 100", name="weight_range"),
         _direction_check,
     )
