@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
@@ -34,7 +35,8 @@ def calibration_page(cycle_id, team_id, *, status=200, bound=None, message=""):
                     data={"version": str(review.version), "rating": review.final_rating},
                 )
                 form.rating.choices = [
-                    (item["value"], f"{item['value']} · {item['label']}") for item in cycle.scale
+                    SelectChoice(item["value"], f"{item['value']} · {item['label']}")
+                    for item in cycle.scale
                 ]
                 forms[review.id] = form
     return render_view(
@@ -63,7 +65,9 @@ def calibration_change(review_id: int):
     policy.require(current_user, "review.calibrate", review)
     team_id = request.args.get("team", type=int)
     form = CalibrationForm(prefix=f"r{review.id}")
-    form.rating.choices = [(item["value"], item["label"]) for item in review.cycle.scale]
+    form.rating.choices = [
+        SelectChoice(item["value"], item["label"]) for item in review.cycle.scale
+    ]
     cycle_id = review.cycle_id
     if not form.validate_on_submit() or form.rating.data is None:
         if form.rating.data is None:

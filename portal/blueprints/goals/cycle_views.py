@@ -7,6 +7,7 @@ from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
@@ -28,9 +29,11 @@ def _enrol_form(formdata: bool = True) -> EnrolForm:
         .where(Person.is_active.is_(True), Person.id.in_(select(Person.manager_id)))
         .order_by(Person.depth, Person.name)
     ).all()
-    form.root.choices = [("", _("Everyone"))] + [(pid, name) for pid, name in managers]
+    form.root.choices = [SelectChoice("", _("Everyone"))] + [
+        SelectChoice(pid, name) for pid, name in managers
+    ]
     positions = db.session.execute(select(Position).order_by(Position.rank, Position.name))
-    form.positions.choices = [(p.id, p.name) for p in positions.scalars()]
+    form.positions.choices = [SelectChoice(p.id, p.name) for p in positions.scalars()]
     return form
 
 

@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.goals.models import Confidence, PhaseKind, ReviewState
@@ -123,7 +124,9 @@ class GoalForm(VersionForm):
     baseline = DecimalField(_l("Baseline"), validators=[InputRequired()], places=None)
     target = DecimalField(_l("Target"), validators=[InputRequired()], places=None)
     direction = SelectField(
-        _l("Direction"), choices=[(k, v) for k, v in DIRECTION_LABELS.items()], default="higher"
+        _l("Direction"),
+        choices=[SelectChoice(k, v) for k, v in DIRECTION_LABELS.items()],
+        default="higher",
     )
     weight = IntegerField(_l("Weight (%)"), validators=[InputRequired(), NumberRange(1, 100)])
     due_on = DateField(_l("Due"), validators=[InputRequired()])
@@ -133,7 +136,7 @@ class GoalForm(VersionForm):
 class CheckInForm(FlaskForm):
     value = DecimalField(_l("Value"), validators=[InputRequired()], places=None)
     confidence = SelectField(
-        _l("Confidence"), choices=[(k.value, v) for k, v in CONFIDENCE_LABELS.items()]
+        _l("Confidence"), choices=[SelectChoice(k.value, v) for k, v in CONFIDENCE_LABELS.items()]
     )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
     token = HiddenField(validators=[InputRequired()])
@@ -163,8 +166,8 @@ class ReopenForm(VersionForm):
     to = SelectField(
         _l("Reopen to"),
         choices=[
-            (ReviewState.SELF_REVIEW.value, _l("Self-assessment")),
-            (ReviewState.MANAGER_REVIEW.value, _l("Manager assessment")),
+            SelectChoice(ReviewState.SELF_REVIEW.value, _l("Self-assessment")),
+            SelectChoice(ReviewState.MANAGER_REVIEW.value, _l("Manager assessment")),
         ],
     )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=4000)])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -72,8 +73,9 @@ def _assessment_form(review, author: str, formdata: bool = True) -> AssessmentFo
                 "proposed_rating": review.proposed_rating,
             },
         )
-    form.proposed_rating.choices = [("", "—")] + [
-        (item["value"], f"{item['value']} · {item['label']}") for item in review.cycle.scale
+    form.proposed_rating.choices = [SelectChoice("", "—")] + [
+        SelectChoice(item["value"], f"{item['value']} · {item['label']}")
+        for item in review.cycle.scale
     ]
     return form
 

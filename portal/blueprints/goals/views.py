@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -100,8 +101,8 @@ def _goal_form(plan, *, goal=None, formdata=True) -> GoalForm:
         form = GoalForm(formdata=None, data={"version": "0", "due_on": plan.cycle.ends_on})
     else:
         form = GoalForm()
-    form.parent_id.choices = [("", "—")] + [
-        (g.id, f"{g.person.name}: {g.title}") for g in service.parent_choices(plan)
+    form.parent_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(g.id, f"{g.person.name}: {g.title}") for g in service.parent_choices(plan)
     ]
     return form
 
