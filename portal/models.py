@@ -2,17 +2,6 @@
 
 from portal.audit import AuditEntry  # noqa: F401
 from portal.auth.models import UserSession  # noqa: F401
-from portal.org.models import Grant, Market, Person, Position, Segment, Team  # noqa: F401
-from portal.qa.models import (  # noqa: F401
-    Contact,
-    ContactImport,
-    QuestionChoice,
-    Scorecard,
-    ScorecardChannel,
-    ScorecardQuestion,
-    ScorecardSection,
-    ScorecardVersion,
-)
 from portal.goals.models import (  # noqa: F401
     CalibrationChange,
     CheckIn,
@@ -23,4 +12,15 @@ from portal.goals.models import (  # noqa: F401
     ReviewCycle,
     ReviewRating,
     ReviewReopening,
+)
+from portal.org.models import Grant, Market, Person, Position, Segment, Team  # noqa: F401
+from portal.qa.models import (  # noqa: F401
+    Contact,
+    ContactImport,
+    QuestionChoice,
+    Scorecard,
+    ScorecardChannel,
+    ScorecardQuestion,
+    ScorecardSection,
+    ScorecardVersion,
 )

@@ -116,7 +116,7 @@ def parse_bands(text: str, scale_values: list[int]) -> tuple[list[dict], list[st
         if minimum is None or not rating.isdigit():
             errors.append(_("Line %(n)d: write an achievement %%, '=' and a rating.", n=number))
             continue
-        bands.append({"min": str(Fraction(minimum) / 100), "rating": int(rating)})
+        bands.append({"min": _plain(Fraction(minimum) / 100), "rating": int(rating)})
     if errors:
         return bands, errors
     checked = [ratings.RatingBand(Fraction(b["min"]), b["rating"], "") for b in bands]
@@ -146,7 +146,7 @@ def parse_guideline(text: str, scale_values: list[int]) -> tuple[dict[str, str],
         if int(rating) not in scale_values:
             errors.append(_("Line %(n)d: that rating is not on the scale.", n=number))
             continue
-        guideline[str(int(rating))] = str(Fraction(share) / 100)
+        guideline[str(int(rating))] = _plain(Fraction(share) / 100)
     return guideline, errors
 
 

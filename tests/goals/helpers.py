@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
+
+from portal.extensions import db
 from portal.goals import cycle_config as config
 from portal.goals import cycles, reviews
 from portal.goals import goals as service
 from portal.goals.models import PhaseKind, Review, ReviewCycle
-from portal.extensions import db
-from sqlalchemy import select
 
 PHASES = {
     PhaseKind.GOAL_SETTING.value: date(2026, 7, 31),
@@ -46,7 +47,9 @@ def make_cycle(world, *, start: bool = True, root=None) -> ReviewCycle:
     cycles.enrol(
         cycle,
         world.hr,
-        cycles.Eligibility(root_id=(root or world.manager_hk).id, hired_before=None, position_ids=()),
+        cycles.Eligibility(
+            root_id=(root or world.manager_hk).id, hired_before=None, position_ids=()
+        ),
     )
     if start:
         cycles.start_cycle(cycle, world.hr, expected_version=cycle.version)
