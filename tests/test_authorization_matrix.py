@@ -14,6 +14,7 @@ from portal.auth import sessions
 from portal.db import utcnow
 from portal.org.models import Grant, Person
 from tests.authz import ROLES, Row, expect, run_matrix
+from tests.goals.test_goals_authorization import GOALS_ROWS, goals_extras
 from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
 
 # Who can see agent A1 (the record): A1, their supervisor, the manager above, the QA analyst
@@ -121,6 +122,7 @@ ROWS: dict[str, Row] = {
 
 
 ROWS.update(QA_ROWS)
+ROWS.update(GOALS_ROWS)
 
 
 def _extras(world) -> dict:
@@ -135,7 +137,12 @@ def _extras(world) -> dict:
     grant_id = db.session.execute(
         select(Grant.id).where(Grant.person_id == world.qa.id)
     ).scalar_one()
-    return {"a1_session_id": session_id, "qa_grant_id": grant_id, **qa_extras(world)}
+    return {
+        "a1_session_id": session_id,
+        "qa_grant_id": grant_id,
+        **qa_extras(world),
+        **goals_extras(world),
+    }
 
 
 def route_keys(app) -> set[str]:
