@@ -224,12 +224,25 @@ def test_the_load_is_audited_once_and_the_chain_verifies(demo):
     entries = list(entries)
     assert len(entries) == 1
     assert entries[0].record_type == "organisation"
-    assert entries[0].after == {"people": len(people())}
+    assert entries[0].after["people"] == len(people())
     assert verify_chain().ok
 
 
 def test_the_demo_is_the_same_every_time_it_is_loaded(demo):
     first = [(p.name, p.email, p.employee_id, p.hire_on, p.is_active) for p in people()]
+    from portal.goals import models as goals
+
+    for model in (
+        goals.CalibrationChange,
+        goals.ReviewRating,
+        goals.ReviewReopening,
+        goals.CheckIn,
+        goals.GoalComment,
+    ):
+        db.session.execute(db.delete(model))
+    db.session.execute(db.update(goals.Goal).values(parent_id=None))
+    for model in (goals.Goal, goals.Review, goals.CyclePhase, goals.ReviewCycle):
+        db.session.execute(db.delete(model))
     db.session.execute(db.delete(Grant))
     db.session.execute(db.update(Person).values(manager_id=None))
     for model in (Person, Team, Position, Segment, Market):
