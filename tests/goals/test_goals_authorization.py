@@ -114,6 +114,8 @@ GOALS_ROWS: dict[str, Row] = {
     "goals.review_list GET": Row("GET", u("/goals/reviews"), expect(200), hidden_from=HIDDEN_A1),
     "goals.review_detail GET": Row("GET", u(REVIEW), a1(200)),
     "goals.review_print GET": Row("GET", u(REVIEW + "/print"), a1(200)),
+    # A draft is not finished: no PDF yet (409) for those who see it.
+    "goals.review_pdf GET": Row("GET", u(REVIEW + "/review.pdf"), a1(409)),
     # A1's review is a draft: the self and manager assessments are not open yet (409) for the
     # one person who may write each.
     "goals.review_self_save POST": Row(

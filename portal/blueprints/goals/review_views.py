@@ -3,7 +3,10 @@ assessments, the lifecycle steps, HR reopening, and a printable view."""
 
 from __future__ import annotations
 
-from flask import request, url_for
+import re
+
+from flask import Response, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
+from portal.goals import pdf
 from portal.goals import reviews as service
 from portal.goals.models import Author, CalibrationChange, ReviewReopening, ReviewState
 from portal.goals.transitions import (
@@ -165,6 +169,28 @@ def review_print(review_id: int):
         sheet=service.sheet(current_user, review),
         subjects=_subjects(review),
     )
+
+
+@bp.get("/reviews/<int:review_id>/review.pdf")
+@login_required
+def review_pdf(review_id: int):
+    """A PDF of a review once it is shared (finished enough to be printed and kept)."""
+    review = service.get_review(current_user, review_id)
+    if not review.is_shared:
+        raise InvalidTransition(_("The PDF is available once the review is shared."))
+    html = render_template(
+        "goals/review_pdf.html",
+        review=review,
+        sheet=service.sheet(current_user, review),
+        subjects=_subjects(review),
+    )
+    response = Response(pdf.html_to_pdf(html), mimetype="application/pdf")
+    name = re.sub(
+        r"[^A-Za-z0-9._-]", "-", f"review-{review.cycle.name}-{review.person.employee_id}"
+    )
+    name += ".pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _save(review_id: int, author: str):
