@@ -67,6 +67,7 @@ def nav_items(user) -> list[tuple[str, str, str]]:
     items.append(("goals.my_goals", _l("My goals"), "goals"))
     if policy.can(user, "goals.team"):
         items.append(("goals.team_goals", _l("Team goals"), "team-goals"))
+        items.append(("goals.completion", _l("Completion"), "completion"))
     items.append(("goals.review_list", _l("Reviews"), "reviews"))
     if policy.can(user, "calibration.view"):
         items.append(("goals.calibration", _l("Calibration"), "calibration"))

@@ -77,6 +77,9 @@ GOALS_ROWS: dict[str, Row] = {
     "goals.team_goals GET": Row(
         "GET", u("/goals/team?cycle={w.cycle_id}"), managers(200), hidden_from=HIDDEN_A1
     ),
+    "goals.completion GET": Row(
+        "GET", u("/goals/completion?cycle={w.cycle_id}"), managers(200), hidden_from=HIDDEN_A1
+    ),
     "goals.plan_detail GET": Row("GET", u(PLAN), a1(200)),
     "goals.goal_create POST": Row(
         "POST",

@@ -4,7 +4,9 @@ sibling modules cycle_views, review_views and calibration_views, attached to the
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user, login_required
@@ -12,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.goals import completion as completion_rules
 from portal.goals import figures
 from portal.goals import goals as service
 from portal.goals.transitions import CHECK_INS_OPEN, GOALS_EDITABLE, STATE_LABELS
@@ -268,5 +271,20 @@ def comment_create(goal_id: int):
 
 
 __all__ = ["bp", "NotFound"]
+
+
+@bp.get("/completion")
+@login_required
+def completion():
+    policy.require(current_user, "goals.team")
+    cycles = service.current_cycles()
+    cycle_id = request.args.get("cycle", type=int) or (cycles[0].id if cycles else None)
+    cycle = next((c for c in cycles if c.id == cycle_id), None)
+    today = datetime.now(ZoneInfo(current_user.time_zone or "UTC")).date()
+    result = completion_rules.completion_for(current_user, cycle, today) if cycle else None
+    return render_view(
+        "goals/completion.html", cycles=cycles, cycle=cycle, result=result, today=today
+    )
+
 
 from . import calibration_views, cycle_views, review_views  # noqa: E402, F401
