@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.goals import completion as completion_rules
-from portal.goals import figures
+from portal.goals import figures, promotion
 from portal.goals import goals as service
 from portal.goals.transitions import CHECK_INS_OPEN, GOALS_EDITABLE, STATE_LABELS
 from portal.htmx import hx_redirect, render_view
@@ -51,6 +51,11 @@ def apply_errors(form: Any, error: ValidationFailed) -> None:
         form.form_errors.append(error.message)
 
 
+def _today():
+    """Today in the signed-in person's time zone."""
+    return datetime.now(ZoneInfo(current_user.time_zone or "UTC")).date()
+
+
 @bp.get("/")
 @login_required
 def my_goals():
@@ -66,6 +71,7 @@ def team_goals():
     cycle_id = request.args.get("cycle", type=int) or (cycles[0].id if cycles else None)
     cycle = next((c for c in cycles if c.id == cycle_id), None)
     page = None
+    ready = {}
     if cycle is not None:
         page = service.team_plans(
             current_user,
@@ -73,12 +79,14 @@ def team_goals():
             after=request.args.get("after"),
             limit=current_app.config["PAGE_SIZE"],
         )
+        ready = promotion.readiness_for([row.person for row in page.rows], _today())
     return render_view(
         "goals/team_goals.html",
         "goals/_team_rows.html",
         cycles=cycles,
         cycle=cycle,
         page=page,
+        ready=ready,
         args={"cycle": cycle.id} if cycle else {},
     )
 
@@ -280,7 +288,7 @@ def completion():
     cycles = service.current_cycles()
     cycle_id = request.args.get("cycle", type=int) or (cycles[0].id if cycles else None)
     cycle = next((c for c in cycles if c.id == cycle_id), None)
-    today = datetime.now(ZoneInfo(current_user.time_zone or "UTC")).date()
+    today = _today()
     result = completion_rules.completion_for(current_user, cycle, today) if cycle else None
     return render_view(
         "goals/completion.html", cycles=cycles, cycle=cycle, result=result, today=today
