@@ -225,8 +225,14 @@ def save_self(
         review.state = next_state(review.state, "submit_self")
         review.self_submitted_at = utcnow()
         action = "review.submit_self"
-    audit.record(by, action, "review", review.id, before, review.snapshot())
+    audit.record(by, action, "review", review.id, before, _with_ratings(review, Author.SELF))
     _commit(review)
+
+
+def _with_ratings(review: Review, author: str) -> dict:
+    """The review's snapshot plus the author's ratings, for the audit log."""
+    ratings = {r.subject: r.rating for r in review.ratings if r.author == author}
+    return {**review.snapshot(), f"{author}_ratings": ratings}
 
 
 def save_manager(
@@ -269,7 +275,7 @@ def save_manager(
         review.manager_submitted_at = utcnow()
         review.final_rating = proposed_rating
         action = "review.submit_manager"
-    audit.record(by, action, "review", review.id, before, review.snapshot())
+    audit.record(by, action, "review", review.id, before, _with_ratings(review, Author.MANAGER))
     _commit(review)
 
 
