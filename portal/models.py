@@ -2,6 +2,17 @@
 
 from portal.audit import AuditEntry  # noqa: F401
 from portal.auth.models import UserSession  # noqa: F401
+from portal.goals.models import (  # noqa: F401
+    CalibrationChange,
+    CheckIn,
+    CyclePhase,
+    Goal,
+    GoalComment,
+    Review,
+    ReviewCycle,
+    ReviewRating,
+    ReviewReopening,
+)
 from portal.notify.models import Notification  # noqa: F401
 from portal.org.models import Grant, Market, Person, Position, Segment, Team  # noqa: F401
 from portal.qa.evaluation_models import (  # noqa: F401

@@ -242,6 +242,51 @@ def _sees_qa_of(viewer: Person, person: Any) -> bool:
     return cache[key]
 
 
+# Goals and reviews. The record is a Review (a person's enrolment in a cycle); goal actions pass
+# the goal's review. Which step a review's state allows is decided in goals/transitions.py.
+
+
+def _reviewee(viewer: Person, review: Any) -> bool:
+    """The person the review is about."""
+    return review is not None and review.person_id == viewer.id
+
+
+def _reviewer(viewer: Person, review: Any) -> bool:
+    """The reviewer frozen at enrolment (the person's manager then)."""
+    return review is not None and review.reviewer_id == viewer.id
+
+
+def _above(viewer: Person, review: Any) -> bool:
+    """Someone strictly above the person in the reporting tree."""
+    return review is not None and in_subtree(viewer, review.person, strict=True)
+
+
+def _sets_goals(viewer: Person, review: Any) -> bool:
+    """Goals are set by the person's managers (with the employee), or by HR."""
+    return is_hr(viewer) or _above(viewer, review)
+
+
+def _checks_in(viewer: Person, review: Any) -> bool:
+    """The employee and their managers record check-ins."""
+    return _reviewee(viewer, review) or _above(viewer, review)
+
+
+def _comments_goal(viewer: Person, review: Any) -> bool:
+    return _checks_in(viewer, review) or is_hr(viewer)
+
+
+def _reviewer_or_hr(viewer: Person, review: Any) -> bool:
+    return _reviewer(viewer, review) or is_hr(viewer)
+
+
+def _calibrator(viewer: Person, review: Any) -> bool:
+    """The reviewer's own managers (a manager of managers) or HR; never the reviewer alone."""
+    if is_hr(viewer):
+        return True
+    reviewer = getattr(review, "reviewer", None)
+    return reviewer is not None and in_subtree(viewer, reviewer, strict=True)
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -267,6 +312,21 @@ RULES: dict[str, Rule] = {
     "evaluation.resolve": _resolves,  # uphold or re-score a dispute; record: the evaluation
     "evaluator.overturns": _qa_staff,
     "qa.view_person": _sees_qa_of,  # record: the person
+    # goals and reviews
+    "cycle.manage": _hr,
+    "goals.team": _manages_people,
+    "calibration.view": _manages_people,
+    "goal.set": _sets_goals,
+    "goal.check_in": _checks_in,
+    "goal.comment": _comments_goal,
+    "review.start": _reviewer_or_hr,
+    "review.self": _reviewee,
+    "review.manager": _reviewer,
+    "review.calibrate": _calibrator,
+    "review.share": _reviewer,
+    "review.acknowledge": _reviewee,
+    "review.lock": _reviewer_or_hr,
+    "review.reopen": _hr,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

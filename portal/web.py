@@ -71,6 +71,15 @@ def nav_items(user) -> list[tuple[str, str, str]]:
         items.append(("qa.scorecard_list", _l("Scorecards"), "scorecards"))
     if policy.can(user, "evaluator.overturns"):
         items.append(("qa.evaluator_overturns", _l("Evaluators"), "evaluators"))
+    items.append(("goals.my_goals", _l("My goals"), "goals"))
+    if policy.can(user, "goals.team"):
+        items.append(("goals.team_goals", _l("Team goals"), "team-goals"))
+        items.append(("goals.completion", _l("Completion"), "completion"))
+    items.append(("goals.review_list", _l("Reviews"), "reviews"))
+    if policy.can(user, "calibration.view"):
+        items.append(("goals.calibration", _l("Calibration"), "calibration"))
+    if policy.can(user, "cycle.manage"):
+        items.append(("goals.cycle_list", _l("Review cycles"), "cycles"))
     if policy.can(user, "grant.manage"):
         items.append(("admin.grant_list", _l("Staff grants"), "grants"))
     if policy.can(user, "audit.view"):

@@ -15,6 +15,7 @@ from portal.auth.services import authenticate
 from portal.demo import load
 from portal.demo.names import strip_diacritics
 from portal.extensions import db
+from portal.goals.models import Goal
 from portal.org.models import Grant, Market, Person, Position, Segment, Team
 from portal.qa.models import Scorecard
 
@@ -234,6 +235,7 @@ def test_the_demo_is_the_same_every_time_it_is_loaded(demo):
     first = [(p.name, p.email, p.employee_id, p.hire_on, p.is_active) for p in people()]
     db.session.execute(db.update(Person).values(manager_id=None))
     db.session.execute(db.update(Scorecard).values(current_version_id=None))
+    db.session.execute(db.update(Goal).values(parent_id=None))
     for table in reversed(db.metadata.sorted_tables):
         if table.name != "audit_entry":
             db.session.execute(table.delete())

@@ -1,0 +1,307 @@
+"""Review pages: the reviews I write (and my own), one review with the self and manager
+assessments, the lifecycle steps, HR reopening, and a printable view."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from portal import policy
+from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.extensions import db
+from portal.goals import pdf
+from portal.goals import reviews as service
+from portal.goals.models import Author, CalibrationChange, ReviewReopening, ReviewState
+from portal.goals.transitions import (
+    BUTTON_STEPS,
+    MANAGER_EDITABLE,
+    REOPEN_FROM,
+    SELF_EDITABLE,
+    STEP_LABELS,
+    STEP_RULE,
+    available_steps,
+)
+from portal.htmx import hx_redirect, render_view
+
+from .forms import AssessmentForm, ReopenForm, StepForm, VersionForm
+from .views import apply_errors, bp
+
+
+@bp.get("/reviews")
+@login_required
+def review_list():
+    return render_view(
+        "goals/review_list.html",
+        mine=service.my_reviews(current_user),
+        written=service.reviews_i_write(current_user),
+    )
+
+
+def _subjects(review) -> list[tuple[str, str, str]]:
+    """(subject, title, description) for each goal and competency of the review."""
+    rows = [(service.goal_subject(g.id), g.title, g.metric) for g in review.goals]
+    rows += [
+        (service.competency_subject(c["key"]), c["name"], c.get("behaviours", ""))
+        for c in review.cycle.competencies
+    ]
+    return rows
+
+
+def _given(review) -> dict[str, service.Entry]:
+    """The ratings and comments typed in the form, by subject."""
+    given = {}
+    for subject, _title, _text in _subjects(review):
+        raw = request.form.get(f"rating-{subject}", "")
+        given[subject] = service.Entry(
+            int(raw) if raw.strip().isdigit() else None, request.form.get(f"comment-{subject}", "")
+        )
+    return given
+
+
+def _assessment_form(review, author: str, formdata: bool = True) -> AssessmentForm:
+    if formdata:
+        form = AssessmentForm(prefix=author)
+    else:
+        comment = review.self_comment if author == Author.SELF else review.manager_comment
+        form = AssessmentForm(
+            prefix=author,
+            formdata=None,
+            data={
+                "version": str(review.version),
+                "overall_comment": comment,
+                "proposed_rating": review.proposed_rating,
+            },
+        )
+    form.proposed_rating.choices = [SelectChoice("", "—")] + [
+        SelectChoice(item["value"], f"{item['value']} · {item['label']}")
+        for item in review.cycle.scale
+    ]
+    return form
+
+
+def review_page(review, *, status=200, bound=None, typed=None, message=""):
+    """The review as the viewer may see it, with the forms and steps open to them."""
+    bound = bound or {}
+    sheet = service.sheet(current_user, review)
+    open_cycle = review.cycle.state == "in_progress"
+    can_self = (
+        open_cycle
+        and review.state in SELF_EDITABLE
+        and policy.can(current_user, "review.self", review)
+    )
+    can_manager = (
+        open_cycle
+        and review.state in MANAGER_EDITABLE
+        and policy.can(current_user, "review.manager", review)
+    )
+    steps = [
+        step
+        for step in available_steps(review.state)
+        if step in BUTTON_STEPS and open_cycle and policy.can(current_user, STEP_RULE[step], review)
+    ]
+    can_reopen = (
+        open_cycle
+        and review.state in REOPEN_FROM
+        and policy.can(current_user, "review.reopen", review)
+    )
+    changes = []
+    reopenings = []
+    if sheet.show_rating:
+        changes = list(
+            db.session.execute(
+                select(CalibrationChange)
+                .where(CalibrationChange.review_id == review.id)
+                .order_by(CalibrationChange.id)
+            ).scalars()
+        )
+    if policy.can(current_user, "review.reopen", review) or review.reviewer_id == current_user.id:
+        reopenings = list(
+            db.session.execute(
+                select(ReviewReopening)
+                .where(ReviewReopening.review_id == review.id)
+                .order_by(ReviewReopening.id)
+            ).scalars()
+        )
+    version = {"version": str(review.version)}
+    return render_view(
+        "goals/review_detail.html",
+        status=status,
+        review=review,
+        sheet=sheet,
+        subjects=_subjects(review),
+        goals={service.goal_subject(g.id): g for g in review.goals},
+        self_form=bound.get("self")
+        or (_assessment_form(review, "self", False) if can_self else None),
+        manager_form=bound.get("manager")
+        or (_assessment_form(review, "manager", False) if can_manager else None),
+        typed=typed or {},
+        steps=steps,
+        step_labels=STEP_LABELS,
+        step_form=bound.get("step") or StepForm(formdata=None, data=version),
+        reopen_form=bound.get("reopen")
+        or (ReopenForm(formdata=None, data=version) if can_reopen else None),
+        changes=changes,
+        reopenings=reopenings,
+        is_employee=review.person_id == current_user.id,
+        message=message,
+        ReviewState=ReviewState,
+    )
+
+
+@bp.get("/reviews/<int:review_id>")
+@login_required
+def review_detail(review_id: int):
+    return review_page(service.get_review(current_user, review_id))
+
+
+@bp.get("/reviews/<int:review_id>/print")
+@login_required
+def review_print(review_id: int):
+    review = service.get_review(current_user, review_id)
+    return render_view(
+        "goals/review_print.html",
+        review=review,
+        sheet=service.sheet(current_user, review),
+        subjects=_subjects(review),
+    )
+
+
+@bp.get("/reviews/<int:review_id>/review.pdf")
+@login_required
+def review_pdf(review_id: int):
+    """A PDF of a review once it is shared (finished enough to be printed and kept)."""
+    review = service.get_review(current_user, review_id)
+    if not review.is_shared:
+        raise InvalidTransition(_("The PDF is available once the review is shared."))
+    html = render_template(
+        "goals/review_pdf.html",
+        review=review,
+        sheet=service.sheet(current_user, review),
+        subjects=_subjects(review),
+    )
+    response = Response(pdf.html_to_pdf(html), mimetype="application/pdf")
+    name = re.sub(
+        r"[^A-Za-z0-9._-]", "-", f"review-{review.cycle.name}-{review.person.employee_id}"
+    )
+    name += ".pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _save(review_id: int, author: str):
+    review = service.get_review(current_user, review_id)
+    policy.require(
+        current_user, "review.self" if author == Author.SELF else "review.manager", review
+    )
+    form = _assessment_form(review, author)
+    given = _given(review)
+    submit = request.form.get("submit") == "1"
+    if not form.validate_on_submit():
+        return review_page(review, status=422, bound={author: form}, typed={author: given})
+    try:
+        if author == Author.SELF:
+            service.save_self(
+                review,
+                current_user,
+                given=given,
+                overall_comment=form.overall_comment.data or "",
+                submit=submit,
+                expected_version=form.expected_version,
+            )
+        else:
+            service.save_manager(
+                review,
+                current_user,
+                given=given,
+                overall_comment=form.overall_comment.data or "",
+                proposed_rating=form.proposed_rating.data,
+                submit=submit,
+                expected_version=form.expected_version,
+            )
+    except ValidationFailed as error:
+        review = service.get_review(current_user, review_id)
+        apply_errors(form, error)
+        return review_page(
+            review,
+            status=422,
+            bound={author: form},
+            typed={author: given, "errors": error.field_errors},
+        )
+    except (Conflict, InvalidTransition) as error:
+        review = service.get_review(current_user, review_id)
+        form.version.data = str(review.version)
+        return review_page(
+            review, status=409, bound={author: form}, typed={author: given}, message=error.message
+        )
+    return hx_redirect(url_for("goals.review_detail", review_id=review_id))
+
+
+@bp.post("/reviews/<int:review_id>/self")
+@login_required
+def review_self_save(review_id: int):
+    return _save(review_id, Author.SELF)
+
+
+@bp.post("/reviews/<int:review_id>/manager")
+@login_required
+def review_manager_save(review_id: int):
+    return _save(review_id, Author.MANAGER)
+
+
+@bp.post("/reviews/<int:review_id>/steps/<step>")
+@login_required
+def review_step(review_id: int, step: str):
+    review = service.get_review(current_user, review_id)
+    if step not in BUTTON_STEPS:
+        raise NotFound()
+    policy.require(current_user, STEP_RULE[step], review)
+    form = StepForm()
+    if not form.validate_on_submit():
+        return review_page(review, status=422, bound={"step": form})
+    try:
+        service.take_step(
+            review,
+            current_user,
+            step,
+            expected_version=form.expected_version,
+            comment=form.comment.data or "",
+        )
+    except (Conflict, InvalidTransition, ValidationFailed) as error:
+        review = service.get_review(current_user, review_id)
+        status = 422 if isinstance(error, ValidationFailed) else 409
+        return review_page(review, status=status, message=error.message)
+    return hx_redirect(url_for("goals.review_detail", review_id=review_id))
+
+
+@bp.post("/reviews/<int:review_id>/reopen")
+@login_required
+def review_reopen(review_id: int):
+    review = service.get_review(current_user, review_id)
+    policy.require(current_user, "review.reopen", review)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        return review_page(review, status=422, bound={"reopen": form})
+    try:
+        service.reopen(
+            review,
+            current_user,
+            to=form.to.data,
+            reason=form.reason.data or "",
+            expected_version=form.expected_version,
+        )
+    except ValidationFailed as error:
+        apply_errors(form, error)
+        return review_page(review, status=422, bound={"reopen": form})
+    except (Conflict, InvalidTransition) as error:
+        review = service.get_review(current_user, review_id)
+        form.version.data = str(review.version)
+        return review_page(review, status=409, bound={"reopen": form}, message=error.message)
+    return hx_redirect(url_for("goals.review_detail", review_id=review_id))
+
+
+__all__ = ["VersionForm"]

@@ -1,0 +1,142 @@
+"""A whole review cycle in a real browser: HR sets up and starts a cycle, the supervisor sets a
+goal, the agent checks in and assesses themselves, the supervisor assesses, the manager above
+calibrates with a reason, the supervisor shares, the agent acknowledges and downloads the PDF."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+from tests import factories
+from tests.browser.conftest import RESULTS, PageWatch
+
+DATES = {
+    "Period starts": "2026-07-01",
+    "Period ends": "2026-12-31",
+    "Goal setting": "2026-07-31",
+    "Mid-cycle check-in": "2026-09-30",
+    "Self-assessment": "2026-12-10",
+    "Manager assessment": "2026-12-20",
+    "Calibration": "2027-01-10",
+    "Sign-off": "2027-01-20",
+}
+
+
+@contextmanager
+def signed_in(browser, base: str, email: str, name: str):
+    context = browser.new_context(
+        locale="en-GB", timezone_id="Asia/Hong_Kong", accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    watch = PageWatch(page, RESULTS / f"goals-cycle-{name}")
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+    try:
+        yield watch
+    finally:
+        context.close()
+    problems = watch.unexpected()
+    assert not problems, f"console errors or failed requests: {problems}"
+
+
+def test_a_full_review_cycle(live_server, browser):
+    base = live_server["url"]
+    people = live_server["people"]
+
+    def who(key: str):
+        return signed_in(browser, base, people[key]["email"], key)
+
+    with who("hr") as hr:
+        p = hr.page
+        p.get_by_role("link", name="Review cycles").click()
+        p.get_by_role("link", name="New cycle").click()
+        p.get_by_label("Name").fill("Browser 2026 H2")
+        for label, value in DATES.items():
+            p.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$")).fill(value)
+        p.get_by_role("button", name="Create cycle").click()
+        p.get_by_role("button", name="Enrol").click()
+        p.get_by_text("people enrolled").wait_for()
+        p.get_by_role("button", name="Start the cycle").click()
+        p.get_by_text("In progress").first.wait_for()
+        hr.screenshot("cycle-started")
+
+    with who("sup_a") as sup:
+        p = sup.page
+        p.get_by_role("link", name="Team goals").click()
+        p.get_by_role("link", name=people["agent_a1"]["name"]).click()
+        p.get_by_label("Title").fill("Faster first response")
+        p.get_by_label("Metric").fill("First response time")
+        p.get_by_label("Unit").fill("hours")
+        p.get_by_label("Direction").select_option("lower")
+        p.get_by_label("Baseline").fill("24")
+        p.get_by_label("Target").fill("12")
+        p.get_by_label("Weight (%)").fill("100")
+        p.get_by_role("button", name="Add goal").click()
+        p.get_by_role("link", name="Faster first response").wait_for()
+        p.get_by_role("link", name="Review", exact=True).click()
+        p.get_by_role("button", name="Open self-assessment").click()
+        p.get_by_text("My self-assessment").or_(p.get_by_text("Self-assessment").first).wait_for()
+        sup.screenshot("goal-set")
+
+    with who("agent_a1") as agent:
+        p = agent.page
+        p.get_by_role("link", name="My goals").click()
+        p.get_by_role("link", name="Faster first response").click()
+        p.get_by_label("Value").fill("18")
+        p.get_by_label("Confidence").select_option("on_track")
+        p.get_by_role("button", name="Save check-in").click()
+        p.get_by_text("50 %").first.wait_for()
+        agent.screenshot("checked-in")
+        p.goto(f"{base}/goals/reviews")
+        p.get_by_role("link", name="Browser 2026 H2").click()
+        for select in p.locator("select[name^='rating-']").all():
+            select.select_option("4")
+        p.get_by_label("Overall comment").fill("A good half")
+        p.get_by_role("button", name="Submit").click()
+        p.get_by_text("Manager assessment").first.wait_for()
+        agent.screenshot("self-submitted")
+
+    with who("sup_a") as sup:
+        p = sup.page
+        p.goto(f"{base}/goals/reviews")
+        p.get_by_role("link", name=people["agent_a1"]["name"]).click()
+        for select in p.locator("select[name^='rating-']").all():
+            select.select_option("3")
+        p.get_by_label("Proposed overall rating").select_option("3")
+        assert "Computed overall from the cycle" in p.content()
+        p.get_by_role("button", name="Submit").click()
+        p.get_by_text("Rating after calibration").wait_for()
+        sup.screenshot("manager-submitted")
+
+    with who("manager_hk") as manager:
+        p = manager.page
+        p.get_by_role("link", name="Calibration").click()
+        p.get_by_label("New rating").select_option("4")
+        p.get_by_label("Reason").fill("Carried the team")
+        p.get_by_role("button", name="Change rating").click()
+        p.get_by_text("3 → 4: Carried the team").wait_for()
+        manager.screenshot("calibrated")
+
+    with who("sup_a") as sup:
+        p = sup.page
+        p.goto(f"{base}/goals/reviews")
+        p.get_by_role("link", name=people["agent_a1"]["name"]).click()
+        p.get_by_role("button", name="Share with the employee").click()
+        p.get_by_text("Shared").first.wait_for()
+
+    with who("agent_a1") as agent:
+        p = agent.page
+        p.goto(f"{base}/goals/reviews")
+        p.get_by_role("link", name="Browser 2026 H2").click()
+        assert "does not mean you agree" in p.content()
+        p.get_by_label("Comment (optional)").fill("Read it")
+        p.get_by_role("button", name="Acknowledge").click()
+        p.get_by_text("Acknowledged on").wait_for()
+        with p.expect_download() as download:
+            p.get_by_role("link", name="Download PDF").click()
+        assert download.value.suggested_filename.endswith(".pdf")
+        agent.screenshot("acknowledged")

@@ -1,0 +1,206 @@
+"""The goals and reviews routes in the authorization matrix's shape.
+
+GOALS_ROWS and goals_extras are merged into tests/test_authorization_matrix.py. The world: a
+cycle in progress over the whole organisation; A1's plan is a draft (goal setting) with one
+goal of weight 100 carrying A1's marker, so every review step has a known answer.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import false, select
+
+from portal import policy
+from portal.goals import cycles
+from portal.goals import goals as service
+from portal.org.models import Person
+from tests.authz import ROLES, Row, expect, run_matrix
+from tests.factories import World
+from tests.goals.helpers import cycle_fields, goal_fields, review_of
+
+# Who sees A1's goals and review: A1, their supervisor, the manager above, HR. QA analysts and
+# trainers have no grant on goals or reviews.
+SEES_A1 = ("self", "record_supervisor", "manager_above", "hr_admin")
+HIDDEN_A1 = ("peer_agent", "other_supervisor", "qa_analyst", "trainer")
+MANAGES = ("record_supervisor", "other_supervisor", "manager_above", "hr_admin")
+
+
+def a1(ok: int, **overrides: int) -> dict[str, int]:
+    """`ok` for those who see A1's goals, 404 for the others, then the overrides."""
+    table = expect(404)
+    table.update({role: ok for role in SEES_A1})
+    table.update(overrides)
+    return table
+
+
+def managers(ok: int) -> dict[str, int]:
+    table = expect(403)
+    table.update({role: ok for role in MANAGES})
+    return table
+
+
+def hr(ok: int) -> dict[str, int]:
+    return expect(403, hr_admin=ok)
+
+
+def u(template: str):
+    return lambda w: template.format(w=w)
+
+
+PLAN = "/goals/plans/{w.a1_plan_id}"
+GOAL = "/goals/{w.a1_goal_id}"
+REVIEW = "/goals/reviews/{w.a1_plan_id}"
+CYCLE = "/goals/cycles/{w.cycle_id}"
+
+
+def goal_form(w) -> dict:
+    return {
+        "version": str(w.a1_goal_version),
+        "title": "Response time MK-A1",
+        "metric": "First response time",
+        "unit": "hours",
+        "baseline": "24",
+        "target": "12",
+        "direction": "lower",
+        "weight": "100",
+        "due_on": "2026-12-31",
+        "parent_id": "",
+    }
+
+
+def version(prefix: str = ""):
+    return lambda w: {f"{prefix}version": str(w.a1_plan_version)}
+
+
+GOALS_ROWS: dict[str, Row] = {
+    # goals
+    "goals.my_goals GET": Row("GET", u("/goals/"), expect(200), hidden_from=HIDDEN_A1),
+    "goals.team_goals GET": Row(
+        "GET", u("/goals/team?cycle={w.cycle_id}"), managers(200), hidden_from=HIDDEN_A1
+    ),
+    "goals.completion GET": Row(
+        "GET", u("/goals/completion?cycle={w.cycle_id}"), managers(200), hidden_from=HIDDEN_A1
+    ),
+    "goals.plan_detail GET": Row("GET", u(PLAN), a1(200)),
+    "goals.goal_create POST": Row(
+        "POST",
+        u(PLAN + "/goals"),
+        a1(422, self=403),
+        # A second goal would push the weights past 100: those allowed get as far as 422.
+        data=lambda w: {**goal_form(w), "title": "Another", "version": "0"},
+    ),
+    "goals.goal_detail GET": Row("GET", u(GOAL), a1(200)),
+    "goals.goal_edit POST": Row("POST", u(GOAL + "/edit"), a1(303, self=403), data=goal_form),
+    "goals.check_in_create POST": Row(
+        "POST",
+        u(GOAL + "/check-ins"),
+        a1(303, hr_admin=403),
+        data=lambda w: {"value": "18", "confidence": "on_track", "comment": "", "token": "m"},
+    ),
+    "goals.comment_create POST": Row(
+        "POST", u(GOAL + "/comments"), a1(303), data=lambda w: {"body": "Hi", "token": "m"}
+    ),
+    # cycle administration
+    "goals.cycle_list GET": Row("GET", u("/goals/cycles"), hr(200)),
+    "goals.cycle_new GET": Row("GET", u("/goals/cycles/new"), hr(200)),
+    "goals.cycle_new POST": Row("POST", u("/goals/cycles/new"), hr(422)),
+    "goals.cycle_detail GET": Row("GET", u(CYCLE), hr(200)),
+    "goals.cycle_edit POST": Row("POST", u(CYCLE + "/edit"), hr(422)),
+    "goals.cycle_enrol POST": Row("POST", u(CYCLE + "/enrol"), hr(200)),
+    # In progress: starting again is not a possible step; completing waits for the reviews.
+    "goals.cycle_start POST": Row(
+        "POST", u(CYCLE + "/start"), hr(409), data=lambda w: {"version": str(w.cycle_version)}
+    ),
+    "goals.cycle_complete POST": Row(
+        "POST", u(CYCLE + "/complete"), hr(409), data=lambda w: {"version": str(w.cycle_version)}
+    ),
+    # reviews
+    "goals.review_list GET": Row("GET", u("/goals/reviews"), expect(200), hidden_from=HIDDEN_A1),
+    "goals.review_detail GET": Row("GET", u(REVIEW), a1(200)),
+    "goals.review_print GET": Row("GET", u(REVIEW + "/print"), a1(200)),
+    # A draft is not finished: no PDF yet (409) for those who see it.
+    "goals.review_pdf GET": Row("GET", u(REVIEW + "/review.pdf"), a1(409)),
+    # A1's review is a draft: the self and manager assessments are not open yet (409) for the
+    # one person who may write each.
+    "goals.review_self_save POST": Row(
+        "POST", u(REVIEW + "/self"), a1(403, self=409), data=version("self-")
+    ),
+    "goals.review_manager_save POST": Row(
+        "POST", u(REVIEW + "/manager"), a1(403, record_supervisor=409), data=version("manager-")
+    ),
+    "goals.review_step POST": Row(
+        "POST",
+        u(REVIEW + "/steps/start"),
+        a1(403, record_supervisor=303, hr_admin=303),
+        data=version(),
+    ),
+    "goals.review_reopen POST": Row(
+        "POST",
+        u(REVIEW + "/reopen"),
+        a1(403, hr_admin=409),
+        data=lambda w: {"version": str(w.a1_plan_version), "to": "self_review", "reason": "x"},
+    ),
+    # calibration
+    "goals.calibration GET": Row("GET", u("/goals/calibration?cycle={w.cycle_id}"), managers(200)),
+    "goals.calibration_change POST": Row(
+        "POST",
+        u("/goals/calibration/{w.a1_plan_id}"),
+        a1(403, manager_above=409, hr_admin=409),
+        data=lambda w: {
+            f"r{w.a1_plan_id}-version": str(w.a1_plan_version),
+            f"r{w.a1_plan_id}-rating": "4",
+            f"r{w.a1_plan_id}-reason": "x",
+        },
+    ),
+}
+
+
+def goals_extras(world: World) -> dict:
+    cycle = cycles.create_cycle(world.hr, cycle_fields("Matrix cycle"))
+    cycles.enrol(cycle, world.hr, cycles.Eligibility(None, None, ()))
+    cycles.start_cycle(cycle, world.hr, expected_version=cycle.version)
+    plan = review_of(cycle, world.agent_a1)
+    goal = service.create_goal(plan, world.sup_a, goal_fields("Response time MK-A1", weight=100))
+    return {
+        "cycle_id": cycle.id,
+        "cycle_version": cycle.version,
+        "a1_plan_id": plan.id,
+        "a1_plan_version": plan.version,
+        "a1_goal_id": goal.id,
+        "a1_goal_version": goal.version,
+    }
+
+
+def test_every_goals_route_has_a_row_naming_every_role(app):
+    routes = {
+        f"{rule.endpoint} {method}"
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("goals.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes == set(GOALS_ROWS)
+    assert all(set(row.expect) == set(ROLES) for row in GOALS_ROWS.values())
+
+
+def test_every_goals_route_answers_every_role_as_the_rows_say(app, world):
+    mismatches = run_matrix(app, world, GOALS_ROWS, goals_extras(world))
+    assert not mismatches, "\n".join(str(m) for m in mismatches)
+
+
+def test_an_allow_all_policy_makes_the_goals_rows_fail(app, world, monkeypatch):
+    extras = goals_extras(world)
+    monkeypatch.setattr(policy, "visible_person_ids", lambda viewer, area=None: select(Person.id))
+    monkeypatch.setattr(policy, "can", lambda viewer, action, record=None: True)
+    mismatches = run_matrix(app, world, GOALS_ROWS, extras)
+    assert any(m.endpoint == "goals.goal_detail GET" and m.role == "peer_agent" for m in mismatches)
+    assert any(m.leaked for m in mismatches)
+
+
+def test_a_deny_all_policy_makes_the_goals_rows_fail(app, world, monkeypatch):
+    extras = goals_extras(world)
+    monkeypatch.setattr(
+        policy, "visible_person_ids", lambda viewer, area=None: select(Person.id).where(false())
+    )
+    monkeypatch.setattr(policy, "can", lambda viewer, action, record=None: False)
+    mismatches = run_matrix(app, world, GOALS_ROWS, extras)
+    assert any(m.endpoint == "goals.goal_detail GET" and m.role == "self" for m in mismatches)
+    assert any(m.endpoint == "goals.cycle_list GET" and m.role == "hr_admin" for m in mismatches)

@@ -1,0 +1,40 @@
+"""A finished review as a PDF, with CJK and Vietnamese text that survives extraction."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from portal.extensions import db
+from portal.goals import reviews
+from tests.conftest import login
+from tests.goals.test_reviews import to_calibration
+
+
+def test_the_pdf_of_a_shared_review_carries_a_cjk_name(client, world):
+    world.agent_a1.name = "陳大文"
+    db.session.commit()
+    ready = to_calibration(world)
+    review = ready.review
+    reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
+    reviews.take_step(
+        review,
+        world.agent_a1,
+        "acknowledge",
+        expected_version=review.version,
+        comment="Đã đọc; 감사합니다; 読みました",
+    )
+    login(client, world.agent_a1)
+    response = client.get(f"/goals/reviews/{review.id}/review.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "陳大文" in text
+    assert "감사합니다" in text and "読みました" in text and "Đã đọc" in text
+
+
+def test_no_pdf_before_the_review_is_shared(client, world):
+    ready = to_calibration(world)
+    login(client, world.sup_a)
+    assert client.get(f"/goals/reviews/{ready.review.id}/review.pdf").status_code == 409
