@@ -19,3 +19,12 @@ from portal.qa.models import (  # noqa: F401
     ScorecardSection,
     ScorecardVersion,
 )
+from portal.coaching.models import (  # noqa: F401
+    ActionItem,
+    AgendaItem,
+    CalendarFeed,
+    CoachingSession,
+    OneOnOne,
+    OneOnOneSeries,
+    PrivateNote,
+)
