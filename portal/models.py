@@ -2,6 +2,15 @@
 
 from portal.audit import AuditEntry  # noqa: F401
 from portal.auth.models import UserSession  # noqa: F401
+from portal.coaching.models import (  # noqa: F401
+    ActionItem,
+    AgendaItem,
+    CalendarFeed,
+    CoachingSession,
+    OneOnOne,
+    OneOnOneSeries,
+    PrivateNote,
+)
 from portal.notify.models import Notification  # noqa: F401
 from portal.org.models import Grant, Market, Person, Position, Segment, Team  # noqa: F401
 from portal.qa.evaluation_models import (  # noqa: F401
@@ -18,13 +27,4 @@ from portal.qa.models import (  # noqa: F401
     ScorecardQuestion,
     ScorecardSection,
     ScorecardVersion,
-)
-from portal.coaching.models import (  # noqa: F401
-    ActionItem,
-    AgendaItem,
-    CalendarFeed,
-    CoachingSession,
-    OneOnOne,
-    OneOnOneSeries,
-    PrivateNote,
 )

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from portal.coaching import series as series_service
 from portal.coaching.models import OneOnOne, OneOnOneSeries
 from portal.extensions import db
-from portal.qa import scorecards
 from portal.qa import scorecard_builder as builder
+from portal.qa import scorecards
 from portal.qa.evaluation_models import Evaluation, EvaluationAnswer, EvaluationRevision
 from portal.qa.models import Contact
 
@@ -55,7 +55,10 @@ _card_cache: dict = {}
 def scorecard_question_ids(world) -> tuple[int, list[int]]:
     """A published-enough scorecard version with two yes/no questions (version id, question ids)."""
     card = scorecards.create_scorecard(
-        world.qa, name=f"Coaching card {len(_card_cache)}", description="", channels=[],
+        world.qa,
+        name=f"Coaching card {len(_card_cache)}",
+        description="",
+        channels=[],
         market_ids=[],
     )
     _card_cache[card.id] = card
@@ -65,9 +68,19 @@ def scorecard_question_ids(world) -> tuple[int, list[int]]:
 
     for text in ("Greeted the customer", "Confirmed the fix"):
         builder.add_question(
-            card, section.id, world.qa, expected_version=card.version,
-            fields=QuestionFields(text=text, guidance="", answer_type="yes_no", points=1,
-                                  scale_max=None, na_allowed=False, critical_scope=None),
+            card,
+            section.id,
+            world.qa,
+            expected_version=card.version,
+            fields=QuestionFields(
+                text=text,
+                guidance="",
+                answer_type="yes_no",
+                points=1,
+                scale_max=None,
+                na_allowed=False,
+                critical_scope=None,
+            ),
         )
     version = card.current_version
     return version.id, [q.id for s in version.sections for q in s.questions]

@@ -39,7 +39,9 @@ def _fill(form: CoachingSessionForm, agent: Person) -> list:
         )
         for e in evaluations
     ]
-    form.questions.choices = [SelectChoice(q.id, q.text) for q in sessions.questions_of(evaluations)]
+    form.questions.choices = [
+        SelectChoice(q.id, q.text) for q in sessions.questions_of(evaluations)
+    ]
     return evaluations
 
 
