@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -72,7 +71,7 @@ def _when(meeting: OneOnOne) -> str:
 
 
 def _meeting_url(meeting: OneOnOne) -> str:
-    return url_for("coaching.meeting_detail", meeting_id=meeting.id)
+    return f"/coaching/meetings/{meeting.id}"
 
 
 def _text(value: str | None, field: str, message: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from werkzeug.routing import BuildError
@@ -89,7 +89,7 @@ def open_action_items(context: MeetingContext) -> list[TalkingPoint]:
         .where(ActionItem.series_id == meeting.series_id, ActionItem.is_done.is_(False))
         .order_by(ActionItem.id)
     ).all()
-    link = url_for("coaching.action_list")
+    link = _path("coaching.action_list")
     return [
         TalkingPoint(
             f"action:{item.id}",
@@ -102,12 +102,17 @@ def open_action_items(context: MeetingContext) -> list[TalkingPoint]:
     ]
 
 
+def _path(endpoint: str, **values: Any) -> str:
+    """A page's path, with or without a request (no host needed for a link in the portal)."""
+    return current_app.url_map.bind("").build(endpoint, values)
+
+
 def _evaluation_link(evaluation: Evaluation) -> str:
     # The evaluation page is being built beside this feature; fall back to its contact.
     try:
-        return url_for("qa.evaluation_detail", evaluation_id=evaluation.id)
+        return _path("qa.evaluation_detail", evaluation_id=evaluation.id)
     except BuildError:
-        return url_for("qa.contact_detail", contact_id=evaluation.contact_id)
+        return _path("qa.contact_detail", contact_id=evaluation.contact_id)
 
 
 def qa_points(context: MeetingContext) -> list[TalkingPoint]:

@@ -84,7 +84,7 @@ def _private_ctx(meeting: OneOnOne, form: PrivateNoteForm | None = None, error=N
     }
 
 
-def _region(meeting: OneOnOne, template: str, status: int = 200, **ctx):
+def _region(meeting: OneOnOne, template: str, /, status: int = 200, **ctx):
     """The region for htmx; otherwise back to the meeting page (303), or the page with the
     error (status >= 400) so what was typed is kept."""
     if is_fragment_request():
@@ -94,7 +94,7 @@ def _region(meeting: OneOnOne, template: str, status: int = 200, **ctx):
     return redirect(url_for("coaching.meeting_detail", meeting_id=meeting.id), code=303)
 
 
-def _page(meeting: OneOnOne, status: int = 200, **overrides):
+def _page(meeting: OneOnOne, /, status: int = 200, **overrides):
     ctx: dict = {
         **_agenda_ctx(meeting),
         **_actions_ctx(meeting),
