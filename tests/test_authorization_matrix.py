@@ -14,6 +14,7 @@ from portal.auth import sessions
 from portal.db import utcnow
 from portal.org.models import Grant, Person
 from tests.authz import ROLES, Row, expect, run_matrix
+from tests.coaching.test_coaching_authorization import COACHING_ROWS, coaching_extras
 from tests.notify.test_notifications import NOTIFY_ROWS, notify_extras
 from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
 
@@ -123,6 +124,7 @@ ROWS: dict[str, Row] = {
 
 ROWS.update(QA_ROWS)
 ROWS.update(NOTIFY_ROWS)
+ROWS.update(COACHING_ROWS)
 
 
 def _extras(world) -> dict:
@@ -142,6 +144,7 @@ def _extras(world) -> dict:
         "qa_grant_id": grant_id,
         **qa_extras(world),
         **notify_extras(world),
+        **coaching_extras(world),
     }
 
 
