@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal import audit, policy
 from portal.coaching import effect
@@ -145,7 +146,14 @@ def create_session(
 
 
 def sessions_for(viewer: Person, *, person_id: int | None = None, limit: int = 50):
-    stmt = scoped(select(CoachingSession), CoachingSession, viewer, Area.COACHING)
+    stmt = scoped(
+        select(CoachingSession).options(
+            joinedload(CoachingSession.agent), joinedload(CoachingSession.coach)
+        ),
+        CoachingSession,
+        viewer,
+        Area.COACHING,
+    )
     if person_id is not None:
         stmt = stmt.where(CoachingSession.person_id == person_id)
     return list(
