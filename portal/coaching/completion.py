@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 from portal.coaching.schedule import week_start
@@ -72,6 +73,11 @@ class Tally:
     @property
     def held_share(self) -> Fraction | None:
         return Fraction(self.held, self.expected) if self.expected else None
+
+    @property
+    def held_percent(self) -> Decimal | None:
+        """The share held in percent, exact to 28 digits; rounded once, for display."""
+        return Decimal(self.held * 100) / Decimal(self.expected) if self.expected else None
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from fractions import Fraction
 
 # Below this many evaluations on either side, the page says "not enough evaluations yet".
@@ -28,6 +29,10 @@ class Side:
     answers: int
     evaluations: int
 
+    @property
+    def percent(self) -> Decimal | None:
+        return as_percent(self.average)
+
 
 @dataclass(frozen=True)
 class Effect:
@@ -40,6 +45,17 @@ class Effect:
         if not self.enough or self.before.average is None or self.after.average is None:
             return None
         return self.after.average - self.before.average
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        """The change in percentage points (rounded once, for display)."""
+        return as_percent(self.change)
+
+
+def as_percent(value: Fraction | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value.numerator * 100) / Decimal(value.denominator)
 
 
 def _side(outcomes: list[Outcome]) -> Side:
