@@ -83,6 +83,7 @@ def upgrade():
         sa.Column("status_recorded_by_id", sa.Integer(), nullable=True),
         sa.Column("shared_notes", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("notes_version", sa.Integer(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

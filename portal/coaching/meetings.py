@@ -7,8 +7,9 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
@@ -58,6 +59,24 @@ def check_version(record, expected_version: int | None) -> None:
         raise Conflict()
 
 
+def _claim(meeting: OneOnOne, column: str, expected: int | None) -> None:
+    """Compare-and-set on one of the meeting's counters: of two writers holding the same
+    version, the second is refused (409), never silently overwrites."""
+    if expected is None or getattr(meeting, column) != expected:
+        raise Conflict()
+    counter = getattr(OneOnOne, column)
+    result = db.session.execute(
+        update(OneOnOne)
+        .where(OneOnOne.id == meeting.id, counter == expected)
+        .values({column: expected + 1})
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict()
+    set_committed_value(meeting, column, expected + 1)
+
+
 def _commit() -> None:
     try:
         db.session.commit()
@@ -100,6 +119,7 @@ def record_status(
     target = TRANSITIONS.get((MeetingStatus(meeting.status), action))
     if target is None:
         raise InvalidTransition()
+    _claim(meeting, "version", expected_version)
     before = meeting.snapshot()
     replacement = None
     if action == "cancel":
@@ -164,9 +184,9 @@ def save_shared_notes(
 ) -> None:
     """Both people write the shared notes; a stale version is refused, never overwritten."""
     policy.require(by, "one_on_one.participate", meeting)
-    check_version(meeting, expected_version)
     if len(body or "") > 20000:
         raise ValidationFailed(field_errors={"shared_notes": [_("At most 20000 characters.")]})
+    _claim(meeting, "notes_version", expected_version)
     before = {"shared_notes": meeting.shared_notes}
     meeting.shared_notes = body or ""
     audit.record(

@@ -110,7 +110,7 @@ class OneOnOneSeries(IdMixin, TimestampMixin, Base):
 
 
 class OneOnOne(IdMixin, TimestampMixin, Base):
-    """One meeting of a series. `version` guards the shared notes and the status."""
+    """One meeting of a series."""
 
     __tablename__ = "one_on_one"
     __table_args__ = (
@@ -130,9 +130,10 @@ class OneOnOne(IdMixin, TimestampMixin, Base):
     status_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     shared_notes: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
+    # Two counters, checked and bumped by compare-and-set UPDATEs in coaching.meetings: writing
+    # the notes must not make the status buttons stale, nor the other way round.
+    version: Mapped[int] = mapped_column(Integer, default=1)  # the status
+    notes_version: Mapped[int] = mapped_column(Integer, default=1)
 
     series: Mapped[OneOnOneSeries] = relationship()
     report: Mapped[Person] = relationship(foreign_keys=[person_id])

@@ -90,7 +90,7 @@ COACHING_ROWS: dict[str, Row] = {
         "POST",
         u(MEETING + "/notes"),
         a1_meeting(303, acting=PARTICIPANTS),
-        data=lambda w: {"shared_notes": "Notes", "version": str(w.a1_meeting_version)},
+        data=lambda w: {"shared_notes": "Notes", "version": str(w.a1_notes_version)},
     ),
     "coaching.private_note_save POST": Row(
         "POST",
@@ -161,6 +161,7 @@ def coaching_extras(world: World) -> dict:
         "a1_series_id": meeting.series_id,
         "a1_meeting_id": meeting.id,
         "a1_meeting_version": meeting.version,
+        "a1_notes_version": meeting.notes_version,
         "a1_agenda_id": agenda.id,
         "a1_action_id": action.id,
         "a1_private_version": note.version,

@@ -170,7 +170,7 @@ def test_both_people_add_to_and_tick_the_agenda_over_htmx(app, world):
 
 def test_concurrent_edits_of_the_shared_notes_are_detected_not_lost(app, world):
     m = meetings_of(setup_series(world)[world.agent_a1.id])[0]
-    version = m.version
+    version = m.notes_version
     sup = as_user(app.test_client(), world.sup_a)
     report = as_user(app.test_client(), world.agent_a1)
     first = post_form(
@@ -342,3 +342,15 @@ def test_calendar_feed_lists_recent_meetings(app, world):
     setup_series(world, now=utcnow())
     ics = calendar.ics_for(world.agent_a1, utcnow(), "http://x/")
     assert ics.count("BEGIN:VEVENT") == 4 and "1:1 Supa MK-SUPA" in ics
+
+
+def test_saving_notes_does_not_make_the_status_buttons_stale(app, world):
+    m = meetings_of(setup_series(world)[world.agent_a1.id])[0]
+    status_version = m.version
+    meetings.save_shared_notes(world.agent_a1, m, "Notes", expected_version=m.notes_version)
+    meetings.record_status(world.sup_a, m, "hold", expected_version=status_version, now=NOW)
+    with pytest.raises(Conflict):
+        meetings.save_shared_notes(world.sup_a, m, "Older", expected_version=1)
+    db.session.expire_all()
+    saved = db.session.get(OneOnOne, m.id)
+    assert saved.status == MeetingStatus.HELD and saved.shared_notes == "Notes"

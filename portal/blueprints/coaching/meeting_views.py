@@ -64,7 +64,7 @@ def _notes_ctx(meeting: OneOnOne, form: SharedNotesForm | None = None, error=Non
         "meeting": meeting,
         "notes_form": form
         or SharedNotesForm(
-            formdata=None, shared_notes=meeting.shared_notes, version=meeting.version
+            formdata=None, shared_notes=meeting.shared_notes, version=meeting.notes_version
         ),
         "notes_error": error,
     }
