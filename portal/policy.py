@@ -229,6 +229,7 @@ RULES: dict[str, Rule] = {
     "one_on_one.setup_team": _has_reports,
     "one_on_one.participate": _participant,
     "one_on_one.record_status": _meeting_supervisor,
+    "one_on_one.edit_series": _meeting_supervisor,
     "one_on_one.private_note": _meeting_supervisor,
     "coaching.create": _coaches,
     "coaching.edit": _coach_of,

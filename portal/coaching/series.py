@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.coaching import schedule
@@ -18,7 +19,7 @@ from portal.coaching.models import (
     OneOnOneSeries,
     PrivateNote,
 )
-from portal.errors import ValidationFailed
+from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
 from portal.org.models import Person
 
@@ -210,3 +211,53 @@ def end_series_after_move(by: Person | None, person: Person, now: datetime) -> N
     audit.record(
         by, "one_on_one_series.create", "one_on_one_series", series.id, None, series.snapshot()
     )
+
+
+def update_series(
+    by: Person,
+    series: OneOnOneSeries,
+    *,
+    cadence: str,
+    weekday: int,
+    start_time: time | None,
+    expected_version: int | None,
+    now: datetime,
+) -> None:
+    """Change how often and when a series meets (its supervisor only). Upcoming meetings nobody
+    has written in move to the new rhythm; those with an agenda, notes or items stay put."""
+    policy.require(by, "one_on_one.edit_series", series)
+    if expected_version is None or expected_version != series.version:
+        raise Conflict()
+    if not series.is_active:
+        raise InvalidTransition(_("This series has ended; its history is kept as it was."))
+    _check_settings(cadence, weekday, start_time)
+    assert start_time is not None
+    before = series.snapshot()
+    for meeting in db.session.scalars(
+        select(OneOnOne).where(
+            OneOnOne.series_id == series.id,
+            OneOnOne.status == MeetingStatus.SCHEDULED,
+            OneOnOne.scheduled_at > now,
+        )
+    ).all():
+        untouched = not meeting.shared_notes and not db.session.scalar(
+            select(_has_content(OneOnOne.id)).where(OneOnOne.id == meeting.id)
+        )
+        if untouched:
+            db.session.delete(meeting)
+    db.session.flush()
+    series.cadence = cadence
+    series.weekday = weekday
+    series.start_time = start_time
+    series.time_zone = by.time_zone or series.time_zone
+    series.starts_on = schedule.local_date(now, series.time_zone)
+    db.session.flush()
+    generate_meetings(series, now)
+    audit.record(
+        by, "one_on_one_series.edit", "one_on_one_series", series.id, before, series.snapshot()
+    )
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise Conflict() from error

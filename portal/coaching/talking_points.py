@@ -86,7 +86,12 @@ def open_action_items(context: MeetingContext) -> list[TalkingPoint]:
     meeting = context.meeting
     items = db.session.scalars(
         select(ActionItem)
-        .where(ActionItem.series_id == meeting.series_id, ActionItem.is_done.is_(False))
+        .where(
+            ActionItem.series_id == meeting.series_id,
+            ActionItem.is_done.is_(False),
+            # Items agreed in this meeting are on its action list already.
+            ActionItem.meeting_id != meeting.id,
+        )
         .order_by(ActionItem.id)
     ).all()
     link = _path("coaching.action_list")

@@ -52,6 +52,17 @@ COACHING_ROWS: dict[str, Row] = {
     "coaching.series_detail GET": Row(
         "GET", u("/coaching/series/{w.a1_series_id}"), a1_meeting(200)
     ),
+    "coaching.series_edit POST": Row(
+        "POST",
+        u("/coaching/series/{w.a1_series_id}/edit"),
+        a1_meeting(303, acting=SUPERVISOR),
+        data=lambda w: {
+            "cadence": "biweekly",
+            "weekday": "3",
+            "start_time": "14:00",
+            "version": str(w.a1_series_version),
+        },
+    ),
     "coaching.action_list GET": Row("GET", u("/coaching/actions"), expect(200), hidden_from=HIDDEN),
     "coaching.action_toggle POST": Row(
         "POST",
@@ -159,6 +170,7 @@ def coaching_extras(world: World) -> dict:
     token = calendar.reset_feed(a1)
     return {
         "a1_series_id": meeting.series_id,
+        "a1_series_version": meeting.series.version,
         "a1_meeting_id": meeting.id,
         "a1_meeting_version": meeting.version,
         "a1_notes_version": meeting.notes_version,

@@ -354,3 +354,47 @@ def test_saving_notes_does_not_make_the_status_buttons_stale(app, world):
     db.session.expire_all()
     saved = db.session.get(OneOnOne, m.id)
     assert saved.status == MeetingStatus.HELD and saved.shared_notes == "Notes"
+
+
+def test_changing_a_series_moves_the_untouched_upcoming_meetings(app, world):
+    series = setup_series(world)[world.agent_a1.id]
+    ms = meetings_of(series)
+    meetings.add_agenda_item(world.agent_a1, ms[1], "Keep this one")
+    earlier = NOW - timedelta(days=1)
+    client = as_user(app.test_client(), world.sup_a)
+    from unittest import mock
+
+    with mock.patch("portal.blueprints.coaching.views.utcnow", return_value=earlier):
+        answer = post_form(
+            client,
+            f"/coaching/series/{series.id}/edit",
+            {
+                "cadence": "biweekly",
+                "weekday": "3",
+                "start_time": "15:00",
+                "version": str(series.version),
+            },
+        )
+        assert answer.status_code == 303
+        stale = post_form(
+            client,
+            f"/coaching/series/{series.id}/edit",
+            {
+                "cadence": "weekly",
+                "weekday": "3",
+                "start_time": "15:00",
+                "version": "1",
+            },
+        )
+        assert stale.status_code == 409
+    db.session.expire_all()
+    after = meetings_of(db.session.get(OneOnOneSeries, series.id))
+    kept = [m for m in after if m.id == ms[1].id]
+    assert kept and kept[0].scheduled_at == ms[1].scheduled_at
+    moved = [m for m in after if m.id != ms[1].id]
+    # Thursday 15:00 in Hong Kong = 07:00 UTC, every two weeks
+    assert moved and all(m.scheduled_at.weekday() == 3 and m.scheduled_at.hour == 7 for m in moved)
+    assert all((b.scheduled_at - a.scheduled_at).days == 14 for a, b in zip(moved, moved[1:], strict=False))
+    assert as_user(app.test_client(), world.agent_a1).post(
+        f"/coaching/series/{series.id}/edit"
+    ).status_code in (400, 403)

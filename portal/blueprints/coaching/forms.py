@@ -128,3 +128,7 @@ class CoachingSessionForm(FlaskForm):
     questions = SelectMultipleField(_l("Questions it addresses"), coerce=int, validate_choice=False)
     meeting_id = HiddenField()
     token = HiddenField()
+
+
+class SeriesEditForm(SeriesSetupForm):
+    version = IntegerField(validators=[Optional()])

@@ -13,12 +13,12 @@ from portal import policy
 from portal.coaching import calendar, meetings, queries
 from portal.coaching import series as series_service
 from portal.db import utcnow
-from portal.errors import ValidationFailed
+from portal.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.htmx import is_fragment_request, render_view
 
 from . import forms
-from .forms import ActionToggleForm, EmptyForm, SeriesSetupForm
+from .forms import ActionToggleForm, EmptyForm, SeriesEditForm, SeriesSetupForm
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
@@ -97,6 +97,46 @@ def series_setup():
 @login_required
 def series_detail(series_id: int):
     series = meetings.get_series(current_user, series_id)
+    form = SeriesEditForm(
+        formdata=None,
+        cadence=series.cadence,
+        weekday=series.weekday,
+        start_time=series.start_time,
+        version=series.version,
+    )
+    return _series_page(series, form)
+
+
+@bp.post("/series/<int:series_id>/edit")
+@login_required
+def series_edit(series_id: int):
+    series = meetings.get_series(current_user, series_id)
+    policy.require(current_user, "one_on_one.edit_series", series)
+    form = SeriesEditForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            series_service.update_series(
+                current_user,
+                series,
+                cadence=form.cadence.data,
+                weekday=form.weekday.data,
+                start_time=form.start_time.data,
+                expected_version=form.version.data,
+                now=utcnow(),
+            )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        except DomainError as error:
+            form.form_errors.append(error.message)
+            status = error.status
+            series = meetings.get_series(current_user, series_id)
+        else:
+            return redirect(url_for("coaching.series_detail", series_id=series.id), code=303)
+    return _series_page(series, form, status=status)
+
+
+def _series_page(series, form, status: int = 200) -> Response:
     before_arg = request.args.get("before")
     try:
         before = datetime.fromisoformat(before_arg) if before_arg else None
@@ -110,6 +150,8 @@ def series_detail(series_id: int):
         series=series,
         rows=rows,
         next_before=rows[-1].scheduled_at.isoformat() if more else None,
+        form=form,
+        status=status,
     )
 
 
