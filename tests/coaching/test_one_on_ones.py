@@ -394,7 +394,9 @@ def test_changing_a_series_moves_the_untouched_upcoming_meetings(app, world):
     moved = [m for m in after if m.id != ms[1].id]
     # Thursday 15:00 in Hong Kong = 07:00 UTC, every two weeks
     assert moved and all(m.scheduled_at.weekday() == 3 and m.scheduled_at.hour == 7 for m in moved)
-    assert all((b.scheduled_at - a.scheduled_at).days == 14 for a, b in zip(moved, moved[1:], strict=False))
+    assert all(
+        (b.scheduled_at - a.scheduled_at).days == 14 for a, b in zip(moved, moved[1:], strict=False)
+    )
     assert as_user(app.test_client(), world.agent_a1).post(
         f"/coaching/series/{series.id}/edit"
     ).status_code in (400, 403)
