@@ -400,3 +400,12 @@ def test_changing_a_series_moves_the_untouched_upcoming_meetings(app, world):
     assert as_user(app.test_client(), world.agent_a1).post(
         f"/coaching/series/{series.id}/edit"
     ).status_code in (400, 403)
+
+
+def test_a_double_submitted_agenda_line_is_added_once(app, world):
+    m = meetings_of(setup_series(world)[world.agent_a1.id])[0]
+    client = as_user(app.test_client(), world.agent_a1)
+    data = {"body": "Same line", "token": "tok-1"}
+    for _ in range(2):
+        assert post_form(client, f"/coaching/meetings/{m.id}/agenda", data).status_code == 303
+    assert [i.body for i in meetings.agenda_for(m)] == ["Same line"]

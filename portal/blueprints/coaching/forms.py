@@ -89,6 +89,7 @@ class MeetingStatusForm(FlaskForm):
 class AgendaAddForm(FlaskForm):
     body = StringField(_l("Add to the agenda"), validators=[Length(max=4000)])
     point = HiddenField()
+    token = HiddenField()  # one per rendered form: a double submit adds one line
 
 
 class EmptyForm(FlaskForm):

@@ -46,7 +46,7 @@ def _agenda_ctx(meeting: OneOnOne, form: AgendaAddForm | None = None) -> dict:
         "meeting": meeting,
         "agenda": meetings.agenda_for(meeting),
         "points": talking_points.talking_points_for(meeting),
-        "agenda_form": form or AgendaAddForm(formdata=None),
+        "agenda_form": form or AgendaAddForm(formdata=None, token=new_token()),
     }
 
 
@@ -182,7 +182,8 @@ def agenda_add(meeting_id: int):
                         current_user, meeting, point.label, link=point.link, source_key=point.key
                     )
             else:
-                meetings.add_agenda_item(current_user, meeting, form.body.data)
+                key = f"form:{form.token.data}"[:80] if form.token.data else None
+                meetings.add_agenda_item(current_user, meeting, form.body.data, source_key=key)
         except ValidationFailed as failure:
             show_errors(form, failure)
         else:
