@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from portal import policy
 from portal.coaching import completion
 from portal.coaching.models import ActionItem, Cadence, MeetingStatus, OneOnOne, OneOnOneSeries
 from portal.extensions import db
@@ -172,6 +173,11 @@ def completion_grid(
         )
     )
     stmt = scoped(stmt, OneOnOneSeries, viewer, Area.COACHING)
+    # A supervisor or manager looks at the 1:1s of the people below them, not their own with
+    # their own manager; someone with nobody below sees their own series.
+    own_excluded = policy.has_reports(viewer) or policy.is_hr(viewer)
+    if own_excluded:
+        stmt = stmt.where(OneOnOneSeries.person_id != viewer.id)
     if supervisor_id is not None:
         stmt = stmt.where(OneOnOneSeries.supervisor_id == supervisor_id)
     pairs = db.session.execute(stmt.order_by(Person.name, OneOnOneSeries.id)).all()
@@ -199,6 +205,8 @@ def completion_grid(
         )
         ids = select(OneOnOneSeries.id)
         ids = scoped(ids, OneOnOneSeries, viewer, Area.COACHING)
+        if own_excluded:
+            ids = ids.where(OneOnOneSeries.person_id != viewer.id)
         if supervisor_id is not None:
             ids = ids.where(OneOnOneSeries.supervisor_id == supervisor_id)
         facts = [

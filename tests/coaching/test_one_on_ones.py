@@ -409,3 +409,21 @@ def test_a_double_submitted_agenda_line_is_added_once(app, world):
     for _ in range(2):
         assert post_form(client, f"/coaching/meetings/{m.id}/agenda", data).status_code == 303
     assert [i.body for i in meetings.agenda_for(m)] == ["Same line"]
+
+
+def test_completion_shows_the_people_below_and_rolls_up_for_the_manager(app, world):
+    setup_series(world)
+    series_service.setup_team(world.sup_b, weekday=0, start_time=time(10), now=NOW)
+    series_service.setup_team(world.manager_hk, weekday=0, start_time=time(9), now=NOW)
+    sup = as_user(app.test_client(), world.sup_a).get("/coaching/completion").get_data(as_text=True)
+    assert "Reports by week" in sup and world.agent_a1.name in sup
+    assert "By supervisor" not in sup  # sup_a's own 1:1 with their manager is not theirs to count
+    manager = as_user(app.test_client(), world.manager_hk)
+    page = manager.get("/coaching/completion").get_data(as_text=True)
+    assert "By supervisor" in page and world.sup_a.name in page and world.sup_b.name in page
+    drill = manager.get(f"/coaching/completion?supervisor={world.sup_a.id}").get_data(as_text=True)
+    assert world.agent_a1.name in drill and world.agent_b1.name not in drill
+    agent = as_user(app.test_client(), world.agent_a1).get("/coaching/completion")
+    assert world.agent_a2.name not in agent.get_data(as_text=True)
+    other = as_user(app.test_client(), world.sup_c)
+    assert other.get(f"/coaching/completion?supervisor={world.sup_a.id}").status_code == 404
