@@ -17,7 +17,13 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from werkzeug.routing import BuildError
 
-from portal.coaching.models import ActionItem, AgendaItem, MeetingStatus, OneOnOne
+from portal.coaching.models import (
+    ActionItem,
+    AgendaItem,
+    CoachingSession,
+    MeetingStatus,
+    OneOnOne,
+)
 from portal.extensions import db
 from portal.qa.evaluation_models import Evaluation, EvaluationStatus
 
@@ -173,5 +179,30 @@ def qa_points(context: MeetingContext) -> list[TalkingPoint]:
     return points
 
 
+def coaching_follow_ups(context: MeetingContext) -> list[TalkingPoint]:
+    """Coaching sessions whose follow-up date has come by this meeting (and not before the last
+    held one): time to look at whether the results moved."""
+    meeting = context.meeting
+    day = meeting.scheduled_at.date()
+    stmt = select(CoachingSession).where(
+        CoachingSession.person_id == meeting.person_id,
+        CoachingSession.follow_up_on.is_not(None),
+        CoachingSession.follow_up_on <= day,
+    )
+    if context.since is not None:
+        stmt = stmt.where(CoachingSession.follow_up_on > context.since.date())
+    return [
+        TalkingPoint(
+            f"coaching.follow_up:{s.id}",
+            "coaching_follow_ups",
+            _("Coaching follow-up due: %(behaviour)s", behaviour=s.behaviour[:80]),
+            _path("coaching.session_detail", session_id=s.id),
+            s,
+        )
+        for s in db.session.scalars(stmt.order_by(CoachingSession.follow_up_on))
+    ]
+
+
 register_provider("action_items", open_action_items)
+register_provider("coaching_follow_ups", coaching_follow_ups)
 register_provider("qa", qa_points)

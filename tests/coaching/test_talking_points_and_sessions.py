@@ -214,3 +214,22 @@ def test_the_coaching_session_form(app, world):
     assert good.status_code == 303
     agent = as_user(app.test_client(), world.agent_a1)
     assert agent.get(f"/coaching/sessions/new/{world.agent_a1.id}").status_code == 403
+
+
+def test_a_coaching_follow_up_becomes_a_talking_point_when_due(app, world):
+    ms = meetings_of(setup_series(world)[world.agent_a1.id])
+    session = sessions.create_session(
+        world.sup_a,
+        world.agent_a1,
+        held_on=NOW.date(),
+        behaviour="Confirm the fix",
+        commitment="Ask",
+        follow_up_on=ms[1].scheduled_at.date(),
+        evaluation_ids=[],
+        question_ids=[],
+    )
+    key = f"coaching.follow_up:{session.id}"
+    assert key not in keys(ms[0])  # not due yet
+    assert key in keys(ms[1])
+    meetings.record_status(world.sup_a, ms[1], "hold", expected_version=ms[1].version, now=NOW)
+    assert key not in keys(ms[2])  # dealt with at the held meeting
