@@ -8,6 +8,16 @@ from flask.cli import AppGroup
 
 demo_cli = AppGroup("demo", help="Demo data.")
 audit_cli = AppGroup("audit", help="The audit log.")
+coaching_cli = AppGroup("coaching", help="1:1s and coaching.")
+
+
+@coaching_cli.command("generate")
+def coaching_generate() -> None:
+    """Generate every active 1:1 series' meetings ahead (run daily)."""
+    from portal.coaching.series import generate_all
+    from portal.db import utcnow
+
+    click.echo(f"{generate_all(utcnow())} meetings added.")
 
 
 @audit_cli.command("verify")
@@ -57,3 +67,4 @@ def demo_logins() -> None:
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(coaching_cli)

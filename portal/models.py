@@ -2,6 +2,15 @@
 
 from portal.audit import AuditEntry  # noqa: F401
 from portal.auth.models import UserSession  # noqa: F401
+from portal.coaching.models import (  # noqa: F401
+    ActionItem,
+    AgendaItem,
+    CalendarFeed,
+    CoachingSession,
+    OneOnOne,
+    OneOnOneSeries,
+    PrivateNote,
+)
 from portal.goals.models import (  # noqa: F401
     CalibrationChange,
     CheckIn,

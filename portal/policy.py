@@ -287,6 +287,28 @@ def _calibrator(viewer: Person, review: Any) -> bool:
     return reviewer is not None and in_subtree(viewer, reviewer, strict=True)
 
 
+def _participant(viewer: Person, record: Any) -> bool:
+    """The two people of a 1:1 (its report and its supervisor)."""
+    return record is not None and viewer.id in (record.person_id, record.supervisor_id)
+
+
+def _meeting_supervisor(viewer: Person, record: Any) -> bool:
+    return record is not None and record.supervisor_id == viewer.id
+
+
+def _has_reports(viewer: Person, _record: Any = None) -> bool:
+    return has_reports(viewer)
+
+
+def _coaches(viewer: Person, record: Any) -> bool:
+    """Someone above the agent (the record is the agent, a Person) coaches them."""
+    return record is not None and in_subtree(viewer, record, strict=True)
+
+
+def _coach_of(viewer: Person, record: Any) -> bool:
+    return record is not None and record.coach_id == viewer.id
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -327,6 +349,16 @@ RULES: dict[str, Rule] = {
     "review.acknowledge": _reviewee,
     "review.lock": _reviewer_or_hr,
     "review.reopen": _hr,
+    # 1:1s and coaching. Seeing a meeting is the COACHING scope (the report, everyone above
+    # them, HR); acting in it is for its two people; private notes are author-only and are
+    # never reached through a scope (see coaching.notes).
+    "one_on_one.setup_team": _has_reports,
+    "one_on_one.participate": _participant,
+    "one_on_one.record_status": _meeting_supervisor,
+    "one_on_one.edit_series": _meeting_supervisor,
+    "one_on_one.private_note": _meeting_supervisor,
+    "coaching.create": _coaches,
+    "coaching.edit": _coach_of,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

@@ -59,6 +59,7 @@ def nav_items(user) -> list[tuple[str, str, str]]:
         ("home.index", _l("Home"), "home"),
         ("org.person_list", _l("People"), "people"),
         ("org.tree", _l("Org tree"), "tree"),
+        ("coaching.index", _l("1:1s"), "coaching"),
     ]
     if policy.can(user, "evaluation.queue"):
         items.append(("qa.evaluate_queue", _l("Evaluate"), "evaluate"))

@@ -14,6 +14,7 @@ from portal.auth import sessions
 from portal.db import utcnow
 from portal.org.models import Grant, Person
 from tests.authz import ROLES, Row, expect, run_matrix
+from tests.coaching.test_coaching_authorization import COACHING_ROWS, coaching_extras
 from tests.goals.test_goals_authorization import GOALS_ROWS, goals_extras
 from tests.notify.test_notifications import NOTIFY_ROWS, notify_extras
 from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
@@ -127,6 +128,7 @@ ROWS.update(QA_ROWS)
 ROWS.update(NOTIFY_ROWS)
 ROWS.update(EVALUATION_ROWS)
 ROWS.update(GOALS_ROWS)
+ROWS.update(COACHING_ROWS)
 
 
 def _extras(world) -> dict:
@@ -148,6 +150,7 @@ def _extras(world) -> dict:
         **notify_extras(world),
         **evaluation_extras(world),
         **goals_extras(world),
+        **coaching_extras(world),
     }
 
 

@@ -242,7 +242,8 @@ def test_the_demo_is_the_same_every_time_it_is_loaded(demo):
     db.session.expunge_all()
     assert load.load_demo(if_empty=True) is True
     again = [(p.name, p.email, p.employee_id, p.hire_on, p.is_active) for p in people()]
-    assert again == first
+    # Compared as sets of rows: PostgreSQL returns reinserted rows in another physical order.
+    assert sorted(again, key=str) == sorted(first, key=str)
 
 
 def test_flask_demo_logins_prints_every_login_the_password_and_the_address(app):

@@ -6,11 +6,12 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from portal.blueprints.admin.views import bp as admin_bp
     from portal.blueprints.auth.views import bp as auth_bp
+    from portal.blueprints.coaching.views import bp as coaching_bp
     from portal.blueprints.goals.views import bp as goals_bp
     from portal.blueprints.home.views import bp as home_bp
     from portal.blueprints.notify.views import bp as notify_bp
     from portal.blueprints.org.views import bp as org_bp
     from portal.blueprints.qa.views import bp as qa_bp
 
-    for bp in (home_bp, auth_bp, org_bp, admin_bp, qa_bp, notify_bp, goals_bp):
+    for bp in (home_bp, auth_bp, org_bp, admin_bp, qa_bp, notify_bp, goals_bp, coaching_bp):
         app.register_blueprint(bp)

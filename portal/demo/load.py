@@ -18,6 +18,7 @@ from sqlalchemy import select
 from portal import audit
 from portal.auth.passwords import hash_password
 from portal.db import utcnow
+from portal.demo.coaching import load_coaching
 from portal.demo.context import DemoContext
 from portal.demo.goals import load_goals
 from portal.demo.organisation import EMAIL_DOMAIN, load_organisation
@@ -32,7 +33,7 @@ SEED = 2026
 Section = Callable[[DemoContext], None]
 
 # In order: a section may use whatever the sections before it made.
-SECTIONS: list[Section] = [load_organisation, load_qa, load_goals]
+SECTIONS: list[Section] = [load_organisation, load_qa, load_coaching, load_goals]
 
 # The fixed sign-ins: e-mail local part and what the person shows in the demo.
 LOGINS: list[tuple[str, str]] = [

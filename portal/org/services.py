@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.auth import passwords, sessions
+from portal.db import utcnow
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
 from portal.org import csv_safety, import_lookup, importer, queries, tree
@@ -213,6 +214,10 @@ def move_person(by: Person, person: Person, *, manager_reference: str | None) ->
         raise ValidationFailed(field_errors=errors)
     person_id, old_manager_id = person.id, person.manager_id
     tree.move(person, manager)
+    # A report who moves gets a new 1:1 series; the old one ends and keeps its history.
+    from portal.coaching.series import end_series_after_move
+
+    end_series_after_move(by, person, utcnow())
     audit.record(
         by,
         "person.move",

@@ -1,0 +1,66 @@
+"""Completion: "did every report get their weekly 1:1?" — report x week grid, and roll-ups by
+supervisor, team and market with the share held and drill-down to a supervisor's grid."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user, login_required
+
+from portal.coaching import completion, queries, schedule
+from portal.db import utcnow
+from portal.extensions import db
+from portal.htmx import render_view
+from portal.org.models import Market, Person, Team
+from portal.policy import Area, get_visible_or_404
+
+from .views import bp
+
+WEEK_CHOICES = (4, 8, 12)
+
+
+@bp.get("/completion")
+@login_required
+def completion_view():
+    now = utcnow()
+    weeks_count = request.args.get("weeks", 8, type=int)
+    if weeks_count not in WEEK_CHOICES:
+        weeks_count = 8
+    supervisor_id = request.args.get("supervisor", type=int)
+    supervisor = None
+    if supervisor_id is not None:
+        supervisor = get_visible_or_404(Person, supervisor_id, current_user, Area.COACHING)
+    this_week = schedule.week_start(now, current_user.time_zone or "UTC")
+    weeks = completion.week_starts(this_week, weeks_count)
+    grid = queries.completion_grid(current_user, weeks=weeks, now=now, supervisor_id=supervisor_id)
+    by_supervisor = completion.roll_up(grid, lambda r: r.supervisor_id)
+    by_team = completion.roll_up(grid, lambda r: r.team_id)
+    by_market = completion.roll_up(grid, lambda r: r.market_id)
+    supervisors = queries.people_by_id({k for k in by_supervisor if k is not None})
+    teams = _names(Team, {k for k in by_team if k is not None})
+    markets = _names(Market, {k for k in by_market if k is not None})
+    return render_view(
+        "coaching/completion.html",
+        grid=grid,
+        people=grid.people,  # type: ignore[attr-defined]
+        total=grid.total(),
+        by_supervisor=sorted(
+            by_supervisor.items(),
+            key=lambda kv: supervisors[kv[0]].name if kv[0] in supervisors else "",
+        ),
+        by_team=sorted(by_team.items(), key=lambda kv: teams.get(kv[0], "")),
+        by_market=sorted(by_market.items(), key=lambda kv: markets.get(kv[0], "")),
+        supervisors=supervisors,
+        teams=teams,
+        markets=markets,
+        supervisor=supervisor,
+        weeks_count=weeks_count,
+        week_choices=WEEK_CHOICES,
+    )
+
+
+def _names(model, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    from sqlalchemy import select
+
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())

@@ -1,0 +1,230 @@
+"""Read-only queries behind the 1:1 pages; each a fixed number of statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from portal import policy
+from portal.coaching import completion
+from portal.coaching.models import ActionItem, Cadence, MeetingStatus, OneOnOne, OneOnOneSeries
+from portal.extensions import db
+from portal.org.models import Person
+from portal.policy import Area, scoped
+
+
+@dataclass(frozen=True)
+class SeriesLine:
+    series: OneOnOneSeries
+    next_meeting: OneOnOne | None
+    last_held_at: datetime | None
+    open_items: int
+
+
+def _lines(series_list: list[OneOnOneSeries], now: datetime) -> list[SeriesLine]:
+    """Next meeting, last held meeting and open action items of each series: three queries."""
+    ids = [s.id for s in series_list]
+    if not ids:
+        return []
+    next_at = (
+        select(OneOnOne.series_id, func.min(OneOnOne.scheduled_at).label("at"))
+        .where(
+            OneOnOne.series_id.in_(ids),
+            OneOnOne.status == MeetingStatus.SCHEDULED,
+            OneOnOne.scheduled_at >= now,
+        )
+        .group_by(OneOnOne.series_id)
+        .subquery()
+    )
+    upcoming = {
+        m.series_id: m
+        for m in db.session.scalars(
+            select(OneOnOne).join(
+                next_at,
+                and_(
+                    OneOnOne.series_id == next_at.c.series_id,
+                    OneOnOne.scheduled_at == next_at.c.at,
+                ),
+            )
+        )
+    }
+    held = dict(
+        db.session.execute(
+            select(OneOnOne.series_id, func.max(OneOnOne.scheduled_at))
+            .where(OneOnOne.series_id.in_(ids), OneOnOne.status == MeetingStatus.HELD)
+            .group_by(OneOnOne.series_id)
+        ).all()
+    )
+    open_counts = dict(
+        db.session.execute(
+            select(ActionItem.series_id, func.count())
+            .where(ActionItem.series_id.in_(ids), ActionItem.is_done.is_(False))
+            .group_by(ActionItem.series_id)
+        ).all()
+    )
+    return [
+        SeriesLine(s, upcoming.get(s.id), held.get(s.id), open_counts.get(s.id, 0))
+        for s in series_list
+    ]
+
+
+def supervised_series(viewer: Person, now: datetime) -> list[SeriesLine]:
+    """The viewer's active series as supervisor, by report name."""
+    rows = db.session.scalars(
+        select(OneOnOneSeries)
+        .join(Person, Person.id == OneOnOneSeries.person_id)
+        .options(joinedload(OneOnOneSeries.report))
+        .where(OneOnOneSeries.supervisor_id == viewer.id, OneOnOneSeries.ended_on.is_(None))
+        .order_by(Person.name, Person.id)
+    ).all()
+    return _lines(list(rows), now)
+
+
+def reports_without_series(viewer: Person) -> list[Person]:
+    has_series = select(OneOnOneSeries.person_id).where(
+        OneOnOneSeries.supervisor_id == viewer.id, OneOnOneSeries.ended_on.is_(None)
+    )
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(
+                Person.manager_id == viewer.id,
+                Person.is_active.is_(True),
+                Person.id.not_in(has_series),
+            )
+            .order_by(Person.name, Person.id)
+        )
+    )
+
+
+def own_series(viewer: Person, now: datetime) -> list[SeriesLine]:
+    """The viewer's series as the report, current first, then ended ones."""
+    rows = db.session.scalars(
+        select(OneOnOneSeries)
+        .options(joinedload(OneOnOneSeries.supervisor))
+        .where(OneOnOneSeries.person_id == viewer.id)
+        .order_by(OneOnOneSeries.ended_on.is_not(None), OneOnOneSeries.id.desc())
+    ).all()
+    return _lines(list(rows), now)
+
+
+def series_meetings(
+    series: OneOnOneSeries, *, before: datetime | None, limit: int
+) -> list[OneOnOne]:
+    """A series' meetings, newest first, keyset-paged on scheduled_at."""
+    stmt = select(OneOnOne).where(OneOnOne.series_id == series.id)
+    if before is not None:
+        stmt = stmt.where(OneOnOne.scheduled_at < before)
+    return list(db.session.scalars(stmt.order_by(OneOnOne.scheduled_at.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    item: ActionItem
+    series: OneOnOneSeries
+    mine: bool
+
+
+def open_action_items(viewer: Person) -> list[OpenItem]:
+    """Undone action items of the 1:1s the viewer is in, on either side, by due date."""
+    report = aliased(Person)
+    rows = db.session.execute(
+        select(ActionItem, OneOnOneSeries)
+        .join(OneOnOneSeries, OneOnOneSeries.id == ActionItem.series_id)
+        .join(report, report.id == OneOnOneSeries.person_id)
+        .options(
+            joinedload(ActionItem.owner),
+            joinedload(OneOnOneSeries.report),
+            joinedload(OneOnOneSeries.supervisor),
+        )
+        .where(
+            ActionItem.is_done.is_(False),
+            or_(
+                OneOnOneSeries.person_id == viewer.id,
+                OneOnOneSeries.supervisor_id == viewer.id,
+            ),
+        )
+        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+    ).all()
+    return [OpenItem(item, series, item.owner_id == viewer.id) for item, series in rows]
+
+
+# ---- completion ----------------------------------------------------------------------------
+
+
+def completion_grid(
+    viewer: Person,
+    *,
+    weeks: list[date],
+    now: datetime,
+    supervisor_id: int | None = None,
+) -> completion.Grid:
+    """The report x week grid of every series the viewer may see (optionally one supervisor's),
+    for the given Mondays: two queries whatever the number of rows."""
+    stmt = (
+        select(OneOnOneSeries, Person)
+        .join(Person, Person.id == OneOnOneSeries.person_id)
+        .where(
+            OneOnOneSeries.starts_on <= weeks[-1] + timedelta(days=7),
+            or_(OneOnOneSeries.ended_on.is_(None), OneOnOneSeries.ended_on >= weeks[0]),
+        )
+    )
+    stmt = scoped(stmt, OneOnOneSeries, viewer, Area.COACHING)
+    # A supervisor or manager looks at the 1:1s of the people below them, not their own with
+    # their own manager; someone with nobody below sees their own series.
+    own_excluded = policy.has_reports(viewer) or policy.is_hr(viewer)
+    if own_excluded:
+        stmt = stmt.where(OneOnOneSeries.person_id != viewer.id)
+    if supervisor_id is not None:
+        stmt = stmt.where(OneOnOneSeries.supervisor_id == supervisor_id)
+    pairs = db.session.execute(stmt.order_by(Person.name, OneOnOneSeries.id)).all()
+    rows = [
+        completion.SeriesRow(
+            series_id=s.id,
+            person_id=p.id,
+            supervisor_id=s.supervisor_id,
+            team_id=p.team_id,
+            market_id=p.market_id,
+            time_zone=p.time_zone or "UTC",
+            is_weekly=s.cadence == Cadence.WEEKLY,
+            starts_on=s.starts_on,
+            ended_on=s.ended_on,
+        )
+        for s, p in pairs
+    ]
+    facts: list[completion.MeetingFact] = []
+    if rows:
+        low = datetime.combine(weeks[0] - timedelta(days=1), datetime.min.time()).replace(
+            tzinfo=now.tzinfo
+        )
+        high = datetime.combine(weeks[-1] + timedelta(days=8), datetime.min.time()).replace(
+            tzinfo=now.tzinfo
+        )
+        ids = select(OneOnOneSeries.id)
+        ids = scoped(ids, OneOnOneSeries, viewer, Area.COACHING)
+        if own_excluded:
+            ids = ids.where(OneOnOneSeries.person_id != viewer.id)
+        if supervisor_id is not None:
+            ids = ids.where(OneOnOneSeries.supervisor_id == supervisor_id)
+        facts = [
+            completion.MeetingFact(r.series_id, r.scheduled_at, r.status)
+            for r in db.session.execute(
+                select(OneOnOne.series_id, OneOnOne.scheduled_at, OneOnOne.status).where(
+                    OneOnOne.series_id.in_(ids),
+                    OneOnOne.scheduled_at >= low,
+                    OneOnOne.scheduled_at < high,
+                )
+            )
+        ]
+    grid = completion.build_grid(rows, facts, weeks, now)
+    grid.people = {p.id: p for _s, p in pairs}  # type: ignore[attr-defined]
+    return grid
+
+
+def people_by_id(ids: set[int]) -> dict[int, Person]:
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))}
