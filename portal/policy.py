@@ -182,6 +182,26 @@ def _importer(viewer: Person, record: Any) -> bool:
     return record is not None and (record.imported_by_id == viewer.id or is_hr(viewer))
 
 
+def _calibration_lead(viewer: Person, session: Any) -> bool:
+    return session is not None and session.lead_id == viewer.id
+
+
+def _calibration_member(viewer: Person, session: Any) -> bool:
+    """A calibration session is seen by its lead, its invited evaluators and HR; never agents."""
+    if session is None:
+        return False
+    invited = any(p.evaluator_id == viewer.id for p in session.participants)
+    return _calibration_lead(viewer, session) or invited or is_hr(viewer)
+
+
+def _calibration_scorer(viewer: Person, session: Any) -> bool:
+    """The lead (the reference) and the invited evaluators score while the session is open."""
+    if session is None or not session.is_open:
+        return False
+    invited = any(p.evaluator_id == viewer.id for p in session.participants)
+    return _calibration_lead(viewer, session) or invited
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -201,6 +221,15 @@ RULES: dict[str, Rule] = {
     "contact_import.view": _importer,
     "scorecard.view": _qa_reviewer,
     "scorecard.edit": _qa_staff,
+    # QA programme: reports are scoped to the viewer's Area.QA people; rules sample only there.
+    "qa_report.view": _qa_reviewer,
+    "sampling.manage": _qa_reviewer,
+    "calibration.create": _qa_staff,
+    "calibration.list": _qa_reviewer,
+    "calibration.view": _calibration_member,
+    "calibration.score": _calibration_scorer,
+    "calibration.close": _calibration_lead,
+    "leniency.view": _qa_staff,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

@@ -64,6 +64,8 @@ def nav_items(user) -> list[tuple[str, str, str]]:
         items.append(("qa.contact_list", _l("Contacts"), "contacts"))
     if policy.can(user, "scorecard.view"):
         items.append(("qa.scorecard_list", _l("Scorecards"), "scorecards"))
+    if policy.can(user, "qa_report.view"):
+        items.append(("qaprog.report", _l("QA reports"), "qa_reports"))
     if policy.can(user, "grant.manage"):
         items.append(("admin.grant_list", _l("Staff grants"), "grants"))
     if policy.can(user, "audit.view"):

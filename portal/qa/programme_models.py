@@ -167,9 +167,7 @@ class CalibrationSession(IdMixin, TimestampMixin, Base):
     contacts: Mapped[list[CalibrationContact]] = relationship(
         cascade="all, delete-orphan", order_by="CalibrationContact.position"
     )
-    participants: Mapped[list[CalibrationParticipant]] = relationship(
-        cascade="all, delete-orphan"
-    )
+    participants: Mapped[list[CalibrationParticipant]] = relationship(cascade="all, delete-orphan")
 
     @property
     def is_open(self) -> bool:
@@ -187,9 +185,7 @@ class CalibrationSession(IdMixin, TimestampMixin, Base):
 
 class CalibrationContact(Base):
     __tablename__ = "calibration_contact"
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("calibration_session.id"), primary_key=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_session.id"), primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -200,9 +196,7 @@ class CalibrationParticipant(Base):
     """An invited evaluator (the lead takes part as the reference without a row here)."""
 
     __tablename__ = "calibration_participant"
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("calibration_session.id"), primary_key=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_session.id"), primary_key=True)
     evaluator_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True, index=True)
 
     evaluator: Mapped[Person] = relationship()

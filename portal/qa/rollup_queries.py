@@ -189,9 +189,7 @@ def _score_bin_expression() -> Any:
 def rollup_for(viewer: Person, filters: RollupFilters, minimum: int) -> RollupReport:
     """The whole roll-up page's figures in 5 + len(DIMENSIONS) statements."""
     session = db.session
-    overall = _to_aggregate(
-        session.execute(_base(viewer, filters, *_aggregate_columns())).one()
-    )
+    overall = _to_aggregate(session.execute(_base(viewer, filters, *_aggregate_columns())).one())
     bin_col = _score_bin_expression()
     bins = session.execute(
         _base(viewer, filters, bin_col, func.count())
