@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
@@ -28,8 +29,12 @@ def calibration_list():
 def calibration_new():
     policy.require(current_user, "calibration.create")
     form = CalibrationCreateForm()
-    form.scorecard_version.choices = [(str(c.id), c.label) for c in choices.published_versions()]
-    form.evaluators.choices = [(c.id, c.label) for c in choices.reviewers_for(current_user)]
+    form.scorecard_version.choices = [
+        SelectChoice(str(c.id), c.label) for c in choices.published_versions()
+    ]
+    form.evaluators.choices = [
+        SelectChoice(c.id, c.label) for c in choices.reviewers_for(current_user)
+    ]
     if request.method == "GET" and request.args.get("contacts"):
         form.contacts.data = request.args["contacts"]
     if form.validate_on_submit():

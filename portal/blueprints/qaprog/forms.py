@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.blueprints.qa.forms import CHANNEL_LABELS, DIRECTION_LABELS
@@ -58,7 +59,9 @@ class ReportFilterForm(FlaskForm):
 
     node = SelectField(_l("Organisation"), coerce=optional_int, validate_choice=False)
     period = SelectField(
-        _l("Period"), choices=[(k.value, v) for k, v in PERIOD_LABELS.items()], default="month"
+        _l("Period"),
+        choices=[SelectChoice(k.value, v) for k, v in PERIOD_LABELS.items()],
+        default="month",
     )
     on = DateField(_l("A day in the period"), validators=[Optional()])
     start_on = DateField(_l("From (custom)"), validators=[Optional()])
@@ -69,13 +72,15 @@ class ReportFilterForm(FlaskForm):
     scorecard = SelectField(_l("Scorecard"), coerce=optional_int, validate_choice=False)
 
     def fill_choices(self, nodes, markets, segments, scorecards) -> None:
-        everyone = [("", _l("Everyone I can see"))]
-        self.node.choices = everyone + [(str(c.id), c.label) for c in nodes]
-        anything = [("", _l("Any"))]
-        self.market.choices = anything + [(str(c.id), c.label) for c in markets]
-        self.segment.choices = anything + [(str(c.id), c.label) for c in segments]
-        self.scorecard.choices = anything + [(str(c.id), c.label) for c in scorecards]
-        self.channel.choices = anything + [(c.value, CHANNEL_LABELS[c]) for c in Channel]
+        everyone = [SelectChoice("", _l("Everyone I can see"))]
+        self.node.choices = everyone + [SelectChoice(str(c.id), c.label) for c in nodes]
+        anything = [SelectChoice("", _l("Any"))]
+        self.market.choices = anything + [SelectChoice(str(c.id), c.label) for c in markets]
+        self.segment.choices = anything + [SelectChoice(str(c.id), c.label) for c in segments]
+        self.scorecard.choices = anything + [SelectChoice(str(c.id), c.label) for c in scorecards]
+        self.channel.choices = anything + [
+            SelectChoice(c.value, CHANNEL_LABELS[c]) for c in Channel
+        ]
 
 
 class SamplingRuleForm(FlaskForm):
@@ -85,7 +90,8 @@ class SamplingRuleForm(FlaskForm):
         _l("Contacts per agent per week"), validators=[InputRequired(), NumberRange(1, 50)]
     )
     stratify = SelectField(
-        _l("Stratify by channel"), choices=[(k.value, v) for k, v in STRATIFY_LABELS.items()]
+        _l("Stratify by channel"),
+        choices=[SelectChoice(k.value, v) for k, v in STRATIFY_LABELS.items()],
     )
     min_phone = IntegerField(_l("Minimum phone"), validators=[Optional(), NumberRange(0, 50)])
     min_email = IntegerField(_l("Minimum e-mail"), validators=[Optional(), NumberRange(0, 50)])
@@ -97,23 +103,24 @@ class SamplingRuleForm(FlaskForm):
     segment = SelectField(_l("Segment"), coerce=optional_int, validate_choice=False)
     direction = SelectField(
         _l("Direction"),
-        choices=[("", _l("Any"))] + [(d.value, DIRECTION_LABELS[d]) for d in Direction],
+        choices=[SelectChoice("", _l("Any"))]
+        + [SelectChoice(d.value, DIRECTION_LABELS[d]) for d in Direction],
     )
     min_duration_seconds = IntegerField(
         _l("Minimum duration (seconds)"), validators=[Optional(), NumberRange(0, 86_400)]
     )
     assign_to = SelectField(
-        _l("Assign to"), choices=[(k.value, v) for k, v in ASSIGN_LABELS.items()]
+        _l("Assign to"), choices=[SelectChoice(k.value, v) for k, v in ASSIGN_LABELS.items()]
     )
     due_days = IntegerField(
         _l("Due (days after the run)"), validators=[InputRequired(), NumberRange(0, 60)]
     )
 
     def fill_choices(self, nodes, markets, segments) -> None:
-        self.root.choices = [(str(c.id), c.label) for c in nodes]
-        anything = [("", _l("Any"))]
-        self.market.choices = anything + [(str(c.id), c.label) for c in markets]
-        self.segment.choices = anything + [(str(c.id), c.label) for c in segments]
+        self.root.choices = [SelectChoice(str(c.id), c.label) for c in nodes]
+        anything = [SelectChoice("", _l("Any"))]
+        self.market.choices = anything + [SelectChoice(str(c.id), c.label) for c in markets]
+        self.segment.choices = anything + [SelectChoice(str(c.id), c.label) for c in segments]
 
     def minimums(self) -> dict[str, int]:
         values = {

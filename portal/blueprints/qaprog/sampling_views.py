@@ -24,7 +24,7 @@ def sampling_rule_list():
 
 def _rule_form() -> SamplingRuleForm:
     form = SamplingRuleForm()
-    _, markets, segments = filter_choices()
+    _teams, markets, segments = filter_choices()
     form.fill_choices(choices.nodes_for(current_user), markets, segments)
     return form
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Blueprint, Response, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import audit, policy
@@ -55,13 +56,17 @@ def _report_filters() -> tuple[ReportFilterForm, RollupFilters, bool]:
     """The form, the filters it gives, and whether the input was valid (else 422)."""
     policy.require(current_user, "qa_report.view")
     form = ReportFilterForm(request.args)
-    _, markets, segments = filter_choices()
+    _teams, markets, segments = filter_choices()
     form.fill_choices(
         choices.nodes_for(current_user), markets, segments, choices.scorecard_choices()
     )
     valid = form.validate()
     node_id = choices.check_node(current_user, form.node.data)
-    kind = PeriodKind(form.period.data) if form.period.data in PeriodKind else PeriodKind.MONTH
+    kind = (
+        PeriodKind(form.period.data)
+        if form.period.data in {k.value for k in PeriodKind}
+        else PeriodKind.MONTH
+    )
     anchor = form.on.data or _today()
     if kind == PeriodKind.CUSTOM:
         if not form.start_on.data:

@@ -1,0 +1,163 @@
+"""QA programme pages: roll-up report, drill-down and exports; sampling; calibration; leniency."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit import AuditEntry
+from portal.extensions import db
+from portal.qa import calibration_service
+from portal.qa.programme_models import CalibrationSession, SamplingRule, SamplingRun
+from tests.conftest import as_user, count_queries, post_form
+from tests.factories import PersonFactory
+from tests.qa.programme_helpers import answers_for, make_card, make_contact, make_evaluation
+
+WHEN = datetime(2026, 11, 3, 3, tzinfo=UTC)
+REPORT = "/qa/programme/reports?period=month&on=2026-11-10"
+
+
+def _evaluate(card, agent, evaluator, n, answers=None, start=WHEN):
+    for i in range(n):
+        contact = make_contact(agent, start + timedelta(hours=i))
+        make_evaluation(card, contact, evaluator, answers or answers_for(card, "yes", 3, "Full"))
+
+
+@pytest.fixture
+def card(world):
+    return make_card(world.qa)
+
+
+def test_report_shows_mean_with_n_and_interval_and_not_enough_data(app, client, world, card):
+    _evaluate(card, world.agent_a1, world.sup_a, 5)
+    _evaluate(card, world.agent_b1, world.sup_b, 2, answers_for(card, "no", 0, "None"))
+    as_user(client, world.hr)
+    page = client.get(REPORT).get_data(as_text=True)
+    assert "n = 7" in page and "95 % CI" in page
+    assert "Not enough data" in page  # agent B1: 2 evaluations < 5
+    assert "Verified the caller" in page  # failed most
+    assert "<svg" in page
+
+
+def test_report_refuses_a_backwards_custom_range_with_the_input_kept(app, client, world):
+    as_user(client, world.hr)
+    response = client.get(
+        "/qa/programme/reports?period=custom&start_on=2026-11-10&end_on=2026-11-01"
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "The last day is before the first." in body and 'value="2026-11-10"' in body
+
+
+def test_report_of_a_node_out_of_reach_is_404(app, client, world):
+    as_user(client, world.sup_b)
+    assert client.get(f"/qa/programme/reports?node={world.sup_a.id}").status_code == 404
+
+
+def test_report_query_count_is_flat_when_evaluations_grow_tenfold(app, client, world, card):
+    _evaluate(card, world.agent_a1, world.sup_a, 2)
+    as_user(client, world.hr)
+    client.get(REPORT)
+    with count_queries(app) as few:
+        assert client.get(REPORT).status_code == 200
+    _evaluate(card, world.agent_a2, world.sup_a, 20, start=WHEN + timedelta(days=2))
+    with count_queries(app) as many:
+        assert client.get(REPORT).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_drill_down_lists_a_groups_evaluations_and_pages(app, client, world, card):
+    _evaluate(card, world.agent_a1, world.sup_a, 3)
+    _evaluate(card, world.agent_a2, world.sup_a, 1)
+    app.config["PAGE_SIZE"] = 2
+    try:
+        as_user(client, world.hr)
+        url = f"/qa/programme/reports/evaluations?on=2026-11-10&by=agent&key={world.agent_a1.id}"
+        page = client.get(url).get_data(as_text=True)
+        assert page.count("MK-A1") >= 2 and "MK-A2" not in page and "Next page" in page
+    finally:
+        app.config["PAGE_SIZE"] = 25
+
+
+def test_exports_neutralise_formulas_are_scoped_and_audited(app, client, world, card):
+    sly = PersonFactory(name="=HYPERLINK(1)", manager=world.sup_b, market=world.hk)
+    _evaluate(card, sly, world.sup_b, 1)
+    _evaluate(card, world.agent_a1, world.sup_a, 1)
+    as_user(client, world.sup_b)
+    csv_body = client.get(REPORT.replace("reports?", "reports/export?table=agent&format=csv&"))
+    text = csv_body.get_data(as_text=True)
+    assert "'=HYPERLINK(1)" in text and "MK-A1" not in text
+    xlsx = client.get(REPORT.replace("reports?", "reports/export?table=agent&format=xlsx&"))
+    sheets = zipfile.ZipFile(io.BytesIO(xlsx.data))
+    xml = (
+        sheets.read("xl/worksheets/sheet1.xml").decode()
+        + sheets.read("xl/sharedStrings.xml").decode()
+    )
+    assert "<f>" not in xml and "=HYPERLINK(1)" in xml
+    actions = db.session.execute(
+        select(AuditEntry.action).where(AuditEntry.action == "qa_report.export")
+    ).all()
+    assert len(actions) == 2
+
+
+def test_sampling_rule_and_run_pages(app, client, world):
+    for i in range(6):
+        make_contact(world.agent_a1, datetime(2026, 11, 16, 2 + i, tzinfo=UTC), "phone")
+    db.session.commit()
+    as_user(client, world.sup_a)
+    assert client.get("/qa/programme/sampling/new").status_code == 200
+    bad = post_form(client, "/qa/programme/sampling/new", {"name": "", "per_agent": "0"})
+    assert bad.status_code == 422
+    data = {
+        "name": "Team A weekly",
+        "root": str(world.sup_a.id),
+        "per_agent": "3",
+        "stratify": "proportional",
+        "direction": "",
+        "assign_to": "supervisor",
+        "due_days": "5",
+    }
+    assert post_form(client, "/qa/programme/sampling/new", data).status_code == 303
+    rule = db.session.execute(select(SamplingRule)).scalar_one()
+    run_url = f"/qa/programme/sampling/{rule.id}/runs"
+    assert post_form(client, run_url, {"week_on": "2026-11-18", "seed": "42"}).status_code == 303
+    assert post_form(client, run_url, {"week_on": "2026-11-17"}).status_code == 409
+    run = db.session.execute(select(SamplingRun)).scalar_one()
+    page = client.get(f"{run_url}/{run.id}").get_data(as_text=True)
+    assert "random draw" in page and "MK-A2" in page  # A2 had no contacts: listed as short
+    assert client.get("/qa/programme/sampling").status_code == 200
+
+
+def test_calibration_pages_from_creation_to_results(app, client, world, card):
+    contact = make_contact(world.agent_a1, WHEN)
+    db.session.commit()
+    as_user(client, world.qa)
+    assert client.get("/qa/programme/calibration/new").status_code == 200
+    data = {
+        "title": "Weekly calibration",
+        "scorecard_version": str(card.version.id),
+        "contacts": str(contact.id),
+        "evaluators": [str(world.sup_a.id)],
+    }
+    assert post_form(client, "/qa/programme/calibration/new", data).status_code == 303
+    session = db.session.execute(select(CalibrationSession)).scalar_one()
+    answers = answers_for(card, "yes", 4, "Full")
+    calibration_service.submit_score(world.qa, session, contact.id, answers)
+    calibration_service.submit_score(world.sup_a, session, contact.id, answers)
+    detail = client.get(f"/qa/programme/calibration/{session.id}")
+    assert "Scoring is blind" in detail.get_data(as_text=True)
+    close = post_form(
+        client,
+        f"/qa/programme/calibration/{session.id}/close",
+        {"version": str(session.version)},
+    )
+    assert close.status_code == 303
+    results = client.get(f"/qa/programme/calibration/{session.id}/results")
+    body = results.get_data(as_text=True)
+    assert results.status_code == 200 and "nominal" in body and "Percent agreement" in body
+    assert client.get("/qa/programme/calibration").status_code == 200
+    assert client.get("/qa/programme/leniency").status_code == 200
