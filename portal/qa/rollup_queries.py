@@ -218,6 +218,12 @@ def rollup_for(viewer: Person, filters: RollupFilters, minimum: int) -> RollupRe
     return report
 
 
+def summary_for(viewer: Person, filters: RollupFilters, minimum: int) -> rollups.Summary:
+    """Only the overall figures (one statement), e.g. week- and month-to-date on a daily report."""
+    row = db.session.execute(_base(viewer, filters, *_aggregate_columns())).one()
+    return rollups.summarise(_to_aggregate(row), minimum)
+
+
 def group_rows(
     viewer: Person, filters: RollupFilters, dimension: str, minimum: int
 ) -> list[GroupRow]:

@@ -73,6 +73,12 @@ PROGRAMME_ROWS: dict[str, Row] = {
         reviewers(200),
         hidden_from=NOT_A1,
     ),
+    "qaprog.daily_report GET": Row(
+        "GET",
+        u("/qa/programme/reports/daily?person={w.agent_a1.id}&on=2026-03-03"),
+        rule_record(200),
+        hidden_from=NOT_A1,
+    ),
     "qaprog.sampling_rule_list GET": Row("GET", u("/qa/programme/sampling"), reviewers(200)),
     "qaprog.sampling_rule_new GET": Row("GET", u("/qa/programme/sampling/new"), reviewers(200)),
     "qaprog.sampling_rule_new POST": Row("POST", u("/qa/programme/sampling/new"), reviewers(422)),

@@ -161,3 +161,16 @@ def test_calibration_pages_from_creation_to_results(app, client, world, card):
     assert results.status_code == 200 and "nominal" in body and "Percent agreement" in body
     assert client.get("/qa/programme/calibration").status_code == 200
     assert client.get("/qa/programme/leniency").status_code == 200
+
+
+def test_daily_report_for_a_team_and_an_individual(app, client, world, card):
+    _evaluate(card, world.agent_a1, world.sup_a, 2)
+    _evaluate(card, world.agent_a2, world.sup_a, 1, answers_for(card, "no", 1, "None"))
+    as_user(client, world.sup_a)
+    team = client.get(f"/qa/programme/reports/daily?person={world.sup_a.id}&on=2026-11-03")
+    body = team.get_data(as_text=True)
+    assert team.status_code == 200 and "MK-A1" in body and "MK-A2" in body
+    assert "Week to date" in body and "data-print" in body
+    one = client.get(f"/qa/programme/reports/daily?person={world.agent_a1.id}&on=2026-11-03")
+    assert "MK-A2" not in one.get_data(as_text=True)
+    assert client.get(f"/qa/programme/reports/daily?person={world.agent_b1.id}").status_code == 404

@@ -202,4 +202,4 @@ def report_export():
     return response
 
 
-from . import calibration_views, leniency_views, sampling_views  # noqa: E402, F401  (attach their routes to bp)
+from . import calibration_views, daily_views, leniency_views, sampling_views  # noqa: E402, F401  (attach their routes to bp)
