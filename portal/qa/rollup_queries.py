@@ -79,19 +79,40 @@ _Agent = aliased(Person, name="agent")
 _Evaluator = aliased(Person, name="evaluator_person")
 
 
-def _base(viewer: Person, filters: RollupFilters, *columns: Any) -> Select:
+CONTACT_DIMENSIONS = ("market", "segment", "channel")
+AGENT_DIMENSIONS = ("agent", "team")
+
+
+def _base(
+    viewer: Person,
+    filters: RollupFilters,
+    *columns: Any,
+    contact: bool = False,
+    agent: bool = False,
+) -> Select:
+    """The counted evaluations of the period, scoped and filtered. The contact and the agent are
+    joined only when a column or a filter needs them (`contact=`/`agent=` for the columns)."""
     start, end = filters.utc_bounds()
+    group_dimension = filters.group[0] if filters.group else None
+    needs_contact = (
+        contact
+        or bool(filters.market_id or filters.segment_id or filters.channel)
+        or group_dimension in CONTACT_DIMENSIONS
+    )
+    needs_agent = agent or filters.node_id is not None or group_dimension in AGENT_DIMENSIONS
     stmt = (
         select(*columns)
         .select_from(Evaluation)
-        .join(Contact, Contact.id == Evaluation.contact_id)
-        .join(_Agent, _Agent.id == Evaluation.person_id)
         .where(
             Evaluation.status.in_(COUNTED),
             Evaluation.submitted_at >= start,
             Evaluation.submitted_at < end,
         )
     )
+    if needs_contact:
+        stmt = stmt.join(Contact, Contact.id == Evaluation.contact_id)
+    if needs_agent:
+        stmt = stmt.join(_Agent, _Agent.id == Evaluation.person_id)
     stmt = policy.scoped(stmt, Evaluation, viewer, Area.QA)
     if filters.node_id is not None:
         node_path = select(Person.path).where(Person.id == filters.node_id).scalar_subquery()
@@ -145,7 +166,7 @@ def _dimension_statement(viewer: Person, filters: RollupFilters, dimension: str)
     key = _dimension_key(dimension)
     if dimension == "agent":
         label: Any = _Agent.name
-        stmt = _base(viewer, filters, key, label, *_aggregate_columns())
+        stmt = _base(viewer, filters, key, label, *_aggregate_columns(), agent=True)
     elif dimension == "evaluator":
         label = _Evaluator.name
         stmt = _base(viewer, filters, key, label, *_aggregate_columns()).join(
@@ -156,12 +177,18 @@ def _dimension_statement(viewer: Person, filters: RollupFilters, dimension: str)
             dimension, (Segment, Segment.name)
         )
         label = column
-        stmt = _base(viewer, filters, key, label, *_aggregate_columns()).outerjoin(
-            model, model.id == key
-        )
+        stmt = _base(
+            viewer,
+            filters,
+            key,
+            label,
+            *_aggregate_columns(),
+            contact=dimension in CONTACT_DIMENSIONS,
+            agent=dimension in AGENT_DIMENSIONS,
+        ).outerjoin(model, model.id == key)
     else:
         label = Contact.channel
-        stmt = _base(viewer, filters, key, literal(""), *_aggregate_columns())
+        stmt = _base(viewer, filters, key, literal(""), *_aggregate_columns(), contact=True)
         return stmt.group_by(key).order_by(key)
     return stmt.group_by(key, label).order_by(label, key)
 
@@ -299,6 +326,8 @@ def evaluations_page(
         Evaluation.score,
         Evaluation.critical_failed,
         Evaluation.status,
+        contact=True,
+        agent=True,
     ).join(_Evaluator, _Evaluator.id == Evaluation.evaluator_id)
     if after:
         try:
