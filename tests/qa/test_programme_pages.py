@@ -174,3 +174,64 @@ def test_daily_report_for_a_team_and_an_individual(app, client, world, card):
     one = client.get(f"/qa/programme/reports/daily?person={world.agent_a1.id}&on=2026-11-03")
     assert "MK-A2" not in one.get_data(as_text=True)
     assert client.get(f"/qa/programme/reports/daily?person={world.agent_b1.id}").status_code == 404
+
+
+def _count(app, client, url):
+    client.get(url)
+    with count_queries(app) as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+def test_list_pages_query_counts_do_not_grow_with_rows(app, client, world, card):
+    from portal.qa import sampling_service
+
+    def contacts(n, day):
+        for i in range(n):
+            make_contact(world.agent_a1, datetime(2026, 11, day, 2, i, tzinfo=UTC))
+            make_contact(world.agent_a2, datetime(2026, 11, day, 3, i, tzinfo=UTC), "email")
+        db.session.commit()
+
+    def sessions(n):
+        contact = make_contact(world.agent_a1, WHEN)
+        for i in range(n):
+            calibration_service.create_session(
+                world.qa,
+                title=f"Session {i}",
+                scorecard_version_id=card.version.id,
+                contact_ids=[contact.id],
+                evaluator_ids=[world.sup_a.id],
+            )
+
+    rule = sampling_service.create_rule(
+        world.sup_a,
+        sampling_service.RuleFields(
+            name="Count rule",
+            root_person_id=world.sup_a.id,
+            per_agent=30,
+            stratify="proportional",
+            channel_minimums={},
+            market_id=None,
+            segment_id=None,
+            direction=None,
+            min_duration_seconds=None,
+            assign_to="supervisor",
+            due_days=7,
+        ),
+    )
+    contacts(2, 16)
+    contacts(20, 23)
+    small = sampling_service.run_rule(
+        world.sup_a, rule, week_on=datetime(2026, 11, 16).date(), seed=1, today=WHEN.date()
+    )
+    large = sampling_service.run_rule(
+        world.sup_a, rule, week_on=datetime(2026, 11, 23).date(), seed=1, today=WHEN.date()
+    )
+    assert large.picked_count >= 10 * small.picked_count
+    sessions(1)
+    as_user(client, world.qa)
+    base = f"/qa/programme/sampling/{rule.id}/runs/"
+    assert _count(app, client, base + str(small.id)) == _count(app, client, base + str(large.id))
+    few = _count(app, client, "/qa/programme/calibration")
+    sessions(10)
+    assert _count(app, client, "/qa/programme/calibration") == few
