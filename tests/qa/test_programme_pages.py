@@ -235,3 +235,16 @@ def test_list_pages_query_counts_do_not_grow_with_rows(app, client, world, card)
     few = _count(app, client, "/qa/programme/calibration")
     sessions(10)
     assert _count(app, client, "/qa/programme/calibration") == few
+
+
+def test_an_htmx_filter_with_a_bad_range_answers_the_results_fragment_with_the_error(
+    app, client, world
+):
+    as_user(client, world.hr)
+    response = client.get(
+        "/qa/programme/reports?period=custom&start_on=2026-11-10&end_on=2026-11-01",
+        headers={"HX-Request": "true"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and body.lstrip().startswith('<div id="report-results">')
+    assert "The last day is before the first." in body
