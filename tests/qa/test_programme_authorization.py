@@ -79,6 +79,13 @@ PROGRAMME_ROWS: dict[str, Row] = {
         rule_record(200),
         hidden_from=NOT_A1,
     ),
+    # Everyone sees their own queue; A1's sampled contact is in A1's supervisor's only.
+    "qaprog.sampling_queue GET": Row(
+        "GET",
+        u("/qa/programme/queue"),
+        expect(200),
+        hidden_from=tuple(r for r in ROLES if r not in ("self", "record_supervisor")),
+    ),
     "qaprog.sampling_rule_list GET": Row("GET", u("/qa/programme/sampling"), reviewers(200)),
     "qaprog.sampling_rule_new GET": Row("GET", u("/qa/programme/sampling/new"), reviewers(200)),
     "qaprog.sampling_rule_new POST": Row("POST", u("/qa/programme/sampling/new"), reviewers(422)),

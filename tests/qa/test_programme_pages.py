@@ -248,3 +248,32 @@ def test_an_htmx_filter_with_a_bad_range_answers_the_results_fragment_with_the_e
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and body.lstrip().startswith('<div id="report-results">')
     assert "The last day is before the first." in body
+
+
+def test_the_queue_page_lists_my_sampled_contacts(app, client, world):
+    from portal.qa import sampling_service
+
+    make_contact(world.agent_a1, datetime(2026, 11, 17, 2, tzinfo=UTC))
+    db.session.commit()
+    rule = sampling_service.create_rule(
+        world.sup_a,
+        sampling_service.RuleFields(
+            name="Queue rule",
+            root_person_id=world.sup_a.id,
+            per_agent=1,
+            stratify="proportional",
+            channel_minimums={},
+            market_id=None,
+            segment_id=None,
+            direction=None,
+            min_duration_seconds=None,
+            assign_to="supervisor",
+            due_days=2,
+        ),
+    )
+    sampling_service.run_rule(
+        world.sup_a, rule, week_on=datetime(2026, 11, 17).date(), seed=1, today=WHEN.date()
+    )
+    as_user(client, world.sup_a)
+    body = client.get("/qa/programme/queue").get_data(as_text=True)
+    assert "MK-A1" in body

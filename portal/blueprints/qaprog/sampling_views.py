@@ -112,3 +112,14 @@ def sampling_run_detail(rule_id: int, run_id: int):
         assignments=assignments,
         short_people=short_people,
     )
+
+
+@bp.get("/queue")
+@login_required
+def sampling_queue():
+    """The signed-in evaluator's sampled contacts still to evaluate, soonest due first."""
+    return render_view(
+        "qaprog/sampling_queue.html",
+        assignments=service.assigned_contacts(current_user),
+        today=_today(),
+    )
