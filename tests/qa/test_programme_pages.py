@@ -277,3 +277,22 @@ def test_the_queue_page_lists_my_sampled_contacts(app, client, world):
     as_user(client, world.sup_a)
     body = client.get("/qa/programme/queue").get_data(as_text=True)
     assert "MK-A1" in body
+
+
+def test_the_lead_picks_calibration_contacts_from_recent_ones(app, client, world, card):
+    first, second = (make_contact(world.agent_a1, WHEN + timedelta(hours=i)) for i in range(2))
+    db.session.commit()
+    as_user(client, world.qa)
+    page = client.get("/qa/programme/calibration/new").get_data(as_text=True)
+    assert f'value="{first.id}"' in page and f'value="{second.id}"' in page
+    data = {
+        "title": "Picked",
+        "scorecard_version": str(card.version.id),
+        "pick": [str(first.id), str(second.id)],
+        "evaluators": [str(world.sup_a.id)],
+    }
+    assert post_form(client, "/qa/programme/calibration/new", data).status_code == 303
+    session = db.session.execute(select(CalibrationSession)).scalar_one()
+    assert [c.contact_id for c in session.contacts] == [first.id, second.id]
+    empty = post_form(client, "/qa/programme/calibration/new", {**data, "pick": []})
+    assert empty.status_code == 422 and "Give at least one contact." in empty.get_data(as_text=True)

@@ -11,6 +11,7 @@ from portal import policy
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.htmx import hx_redirect, render_view
 from portal.qa import calibration_service as service
+from portal.qa import contacts
 from portal.qa import programme_choices as choices
 
 from .forms import CalibrationCloseForm, CalibrationCreateForm
@@ -43,7 +44,9 @@ def calibration_new():
                 current_user,
                 title=form.title.data.strip(),
                 scorecard_version_id=form.scorecard_version.data,
-                contact_ids=service.parse_contact_ids(form.contacts.data),
+                contact_ids=service.parse_contact_ids(
+                    ",".join([form.contacts.data or "", *request.form.getlist("pick")])
+                ),
                 evaluator_ids=list(form.evaluators.data or []),
             )
         except ValidationFailed as error:
@@ -52,7 +55,11 @@ def calibration_new():
         else:
             return hx_redirect(url_for("qaprog.calibration_detail", session_id=session.id))
     status = 422 if request.method == "POST" else 200
-    return render_view("qaprog/calibration_new.html", status=status, form=form)
+    recent = contacts.contacts_for(current_user, contacts.ContactFilters(), limit=30).rows
+    picked = set(request.form.getlist("pick"))
+    return render_view(
+        "qaprog/calibration_new.html", status=status, form=form, recent=recent, picked=picked
+    )
 
 
 @bp.get("/calibration/<int:session_id>")

@@ -146,7 +146,7 @@ class CalibrationCreateForm(FlaskForm):
         _l("Scorecard version"), coerce=optional_int, validate_choice=False
     )
     contacts = StringField(
-        _l("Contact ids (comma-separated)"), validators=[DataRequired(), Length(max=500)]
+        _l("Contact ids (comma-separated)"), validators=[Optional(), Length(max=500)]
     )
     evaluators = CheckboxListField(_l("Invite evaluators"), coerce=int, validate_choice=False)
 
