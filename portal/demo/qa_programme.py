@@ -225,8 +225,19 @@ def _options(question: scoring.QuestionSpec) -> list:
     return sorted(question.choices, key=lambda key: -question.choices[key])
 
 
+def _reference_answer(ctx: DemoContext, question):
+    """The lead's answer: mostly good, sometimes middling, critical questions mostly passed."""
+    options = _options(question)
+    if question.critical is not None:
+        return options[0] if ctx.rng.random() < 0.9 else options[-1]
+    return options[min(len(options) - 1, ctx.rng.choice((0, 0, 1, 1, 2)))]
+
+
 def _answer_like(ctx: DemoContext, reference, question, agree: float, bias: int):
     options = _options(question)
+    # Critical questions are rarely disputed: one wrong "no" zeroes the whole score.
+    if question.critical is not None:
+        agree = 1 - (1 - agree) / 4
     if ctx.rng.random() < agree or reference == scoring.NA:
         return reference
     position = options.index(reference)
@@ -270,9 +281,7 @@ def _calibration(ctx, qa: Person, manager: Person, version, agents: list[Person]
         db.session.add(session)
         db.session.flush()
         for contact_id in picked:
-            reference = {
-                q.id: _options(q)[0 if ctx.rng.random() < 0.75 else 1] for q in spec.questions()
-            }
+            reference = {q.id: _reference_answer(ctx, q) for q in spec.questions()}
             _store(session, contact_id, qa.id, spec, reference, created)
             # In the open session only half the evaluators have scored so far.
             scorers = evaluators if closed_days is not None else evaluators[:2]
