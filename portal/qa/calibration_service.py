@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -21,6 +22,7 @@ from portal import audit, policy
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
+from portal.notify import service as notify_service
 from portal.org.models import Person
 from portal.policy import Area
 from portal.qa import calibration, programme_choices, scoring
@@ -35,6 +37,18 @@ from portal.qa.programme_models import (
 )
 
 MAX_CONTACTS = 20
+
+notify_service.register_kind(
+    "calibration.invited", _l("%(actor)s invited you to score the calibration session “%(title)s”")
+)
+notify_service.register_kind(
+    "calibration.closed",
+    _l("%(actor)s closed the calibration session “%(title)s”: see the results"),
+)
+
+
+def _session_url(session: CalibrationSession) -> str:
+    return f"/qa/programme/calibration/{session.id}"
 
 
 def sessions_for(viewer: Person) -> list[CalibrationSession]:
@@ -130,6 +144,16 @@ def create_session(
     audit.record(
         lead, "calibration.create", "calibration_session", session.id, None, session.snapshot()
     )
+    for participant in session.participants:
+        notify_service.notify(
+            participant.evaluator_id,
+            lead,
+            "calibration.invited",
+            "calibration_session",
+            session.id,
+            _session_url(session),
+            title=session.title,
+        )
     db.session.commit()
     return session
 
@@ -262,6 +286,16 @@ def close_session(by: Person, session: CalibrationSession, *, expected_version: 
     audit.record(
         by, "calibration.close", "calibration_session", session.id, before, session.snapshot()
     )
+    for participant in session.participants:
+        notify_service.notify(
+            participant.evaluator_id,
+            by,
+            "calibration.closed",
+            "calibration_session",
+            session.id,
+            _session_url(session) + "/results",
+            title=session.title,
+        )
     db.session.commit()
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
@@ -20,12 +21,18 @@ from sqlalchemy.orm import aliased, joinedload
 from portal import audit, policy
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.extensions import db
+from portal.notify import service as notify_service
 from portal.org.models import Grant, Person, StaffRole
 from portal.policy import Area
 from portal.qa import sampling
 from portal.qa.evaluation_models import Evaluation
 from portal.qa.models import Contact
 from portal.qa.programme_models import AssignTo, SamplingAssignment, SamplingRule, SamplingRun
+
+notify_service.register_kind(
+    "sampling.assigned",
+    _l("%(actor)s's weekly sample put %(count)s contacts in your queue"),
+)
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,20 @@ def run_rule(
                 channel=pick.channel,
                 reason=pick.reason,
             )
+        )
+    per_evaluator: dict[int, int] = {}
+    for evaluator_id in evaluators.values():
+        if evaluator_id is not None:
+            per_evaluator[evaluator_id] = per_evaluator.get(evaluator_id, 0) + 1
+    for evaluator_id, count in sorted(per_evaluator.items()):
+        notify_service.notify(
+            evaluator_id,
+            by,
+            "sampling.assigned",
+            "sampling_run",
+            run.id,
+            "/qa/programme/queue",
+            count=str(count),
         )
     audit.record(
         by,

@@ -175,3 +175,22 @@ def test_the_scoring_page_never_shows_another_evaluators_answers(app, client, wo
         f"q-{card.choice.id}": str(card.choice.choices[0].id),
     }
     assert post_form(client, url, data).status_code == 303
+
+
+def test_invited_evaluators_are_notified_at_creation_and_at_closing(app, world, session_setup):
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.notify.models import Notification
+
+    card, contacts, session = session_setup
+    kinds = lambda: sorted(  # noqa: E731
+        (n.person_id, n.kind) for n in db.session.execute(select(Notification)).scalars()
+    )
+    assert kinds() == sorted(
+        [(world.sup_a.id, "calibration.invited"), (world.sup_b.id, "calibration.invited")]
+    )
+    for contact in contacts:
+        service.submit_score(world.hr, session, contact.id, answers_for(card, "yes", 4, "Full"))
+    service.close_session(world.hr, session, expected_version=session.version)
+    assert sum(kind == "calibration.closed" for _, kind in kinds()) == 2

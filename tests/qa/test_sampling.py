@@ -282,3 +282,13 @@ def test_a_supervisor_samples_only_their_subtree(app, world, week_contacts):
     service.run_rule(world.sup_a, rule, week_on=WEEK, seed=4, today=WEEK)
     agents = {p.person_id for p in db.session.execute(select(SamplingAssignment)).scalars()}
     assert agents == {world.agent_a1.id, world.agent_a2.id}
+
+
+def test_each_evaluator_is_notified_once_per_run(app, world, week_contacts):
+    from portal.notify.models import Notification
+
+    service.run_rule(world.manager_hk, _rule(world), week_on=WEEK, seed=2, today=WEEK)
+    notes = db.session.execute(select(Notification)).scalars().all()
+    assert sorted((n.person_id, n.params["count"]) for n in notes) == sorted(
+        [(world.sup_a.id, "5"), (world.sup_b.id, "3")]
+    )
