@@ -194,3 +194,16 @@ def test_invited_evaluators_are_notified_at_creation_and_at_closing(app, world, 
         service.submit_score(world.hr, session, contact.id, answers_for(card, "yes", 4, "Full"))
     service.close_session(world.hr, session, expected_version=session.version)
     assert sum(kind == "calibration.closed" for _, kind in kinds()) == 2
+
+
+def test_results_page_names_choices_by_label_and_scale_answers_by_number(
+    app, client, world, session_setup
+):
+    card, contacts, session = session_setup
+    for who in (world.hr, world.sup_a):
+        for contact in contacts:
+            service.submit_score(who, session, contact.id, answers_for(card, "yes", 2, "Partly"))
+    service.close_session(world.hr, session, expected_version=session.version)
+    login(client, world.sup_a)
+    body = client.get(f"/qa/programme/calibration/{session.id}/results").get_data(as_text=True)
+    assert "Partly 100 %" in body and "2 100 %" in body
