@@ -56,6 +56,8 @@ class Config:
         "vi": "Tiếng Việt",
     }
     PAGE_SIZE = 25
+    # A QA roll-up shows "not enough data" instead of a mean below this many evaluations.
+    QA_MIN_EVALUATIONS = int(os.environ.get("QA_MIN_EVALUATIONS", "5"))
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     SMTP_HOST = os.environ.get("SMTP_HOST")
     TRUST_PROXY = os.environ.get("TRUST_PROXY", "0") == "1"

@@ -39,3 +39,13 @@ from portal.qa.models import (  # noqa: F401
     ScorecardSection,
     ScorecardVersion,
 )
+from portal.qa.programme_models import (  # noqa: F401
+    CalibrationAnswer,
+    CalibrationContact,
+    CalibrationParticipant,
+    CalibrationScore,
+    CalibrationSession,
+    SamplingAssignment,
+    SamplingRule,
+    SamplingRun,
+)

@@ -309,6 +309,26 @@ def _coach_of(viewer: Person, record: Any) -> bool:
     return record is not None and record.coach_id == viewer.id
 
 
+def _calibration_lead(viewer: Person, session: Any) -> bool:
+    return session is not None and session.lead_id == viewer.id
+
+
+def _calibration_member(viewer: Person, session: Any) -> bool:
+    """A calibration session is seen by its lead, its invited evaluators and HR; never agents."""
+    if session is None:
+        return False
+    invited = any(p.evaluator_id == viewer.id for p in session.participants)
+    return _calibration_lead(viewer, session) or invited or is_hr(viewer)
+
+
+def _calibration_scorer(viewer: Person, session: Any) -> bool:
+    """The lead (the reference) and the invited evaluators score while the session is open."""
+    if session is None or not session.is_open:
+        return False
+    invited = any(p.evaluator_id == viewer.id for p in session.participants)
+    return _calibration_lead(viewer, session) or invited
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -337,7 +357,7 @@ RULES: dict[str, Rule] = {
     # goals and reviews
     "cycle.manage": _hr,
     "goals.team": _manages_people,
-    "calibration.view": _manages_people,
+    "review_calibration.view": _manages_people,
     "goal.set": _sets_goals,
     "goal.check_in": _checks_in,
     "goal.comment": _comments_goal,
@@ -359,6 +379,15 @@ RULES: dict[str, Rule] = {
     "one_on_one.private_note": _meeting_supervisor,
     "coaching.create": _coaches,
     "coaching.edit": _coach_of,
+    # QA programme: reports are scoped to the viewer's Area.QA people; rules sample only there.
+    "qa_report.view": _qa_reviewer,
+    "sampling.manage": _qa_reviewer,
+    "calibration.create": _qa_staff,
+    "calibration.list": _qa_reviewer,
+    "calibration.view": _calibration_member,
+    "calibration.score": _calibration_scorer,
+    "calibration.close": _calibration_lead,
+    "leniency.view": _qa_staff,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

@@ -77,10 +77,12 @@ def nav_items(user) -> list[tuple[str, str, str]]:
         items.append(("goals.team_goals", _l("Team goals"), "team-goals"))
         items.append(("goals.completion", _l("Completion"), "completion"))
     items.append(("goals.review_list", _l("Reviews"), "reviews"))
-    if policy.can(user, "calibration.view"):
+    if policy.can(user, "review_calibration.view"):
         items.append(("goals.calibration", _l("Calibration"), "calibration"))
     if policy.can(user, "cycle.manage"):
         items.append(("goals.cycle_list", _l("Review cycles"), "cycles"))
+    if policy.can(user, "qa_report.view"):
+        items.append(("qaprog.report", _l("QA reports"), "qa_reports"))
     if policy.can(user, "grant.manage"):
         items.append(("admin.grant_list", _l("Staff grants"), "grants"))
     if policy.can(user, "audit.view"):

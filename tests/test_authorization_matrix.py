@@ -19,6 +19,7 @@ from tests.goals.test_goals_authorization import GOALS_ROWS, goals_extras
 from tests.notify.test_notifications import NOTIFY_ROWS, notify_extras
 from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
 from tests.qa.test_evaluations_authorization import EVALUATION_ROWS, evaluation_extras
+from tests.qa.test_programme_authorization import PROGRAMME_ROWS, programme_extras
 
 # Who can see agent A1 (the record): A1, their supervisor, the manager above, the QA analyst
 # granted A1's team, and HR. Not: a peer agent, another supervisor, a trainer of another market.
@@ -129,6 +130,7 @@ ROWS.update(NOTIFY_ROWS)
 ROWS.update(EVALUATION_ROWS)
 ROWS.update(GOALS_ROWS)
 ROWS.update(COACHING_ROWS)
+ROWS.update(PROGRAMME_ROWS)
 
 
 def _extras(world) -> dict:
@@ -151,6 +153,7 @@ def _extras(world) -> dict:
         **evaluation_extras(world),
         **goals_extras(world),
         **coaching_extras(world),
+        **programme_extras(world),
     }
 
 

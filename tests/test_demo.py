@@ -253,3 +253,21 @@ def test_flask_demo_logins_prints_every_login_the_password_and_the_address(app):
         assert email in result.output
     assert "Portal-Demo-2026!" in result.output
     assert "http://127.0.0.1:5000" in result.output
+
+
+def test_the_demo_has_a_sampling_run_and_calibration_sessions_with_varied_agreement(demo):
+    from portal.qa import calibration_service
+    from portal.qa.programme_models import CalibrationSession, SamplingRun
+
+    run = db.session.execute(select(SamplingRun)).scalar_one()
+    assert run.picked_count > 50
+    sessions = db.session.execute(select(CalibrationSession).order_by(CalibrationSession.id))
+    sessions = list(sessions.scalars())
+    assert [s.is_open for s in sessions] == [False, False, False, True]
+    qa = by_email(load.login_email("qa"))
+    agreement = [
+        calibration_service.results_for(qa, s).by_level[0].percent_agreement for s in sessions[:3]
+    ]
+    assert agreement[0] > agreement[2]
+    lenient = calibration_service.results_for(qa, sessions[2]).evaluators
+    assert lenient[0].mean_difference > 0 > lenient[1].mean_difference

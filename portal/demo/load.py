@@ -23,6 +23,7 @@ from portal.demo.context import DemoContext
 from portal.demo.goals import load_goals
 from portal.demo.organisation import EMAIL_DOMAIN, load_organisation
 from portal.demo.qa import load_qa
+from portal.demo.qa_programme import load_qa_programme
 from portal.extensions import db
 from portal.org.models import Person
 
@@ -33,7 +34,13 @@ SEED = 2026
 Section = Callable[[DemoContext], None]
 
 # In order: a section may use whatever the sections before it made.
-SECTIONS: list[Section] = [load_organisation, load_qa, load_coaching, load_goals]
+SECTIONS: list[Section] = [
+    load_organisation,
+    load_qa,
+    load_qa_programme,
+    load_coaching,
+    load_goals,
+]
 
 # The fixed sign-ins: e-mail local part and what the person shows in the demo.
 LOGINS: list[tuple[str, str]] = [

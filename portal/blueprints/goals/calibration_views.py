@@ -54,7 +54,7 @@ def calibration_page(cycle_id, team_id, *, status=200, bound=None, message=""):
 @bp.get("/calibration")
 @login_required
 def calibration():
-    policy.require(current_user, "calibration.view")
+    policy.require(current_user, "review_calibration.view")
     return calibration_page(request.args.get("cycle", type=int), request.args.get("team", type=int))
 
 

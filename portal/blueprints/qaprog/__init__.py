@@ -1,0 +1,1 @@
+"""QA programme pages: roll-ups, sampling, calibration, leniency."""

@@ -1,0 +1,159 @@
+"""Calibration pages: sessions (list, new), blind scoring of each contact, closing, results."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from portal import policy
+from portal.errors import Conflict, InvalidTransition, ValidationFailed
+from portal.htmx import hx_redirect, render_view
+from portal.qa import calibration_service as service
+from portal.qa import contacts
+from portal.qa import programme_choices as choices
+
+from .forms import CalibrationCloseForm, CalibrationCreateForm
+from .views import bp
+
+
+@bp.get("/calibration")
+@login_required
+def calibration_list():
+    sessions = service.sessions_for(current_user)
+    return render_view("qaprog/calibration_list.html", sessions=sessions)
+
+
+@bp.route("/calibration/new", methods=["GET", "POST"])
+@login_required
+def calibration_new():
+    policy.require(current_user, "calibration.create")
+    form = CalibrationCreateForm()
+    form.scorecard_version.choices = [
+        SelectChoice(str(c.id), c.label) for c in choices.published_versions()
+    ]
+    form.evaluators.choices = [
+        SelectChoice(c.id, c.label) for c in choices.reviewers_for(current_user)
+    ]
+    if request.method == "GET" and request.args.get("contacts"):
+        form.contacts.data = request.args["contacts"]
+    if form.validate_on_submit():
+        try:
+            session = service.create_session(
+                current_user,
+                title=form.title.data.strip(),
+                scorecard_version_id=form.scorecard_version.data,
+                contact_ids=service.parse_contact_ids(
+                    ",".join([form.contacts.data or "", *request.form.getlist("pick")])
+                ),
+                evaluator_ids=list(form.evaluators.data or []),
+            )
+        except ValidationFailed as error:
+            for name, messages in error.field_errors.items():
+                getattr(form, name).errors = list(messages)
+        else:
+            return hx_redirect(url_for("qaprog.calibration_detail", session_id=session.id))
+    status = 422 if request.method == "POST" else 200
+    recent = contacts.contacts_for(current_user, contacts.ContactFilters(), limit=30).rows
+    picked = set(request.form.getlist("pick"))
+    return render_view(
+        "qaprog/calibration_new.html", status=status, form=form, recent=recent, picked=picked
+    )
+
+
+@bp.get("/calibration/<int:session_id>")
+@login_required
+def calibration_detail(session_id: int):
+    session = service.get_session(current_user, session_id)
+    return _detail(session)
+
+
+def _detail(session, status: int = 200, message: str | None = None):
+    names = service.people_names([session.lead_id] + [p.evaluator_id for p in session.participants])
+    return render_view(
+        "qaprog/calibration_detail.html",
+        status=status,
+        session=session,
+        mine=service.own_scores(current_user, session),
+        progress=service.progress(session),
+        names=names,
+        close_form=CalibrationCloseForm(version=session.version),
+        message=message,
+    )
+
+
+@bp.route("/calibration/<int:session_id>/contacts/<int:contact_id>", methods=["GET", "POST"])
+@login_required
+def calibration_score(session_id: int, contact_id: int):
+    session = service.get_session(current_user, session_id)
+    contact = service.session_contact(session, contact_id)
+    errors: dict[int, str] = {}
+    typed: dict[int, str] = {}
+    if request.method == "POST":
+        policy.require(current_user, "calibration.score", session)
+        spec = session.scorecard_version.spec()
+        typed = {q.id: request.form.get(f"q-{q.id}", "") for q in spec.questions()}
+        answers, problems = service.parse_answers(spec, typed)
+        errors = {p.question_id: p.message for p in problems}
+        if not errors:
+            try:
+                service.submit_score(current_user, session, contact_id, answers)
+            except (Conflict, InvalidTransition) as error:
+                return _detail(session, status=error.status, message=error.message)
+            return hx_redirect(url_for("qaprog.calibration_detail", session_id=session.id))
+    mine = service.own_scores(current_user, session).get(contact_id)
+    return render_view(
+        "qaprog/calibration_score.html",
+        status=422 if errors else 200,
+        session=session,
+        contact=contact,
+        errors=errors,
+        typed=typed,
+        already=mine is not None,
+        may_score=policy.can(current_user, "calibration.score", session),
+        answer_options=answer_options,
+    )
+
+
+def answer_options(question) -> list[tuple[str, str]]:
+    """(value, label) of every answer a question offers, N/A last when allowed."""
+    if question.answer_type == "yes_no":
+        options = [("yes", _("Yes")), ("no", _("No"))]
+    elif question.answer_type == "scale":
+        options = [(str(v), str(v)) for v in range(0, (question.scale_max or 0) + 1)]
+    else:
+        options = [(str(c.id), f"{c.label} ({c.points})") for c in question.choices]
+    if question.na_allowed:
+        options.append(("na", _("N/A")))
+    return options
+
+
+@bp.post("/calibration/<int:session_id>/close")
+@login_required
+def calibration_close(session_id: int):
+    session = service.get_session(current_user, session_id)
+    form = CalibrationCloseForm()
+    policy.require(current_user, "calibration.close", session)
+    try:
+        service.close_session(current_user, session, expected_version=form.version.data or 0)
+    except (Conflict, InvalidTransition) as error:
+        return _detail(session, status=error.status, message=error.message)
+    return hx_redirect(url_for("qaprog.calibration_results", session_id=session.id))
+
+
+@bp.get("/calibration/<int:session_id>/results")
+@login_required
+def calibration_results(session_id: int):
+    session = service.get_session(current_user, session_id)
+    if session.is_open:
+        return _detail(session, status=409, message=str(InvalidTransition.default_message))
+    result = service.results_for(current_user, session)
+    names = service.people_names([session.lead_id] + [p.evaluator_id for p in session.participants])
+    return render_view(
+        "qaprog/calibration_results.html",
+        session=session,
+        result=result,
+        names=names,
+        choice_labels=service.choice_labels(session),
+    )

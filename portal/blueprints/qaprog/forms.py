@@ -1,0 +1,155 @@
+"""Forms of the QA programme pages: report filters, sampling rules and runs, calibration."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from portal.blueprints.qa.forms import CHANNEL_LABELS, DIRECTION_LABELS
+from portal.qa.models import Channel, Direction
+from portal.qa.programme_models import AssignTo, StratifyMode
+from portal.qa.rollups import PeriodKind
+
+PERIOD_LABELS = {
+    PeriodKind.WEEK: _l("Week"),
+    PeriodKind.MONTH: _l("Month"),
+    PeriodKind.QUARTER: _l("Quarter"),
+    PeriodKind.CUSTOM: _l("Custom dates"),
+}
+STRATIFY_LABELS = {
+    StratifyMode.PROPORTIONAL: _l("In proportion to each channel's volume"),
+    StratifyMode.MINIMUM: _l("Per-channel minimums first, the rest in proportion"),
+}
+ASSIGN_LABELS = {
+    AssignTo.SUPERVISOR: _l("The agent's supervisor"),
+    AssignTo.QA_ROUND_ROBIN: _l("QA analysts granted the agent's team or market, in turn"),
+}
+
+
+def optional_int(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ReportFilterForm(FlaskForm):
+    """The roll-up's node, period and filters, read from the query string (no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    node = SelectField(_l("Organisation"), coerce=optional_int, validate_choice=False)
+    period = SelectField(
+        _l("Period"),
+        choices=[SelectChoice(k.value, v) for k, v in PERIOD_LABELS.items()],
+        default="month",
+    )
+    on = DateField(_l("A day in the period"), validators=[Optional()])
+    start_on = DateField(_l("From (custom)"), validators=[Optional()])
+    end_on = DateField(_l("To (custom)"), validators=[Optional()])
+    market = SelectField(_l("Market"), coerce=optional_int, validate_choice=False)
+    segment = SelectField(_l("Segment"), coerce=optional_int, validate_choice=False)
+    channel = SelectField(_l("Channel"), validate_choice=False)
+    scorecard = SelectField(_l("Scorecard"), coerce=optional_int, validate_choice=False)
+
+    def fill_choices(self, nodes, markets, segments, scorecards) -> None:
+        everyone = [SelectChoice("", _l("Everyone I can see"))]
+        self.node.choices = everyone + [SelectChoice(str(c.id), c.label) for c in nodes]
+        anything = [SelectChoice("", _l("Any"))]
+        self.market.choices = anything + [SelectChoice(str(c.id), c.label) for c in markets]
+        self.segment.choices = anything + [SelectChoice(str(c.id), c.label) for c in segments]
+        self.scorecard.choices = anything + [SelectChoice(str(c.id), c.label) for c in scorecards]
+        self.channel.choices = anything + [
+            SelectChoice(c.value, CHANNEL_LABELS[c]) for c in Channel
+        ]
+
+
+class SamplingRuleForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    root = SelectField(_l("Agents at or below"), coerce=optional_int, validate_choice=False)
+    per_agent = IntegerField(
+        _l("Contacts per agent per week"), validators=[InputRequired(), NumberRange(1, 50)]
+    )
+    stratify = SelectField(
+        _l("Stratify by channel"),
+        choices=[SelectChoice(k.value, v) for k, v in STRATIFY_LABELS.items()],
+    )
+    min_phone = IntegerField(_l("Minimum phone"), validators=[Optional(), NumberRange(0, 50)])
+    min_email = IntegerField(_l("Minimum e-mail"), validators=[Optional(), NumberRange(0, 50)])
+    min_voicemail = IntegerField(
+        _l("Minimum voicemail"), validators=[Optional(), NumberRange(0, 50)]
+    )
+    min_chat = IntegerField(_l("Minimum chat"), validators=[Optional(), NumberRange(0, 50)])
+    market = SelectField(_l("Market"), coerce=optional_int, validate_choice=False)
+    segment = SelectField(_l("Segment"), coerce=optional_int, validate_choice=False)
+    direction = SelectField(
+        _l("Direction"),
+        choices=[SelectChoice("", _l("Any"))]
+        + [SelectChoice(d.value, DIRECTION_LABELS[d]) for d in Direction],
+    )
+    min_duration_seconds = IntegerField(
+        _l("Minimum duration (seconds)"), validators=[Optional(), NumberRange(0, 86_400)]
+    )
+    assign_to = SelectField(
+        _l("Assign to"), choices=[SelectChoice(k.value, v) for k, v in ASSIGN_LABELS.items()]
+    )
+    due_days = IntegerField(
+        _l("Due (days after the run)"), validators=[InputRequired(), NumberRange(0, 60)]
+    )
+
+    def fill_choices(self, nodes, markets, segments) -> None:
+        self.root.choices = [SelectChoice(str(c.id), c.label) for c in nodes]
+        anything = [SelectChoice("", _l("Any"))]
+        self.market.choices = anything + [SelectChoice(str(c.id), c.label) for c in markets]
+        self.segment.choices = anything + [SelectChoice(str(c.id), c.label) for c in segments]
+
+    def minimums(self) -> dict[str, int]:
+        values = {
+            "phone": self.min_phone.data,
+            "email": self.min_email.data,
+            "voicemail": self.min_voicemail.data,
+            "chat": self.min_chat.data,
+        }
+        return {channel: n for channel, n in values.items() if n}
+
+
+class SamplingRunForm(FlaskForm):
+    week_on = DateField(_l("A day in the week to sample"), validators=[InputRequired()])
+    seed = IntegerField(
+        _l("Seed (leave empty for the rule's own seed for that week)"),
+        validators=[Optional(), NumberRange(0, 2**31 - 1)],
+    )
+
+
+class CalibrationCreateForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    scorecard_version = SelectField(
+        _l("Scorecard version"), coerce=optional_int, validate_choice=False
+    )
+    contacts = StringField(
+        _l("Contact ids (comma-separated)"), validators=[Optional(), Length(max=500)]
+    )
+    evaluators = CheckboxListField(_l("Invite evaluators"), coerce=int, validate_choice=False)
+
+
+class CalibrationCloseForm(FlaskForm):
+    version = HiddenField()

@@ -1,0 +1,349 @@
+"""Calibration sessions: a lead picks contacts and a published scorecard version, invites
+evaluators; everyone scores blind until the lead closes the session; then the results compare
+each evaluator with the lead (the reference).
+
+Blindness is enforced here: while a session is open, `own_scores` returns only the viewer's own
+scorings and `results_for` refuses. Calibration scores are kept in calibration_* tables, never in
+`evaluation`, so they can never count in an agent's results; agents are never members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal import audit, policy
+from portal.db import utcnow
+from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.extensions import db
+from portal.notify import service as notify_service
+from portal.org.models import Person
+from portal.policy import Area
+from portal.qa import calibration, programme_choices, scoring
+from portal.qa.models import Contact, ScorecardVersion
+from portal.qa.programme_models import (
+    CalibrationAnswer,
+    CalibrationContact,
+    CalibrationParticipant,
+    CalibrationScore,
+    CalibrationSession,
+    CalibrationStatus,
+)
+
+MAX_CONTACTS = 20
+
+notify_service.register_kind(
+    "calibration.invited", _l("%(actor)s invited you to score the calibration session “%(title)s”")
+)
+notify_service.register_kind(
+    "calibration.closed",
+    _l("%(actor)s closed the calibration session “%(title)s”: see the results"),
+)
+
+
+def _session_url(session: CalibrationSession) -> str:
+    return f"/qa/programme/calibration/{session.id}"
+
+
+def sessions_for(viewer: Person) -> list[CalibrationSession]:
+    """Sessions the viewer leads or was invited to (HR: every session), newest first."""
+    policy.require(viewer, "calibration.list")
+    stmt = select(CalibrationSession).options(
+        joinedload(CalibrationSession.lead),
+        selectinload(CalibrationSession.participants),
+        selectinload(CalibrationSession.contacts),
+    )
+    if not policy.is_hr(viewer):
+        invited = select(CalibrationParticipant.session_id).where(
+            CalibrationParticipant.evaluator_id == viewer.id
+        )
+        stmt = stmt.where(
+            or_(CalibrationSession.lead_id == viewer.id, CalibrationSession.id.in_(invited))
+        )
+    stmt = stmt.order_by(CalibrationSession.created_at.desc(), CalibrationSession.id.desc())
+    return list(db.session.execute(stmt.limit(200)).unique().scalars())
+
+
+def get_session(viewer: Person, session_id: int) -> CalibrationSession:
+    """A session the viewer is a member of (lead, invited, HR); 404 otherwise."""
+    session = db.session.get(CalibrationSession, session_id)
+    if session is None or not policy.can(viewer, "calibration.view", session):
+        raise NotFound()
+    return session
+
+
+def parse_contact_ids(text: str) -> list[int]:
+    ids: list[int] = []
+    for part in text.replace(";", ",").replace(" ", ",").split(","):
+        if not part.strip():
+            continue
+        if not part.strip().isdigit():
+            raise ValidationFailed(field_errors={"contacts": [_("Contact ids are whole numbers.")]})
+        value = int(part)
+        if value not in ids:
+            ids.append(value)
+    return ids
+
+
+def create_session(
+    lead: Person,
+    *,
+    title: str,
+    scorecard_version_id: int | None,
+    contact_ids: list[int],
+    evaluator_ids: list[int],
+) -> CalibrationSession:
+    policy.require(lead, "calibration.create")
+    errors: dict[str, list[str]] = {}
+    version = db.session.get(ScorecardVersion, scorecard_version_id or 0)
+    if version is None or not version.is_published:
+        errors["scorecard_version"] = [_("Choose a published scorecard version.")]
+    if not contact_ids:
+        errors["contacts"] = [_("Give at least one contact.")]
+    elif len(contact_ids) > MAX_CONTACTS:
+        errors["contacts"] = [_("At most %(n)d contacts per session.", n=MAX_CONTACTS)]
+    else:
+        visible = set(
+            db.session.execute(
+                policy.scoped(
+                    select(Contact.id).where(Contact.id.in_(contact_ids)), Contact, lead, Area.QA
+                )
+            ).scalars()
+        )
+        unknown = [str(i) for i in contact_ids if i not in visible]
+        if unknown:
+            errors["contacts"] = [
+                _("No contact you can see has the id %(ids)s.", ids=", ".join(unknown))
+            ]
+    allowed = {c.id for c in programme_choices.reviewers_for(lead)}
+    if not evaluator_ids:
+        errors["evaluators"] = [_("Invite at least one evaluator.")]
+    elif any(e not in allowed for e in evaluator_ids):
+        errors["evaluators"] = [_("Invite evaluators from the list.")]
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    session = CalibrationSession(
+        title=title,
+        lead_id=lead.id,
+        scorecard_version_id=version.id,  # type: ignore[union-attr]
+    )
+    session.contacts = [
+        CalibrationContact(contact_id=c, position=i) for i, c in enumerate(contact_ids)
+    ]
+    session.participants = [
+        CalibrationParticipant(evaluator_id=e) for e in sorted(set(evaluator_ids))
+    ]
+    db.session.add(session)
+    db.session.flush()
+    audit.record(
+        lead, "calibration.create", "calibration_session", session.id, None, session.snapshot()
+    )
+    for participant in session.participants:
+        notify_service.notify(
+            participant.evaluator_id,
+            lead,
+            "calibration.invited",
+            "calibration_session",
+            session.id,
+            _session_url(session),
+            title=session.title,
+        )
+    db.session.commit()
+    return session
+
+
+def session_contact(session: CalibrationSession, contact_id: int) -> Contact:
+    link = next((c for c in session.contacts if c.contact_id == contact_id), None)
+    if link is None:
+        raise NotFound()
+    return link.contact
+
+
+def own_scores(viewer: Person, session: CalibrationSession) -> dict[int, CalibrationScore]:
+    """The viewer's own scorings in the session, by contact: all a scorer sees while open."""
+    rows = db.session.execute(
+        select(CalibrationScore).where(
+            CalibrationScore.session_id == session.id,
+            CalibrationScore.evaluator_id == viewer.id,
+        )
+    ).scalars()
+    return {row.contact_id: row for row in rows}
+
+
+def progress(session: CalibrationSession) -> dict[int, int]:
+    """How many people have scored each contact (counts only: no one's answers)."""
+    rows = db.session.execute(
+        select(CalibrationScore.contact_id, func.count())
+        .where(CalibrationScore.session_id == session.id)
+        .group_by(CalibrationScore.contact_id)
+    ).all()
+    return {contact_id: int(n) for contact_id, n in rows}
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    question_id: int
+    message: str
+
+
+def parse_answers(
+    spec: scoring.CardSpec, raw: dict[int, str]
+) -> tuple[dict[int, scoring.AnswerValue], list[AnswerError]]:
+    """Form values to answers the score function reads; an error per unusable answer."""
+    answers: dict[int, scoring.AnswerValue] = {}
+    errors = []
+    for question in spec.questions():
+        value = (raw.get(question.id) or "").strip()
+        if not value:
+            errors.append(AnswerError(question.id, _("Answer this question.")))
+            continue
+        if value == scoring.NA:
+            answers[question.id] = scoring.NA
+        elif question.type == scoring.QuestionType.SCALE:
+            try:
+                answers[question.id] = int(value)
+            except ValueError:
+                errors.append(AnswerError(question.id, _("Choose a value on the scale.")))
+        else:
+            answers[question.id] = value
+    if not errors:
+        try:
+            scoring.score(spec, answers)
+        except scoring.InvalidAnswer as problem:
+            errors.append(AnswerError(int(problem.question_id), _("This answer is not allowed.")))
+    return answers, errors
+
+
+def submit_score(
+    by: Person, session: CalibrationSession, contact_id: int, answers: dict
+) -> CalibrationScore:
+    """Score (or score again) one contact blind; the score is computed here, never trusted."""
+    if not policy.can(by, "calibration.score", session):
+        if not session.is_open:
+            raise InvalidTransition(_("This session is closed."))
+        policy.require(by, "calibration.score", session)
+    session_contact(session, contact_id)
+    result = scoring.score(session.scorecard_version.spec(), answers)
+    overall = result.overall
+    record = db.session.execute(
+        select(CalibrationScore).where(
+            CalibrationScore.session_id == session.id,
+            CalibrationScore.contact_id == contact_id,
+            CalibrationScore.evaluator_id == by.id,
+        )
+    ).scalar_one_or_none()
+    before = _score_snapshot(record) if record else None
+    if record is None:
+        record = CalibrationScore(session_id=session.id, contact_id=contact_id, evaluator_id=by.id)
+        db.session.add(record)
+    record.score = None if overall is None else _decimal(overall)
+    record.score_exact = None if overall is None else f"{overall.numerator}/{overall.denominator}"
+    record.critical_failed = bool(result.critical_failures)
+    record.submitted_at = utcnow()
+    record.answers = [CalibrationAnswer(question_id=q, value=str(v)) for q, v in answers.items()]
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(_("You scored this contact in another window; reload.")) from None
+    audit.record(
+        by, "calibration.score", "calibration_score", record.id, before, _score_snapshot(record)
+    )
+    db.session.commit()
+    return record
+
+
+def _score_snapshot(record: CalibrationScore) -> dict:
+    return {
+        "score": record.score_exact,
+        "answers": {str(a.question_id): a.value for a in record.answers},
+    }
+
+
+def _decimal(value) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("1e-8"))
+
+
+def close_session(by: Person, session: CalibrationSession, *, expected_version: int) -> None:
+    """Close scoring; the lead must have scored every contact (the reference)."""
+    policy.require(by, "calibration.close", session)
+    if str(session.version) != str(expected_version):
+        raise Conflict()
+    if not session.is_open:
+        raise InvalidTransition(_("This session is already closed."))
+    lead_scored = set(own_scores(by, session))
+    if any(c.contact_id not in lead_scored for c in session.contacts):
+        raise Conflict(_("Score every contact yourself first: your scoring is the reference."))
+    before = session.snapshot()
+    session.status = CalibrationStatus.CLOSED
+    session.closed_at = utcnow()
+    audit.record(
+        by, "calibration.close", "calibration_session", session.id, before, session.snapshot()
+    )
+    for participant in session.participants:
+        notify_service.notify(
+            participant.evaluator_id,
+            by,
+            "calibration.closed",
+            "calibration_session",
+            session.id,
+            _session_url(session) + "/results",
+            title=session.title,
+        )
+    db.session.commit()
+
+
+def results_for(viewer: Person, session: CalibrationSession) -> calibration.CalibrationResult:
+    """The results of a closed session (blind until then: InvalidTransition)."""
+    if session.is_open:
+        raise InvalidTransition(_("Results appear when the lead closes the session."))
+    rows = db.session.execute(
+        select(CalibrationScore)
+        .where(CalibrationScore.session_id == session.id)
+        .options(selectinload(CalibrationScore.answers))
+    ).scalars()
+    scorings = [
+        calibration.Scoring(
+            contact_id=row.contact_id,
+            evaluator_id=row.evaluator_id,
+            score=row.score,
+            answers={a.question_id: a.value for a in row.answers},
+        )
+        for row in rows
+    ]
+    questions = [
+        calibration.QuestionInfo(q.id, q.text, q.answer_type, q.scale_max)
+        for section in session.scorecard_version.sections
+        for q in section.questions
+    ]
+    return calibration.compute(
+        questions,
+        [c.contact_id for c in session.contacts],
+        session.lead_id,
+        scorings,
+        seed=session.id,
+    )
+
+
+def people_names(ids: list[int]) -> dict[int, str]:
+    """Names of a session's members (already known to every member)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
+    return {i: name for i, name in rows}
+
+
+def choice_labels(session: CalibrationSession) -> dict[str, str]:
+    """Stored choice ids to their labels, for the prevalence of choice answers."""
+    return {
+        str(choice.id): choice.label
+        for section in session.scorecard_version.sections
+        for question in section.questions
+        for choice in question.choices
+    }
