@@ -19,3 +19,15 @@ from portal.qa.models import (  # noqa: F401
     ScorecardSection,
     ScorecardVersion,
 )
+from portal.training.models import (  # noqa: F401
+    AssessmentAttempt,
+    AssessmentChoice,
+    AssessmentQuestion,
+    Assignment,
+    ClassSession,
+    Completion,
+    Course,
+    CourseQaQuestion,
+    Kudos,
+    SessionSeat,
+)

@@ -37,6 +37,8 @@ class Area(enum.StrEnum):
     GOALS = "goals"
     REVIEWS = "reviews"
     KPIS = "kpis"
+    # Kudos: the recipient's reporting line and HR (no staff grant opens it).
+    RECOGNITION = "recognition"
 
 
 # Which areas a scoped staff grant opens, beyond one's own subtree.
@@ -182,6 +184,48 @@ def _importer(viewer: Person, record: Any) -> bool:
     return record is not None and (record.imported_by_id == viewer.id or is_hr(viewer))
 
 
+def _trainer(viewer: Person, _record: Any = None) -> bool:
+    """Trainers (any grant) and HR run courses, assignments and sessions."""
+    return is_hr(viewer) or StaffRole.TRAINER in staff_roles(viewer)
+
+
+def _training_overseer(viewer: Person, _record: Any = None) -> bool:
+    """Who follows other people's training: trainers, HR and managers of people."""
+    return _trainer(viewer) or has_reports(viewer)
+
+
+def _reaches_audience(viewer: Person, audience: Any) -> bool:
+    """May the viewer assign training to this audience? HR: anyone. A trainer: a person in
+    their training scope, or a team / market inside their grants (a position alone spans every
+    market, so a trainer narrows it by team or market)."""
+    if is_hr(viewer):
+        return True
+    if StaffRole.TRAINER not in staff_roles(viewer) or audience is None:
+        return False
+    if audience.person_id is not None:
+        visible = visible_person_ids(viewer, Area.TRAINING).where(Person.id == audience.person_id)
+        return db.session.execute(visible.limit(1)).first() is not None
+    grants = db.session.execute(
+        select(Grant.team_id, Grant.market_id).where(
+            Grant.person_id == viewer.id, Grant.role == StaffRole.TRAINER.value
+        )
+    ).all()
+    teams = {t for t, _ in grants if t is not None}
+    markets = {m for _, m in grants if m is not None}
+    if audience.market_id is not None and audience.market_id in markets:
+        return True
+    if audience.team_id is not None:
+        from portal.org.models import Team
+
+        team = db.session.get(Team, audience.team_id)
+        return team is not None and (team.id in teams or team.market_id in markets)
+    return False
+
+
+def _kudos_reader(viewer: Person, record: Any) -> bool:
+    return record is not None and (record.giver_id == viewer.id or record.person_id == viewer.id)
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -201,6 +245,15 @@ RULES: dict[str, Rule] = {
     "contact_import.view": _importer,
     "scorecard.view": _qa_reviewer,
     "scorecard.edit": _qa_staff,
+    # training and recognition. Records about a person are scoped by Area.TRAINING.
+    "course.view": _anyone,  # the catalogue is organisational content, not a personal record
+    "course.manage": _trainer,
+    "assignment.view": _trainer,
+    "assignment.create": _reaches_audience,
+    "training.confirm": _trainer,  # on a person already loaded through the training scope
+    "training.team_view": _training_overseer,
+    "skill_gap.view": _training_overseer,
+    "kudos.give": _anyone,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,
