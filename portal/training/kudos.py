@@ -43,11 +43,9 @@ def give_kudos(
     if existing is not None:
         return existing
     recipient = db.session.get(Person, recipient_id)
-    # Anyone may thank anyone active in the directory they can see.
-    visible = db.session.execute(
-        policy.scoped(select(Person.id).where(Person.id == recipient_id), Person, giver)
-    ).first()
-    if recipient is None or not recipient.is_active or visible is None:
+    # Kudos go from anyone to anyone active, across teams and markets (the giver names the
+    # recipient by employee ID or e-mail; nothing about them is shown back).
+    if recipient is None or not recipient.is_active:
         raise NotFound()
     if recipient.id == giver.id:
         raise InvalidTransition()

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from portal.blueprints.training.forms import KudosForm, choices
-from portal.errors import NotFound
+from portal.errors import InvalidTransition, NotFound
 from portal.extensions import db
 from portal.htmx import hx_redirect, render_view
 from portal.org.models import Person
@@ -73,10 +73,19 @@ def kudos_give():
     except NotFound:
         form.recipient.errors.append(_unknown())
         return _feed(form, 422)
+    except InvalidTransition:
+        form.recipient.errors.append(_not_yourself())
+        return _feed(form, 422)
     return hx_redirect(url_for("recognition.kudos_list"))
 
 
 def _unknown() -> str:
     from flask_babel import gettext
 
-    return gettext("No active colleague has that employee ID or e-mail (and not yourself).")
+    return gettext("No active colleague has that employee ID or e-mail.")
+
+
+def _not_yourself() -> str:
+    from flask_babel import gettext
+
+    return gettext("Kudos go to someone else: you cannot give them to yourself.")

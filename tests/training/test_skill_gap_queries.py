@@ -1,0 +1,66 @@
+"""Skill gaps from hand-built QA evaluations: only submitted ones, the current revision, N/A
+left out, the viewer's training scope, the courses mapped to the questions."""
+
+from datetime import UTC, datetime
+
+from portal.training import gap_queries
+from tests.conftest import as_user
+from tests.training import helpers
+
+START = datetime(2026, 10, 1, tzinfo=UTC)
+END = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def counts(viewer, **kw):
+    return {
+        c.question_id: (c.failed, c.answered)
+        for c in gap_queries.question_counts(viewer, start=START, end=END, **kw)
+    }
+
+
+def test_counts_follow_the_rules(app, world):
+    card, (q1, q2) = helpers.scorecard_questions(world.qa)
+    helpers.evaluation(world.agent_c1, world.sup_c, card, {q1: "fail", q2: "pass"})
+    helpers.evaluation(
+        world.agent_c1, world.sup_c, card, {q1: "fail", q2: "na"}, status="acknowledged"
+    )
+    helpers.evaluation(
+        world.agent_c1, world.sup_c, card, {q1: "pass", q2: "fail"}, status="resolved", revision=2
+    )
+    helpers.evaluation(world.agent_c1, world.sup_c, card, {q1: "fail", q2: "fail"}, status="draft")
+    helpers.evaluation(
+        world.agent_c1,
+        world.sup_c,
+        card,
+        {q1: "fail", q2: "fail"},
+        at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    # q1: fail, fail, pass (rev 2 only; rev 1 failed everything) -> 2 of 3; q2: pass, N/A, fail -> 1 of 2
+    assert counts(world.hr) == {q1: (2, 3), q2: (1, 2)}
+    assert counts(world.hr, person_id=world.agent_c1.id) == {q1: (2, 3), q2: (1, 2)}
+    assert counts(world.hr, team_id=world.team_a.id) == {}
+
+
+def test_trainers_count_only_their_granted_people(app, world):
+    card, (q1, _q2) = helpers.scorecard_questions(world.qa)
+    helpers.evaluation(world.agent_c1, world.sup_c, card, {q1: "fail"})
+    helpers.evaluation(world.agent_a1, world.sup_a, card, {q1: "fail"})
+    assert counts(world.trainer) == {q1: (1, 1)}  # JP only
+    assert counts(world.sup_a) == {q1: (1, 1)}  # own subtree
+    assert counts(world.agent_a2) == {}
+
+
+def test_skill_gap_page_suggests_the_mapped_course_and_links_to_assign(app, client, world):
+    card, (q1, q2) = helpers.scorecard_questions(world.qa)
+    course = helpers.course(world.trainer, title="Greeting course", qa_question_ids=(q1,))
+    for _ in range(3):
+        helpers.evaluation(
+            world.agent_c1, world.sup_c, card, {q1: "fail", q2: "pass"}, at=datetime.now(UTC)
+        )
+    as_user(client, world.trainer)
+    body = client.get(f"/training/skill-gaps?team={world.team_c.id}").get_data(as_text=True)
+    assert "Question 0" in body and "Question 1" not in body
+    assert "3 of 3" in body and "Greeting course" in body
+    assert f"/training/courses/{course.id}/assign?team={world.team_c.id}" in body
+    as_user(client, world.agent_c1)
+    assert client.get("/training/skill-gaps").status_code == 403
