@@ -16,6 +16,7 @@ from portal.org.models import Grant, Person
 from tests.authz import ROLES, Row, expect, run_matrix
 from tests.notify.test_notifications import NOTIFY_ROWS, notify_extras
 from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
+from tests.training.test_training_authorization import TRAINING_ROWS, training_extras
 
 # Who can see agent A1 (the record): A1, their supervisor, the manager above, the QA analyst
 # granted A1's team, and HR. Not: a peer agent, another supervisor, a trainer of another market.
@@ -123,6 +124,7 @@ ROWS: dict[str, Row] = {
 
 ROWS.update(QA_ROWS)
 ROWS.update(NOTIFY_ROWS)
+ROWS.update(TRAINING_ROWS)
 
 
 def _extras(world) -> dict:
@@ -142,6 +144,7 @@ def _extras(world) -> dict:
         "qa_grant_id": grant_id,
         **qa_extras(world),
         **notify_extras(world),
+        **training_extras(world),
     }
 
 

@@ -140,8 +140,21 @@ def _audience_of(assignment: Assignment) -> Audience:
     )
 
 
-def get_assignment(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
+def assignments_scope(viewer: Person) -> Select:
+    """Assignments the viewer may read: group assignments (their audience names teams, not
+    people) and single-person ones whose person is in the viewer's training scope."""
+    return select(Assignment).where(
+        or_(
+            Assignment.person_id.is_(None),
+            Assignment.person_id.in_(policy.visible_person_ids(viewer, policy.Area.TRAINING)),
+        )
+    )
+
+
+def get_assignment(viewer: Person, assignment_id: int) -> Assignment:
+    assignment = db.session.execute(
+        assignments_scope(viewer).where(Assignment.id == assignment_id)
+    ).scalar_one_or_none()
     if assignment is None:
         raise NotFound()
     return assignment

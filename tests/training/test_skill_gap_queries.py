@@ -35,7 +35,8 @@ def test_counts_follow_the_rules(app, world):
         {q1: "fail", q2: "fail"},
         at=datetime(2026, 1, 1, tzinfo=UTC),
     )
-    # q1: fail, fail, pass (rev 2 only; rev 1 failed everything) -> 2 of 3; q2: pass, N/A, fail -> 1 of 2
+    # q1: fail, fail, pass (revision 2 only; revision 1 failed everything) -> 2 of 3;
+    # q2: pass, N/A, fail -> 1 of 2
     assert counts(world.hr) == {q1: (2, 3), q2: (1, 2)}
     assert counts(world.hr, person_id=world.agent_c1.id) == {q1: (2, 3), q2: (1, 2)}
     assert counts(world.hr, team_id=world.team_a.id) == {}

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, current_app, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal import audit, policy
 from portal.db import utcnow
@@ -111,9 +112,16 @@ def assignment_list():
     policy.require(current_user, "assignment.view")
     limit = current_app.config["PAGE_SIZE"]
     before = request.args.get("before", type=int)
-    stmt = select(Assignment).where(Assignment.is_cancelled.is_(False))
+    stmt = assignments.assignments_scope(current_user).where(Assignment.is_cancelled.is_(False))
     if before:
         stmt = stmt.where(Assignment.id < before)
+    stmt = stmt.options(
+        joinedload(Assignment.course),
+        joinedload(Assignment.person),
+        joinedload(Assignment.team),
+        joinedload(Assignment.position),
+        joinedload(Assignment.market),
+    )
     rows = list(db.session.scalars(stmt.order_by(Assignment.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -145,7 +153,7 @@ def _counts_by_assignment(ids: list[int], today):
 @login_required
 def assignment_detail(assignment_id: int):
     policy.require(current_user, "assignment.view")
-    assignment = assignments.get_assignment(assignment_id)
+    assignment = assignments.get_assignment(current_user, assignment_id)
     today = today_for(current_user, utcnow())
     items = assignments.training_items(
         policy.visible_person_ids(current_user, policy.Area.TRAINING),
@@ -165,7 +173,7 @@ def assignment_detail(assignment_id: int):
 @login_required
 def assignment_cancel(assignment_id: int):
     policy.require(current_user, "assignment.view")
-    assignment = assignments.get_assignment(assignment_id)
+    assignment = assignments.get_assignment(current_user, assignment_id)
     EmptyForm().validate_on_submit()
     assignments.cancel_assignment(assignment, current_user)
     return hx_redirect(url_for("training.assignment_list"))
