@@ -20,6 +20,7 @@ from portal.auth.passwords import hash_password
 from portal.db import utcnow
 from portal.demo.context import DemoContext
 from portal.demo.organisation import EMAIL_DOMAIN, load_organisation
+from portal.demo.training import load_training
 from portal.extensions import db
 from portal.org.models import Person
 
@@ -30,7 +31,7 @@ SEED = 2026
 Section = Callable[[DemoContext], None]
 
 # In order: a section may use whatever the sections before it made.
-SECTIONS: list[Section] = [load_organisation]
+SECTIONS: list[Section] = [load_organisation, load_training]
 
 # The fixed sign-ins: e-mail local part and what the person shows in the demo.
 LOGINS: list[tuple[str, str]] = [
