@@ -54,6 +54,20 @@ def demo_logins() -> None:
     click.echo(load.logins_text())
 
 
+training_cli = AppGroup("training", help="Training housekeeping.")
+
+
+@training_cli.command("reminders")
+def training_reminders() -> None:
+    """Record renewal reminders for certifications entering their alert window (run daily)."""
+    from portal.db import utcnow
+    from portal.training.certifications import send_renewal_reminders
+
+    now = utcnow()
+    click.echo(f"{send_renewal_reminders(now.date(), now)} reminder(s) recorded")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(training_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)

@@ -24,10 +24,13 @@ from portal.training.models import (  # noqa: F401
     AssessmentChoice,
     AssessmentQuestion,
     Assignment,
+    Certification,
     ClassSession,
     Completion,
     Course,
     CourseQaQuestion,
     Kudos,
+    Nomination,
+    RecognitionProgramme,
     SessionSeat,
 )

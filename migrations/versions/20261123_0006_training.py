@@ -1,8 +1,8 @@
-"""training: courses, assessments, sessions, assignments, completions, attempts, kudos
+"""training: courses, assessments, sessions, assignments, completions, attempts, certifications, kudos, recognition programmes
 
 Revision ID: 0006
 Revises: 0003
-Create Date: 2026-11-23 11:01:36.656047
+Create Date: 2026-11-23 11:19:46.791150
 
 """
 
@@ -32,6 +32,7 @@ def upgrade():
         sa.Column("pass_mark", sa.Integer(), nullable=True),
         sa.Column("attempts_allowed", sa.Integer(), nullable=True),
         sa.Column("time_limit_minutes", sa.Integer(), nullable=True),
+        sa.Column("certification_months", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
@@ -83,6 +84,47 @@ def upgrade():
     with op.batch_alter_table("kudos", schema=None) as batch_op:
         batch_op.create_index("ix_kudos_giver_id_id", ["giver_id", "id"], unique=False)
         batch_op.create_index("ix_kudos_person_id_id", ["person_id", "id"], unique=False)
+
+    op.create_table(
+        "recognition_programme",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("cadence", sa.String(length=16), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=True),
+        sa.Column("market_id", sa.Integer(), nullable=True),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("winners_per_period", sa.Integer(), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "cadence IN ('biweekly', 'monthly')",
+            name=op.f("ck_recognition_programme_cadence_valid"),
+        ),
+        sa.CheckConstraint(
+            "team_id IS NOT NULL OR market_id IS NOT NULL",
+            name=op.f("ck_recognition_programme_scope_given"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["market_id"], ["market.id"], name=op.f("fk_recognition_programme_market_id_market")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["person.id"], name=op.f("fk_recognition_programme_owner_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["team.id"], name=op.f("fk_recognition_programme_team_id_team")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_programme")),
+    )
+    with op.batch_alter_table("recognition_programme", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_programme_market_id"), ["market_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_programme_owner_id"), ["owner_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_programme_team_id"), ["team_id"], unique=False
+        )
 
     op.create_table(
         "assessment_attempt",
@@ -186,6 +228,46 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_assignment_team_id"), ["team_id"], unique=False)
 
     op.create_table(
+        "certification",
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=True),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("earned_on", sa.Date(), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=True),
+        sa.Column("granted_by_id", sa.Integer(), nullable=True),
+        sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "source IN ('course', 'granted')", name=op.f("ck_certification_source_valid")
+        ),
+        sa.CheckConstraint(
+            "expires_on IS NULL OR expires_on > earned_on",
+            name=op.f("ck_certification_expiry_after_earning"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["course_id"], ["course.id"], name=op.f("fk_certification_course_id_course")
+        ),
+        sa.ForeignKeyConstraint(
+            ["granted_by_id"], ["person.id"], name=op.f("fk_certification_granted_by_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_certification_person_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certification")),
+    )
+    with op.batch_alter_table("certification", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_certification_course_id"), ["course_id"], unique=False)
+        batch_op.create_index("ix_certification_expires_on", ["expires_on"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_certification_granted_by_id"), ["granted_by_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_certification_person_id_expires_on", ["person_id", "expires_on"], unique=False
+        )
+
+    op.create_table(
         "class_session",
         sa.Column("course_id", sa.Integer(), nullable=False),
         sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
@@ -242,6 +324,56 @@ def upgrade():
             batch_op.f("ix_completion_confirmed_by_id"), ["confirmed_by_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_completion_course_id"), ["course_id"], unique=False)
+
+    op.create_table(
+        "nomination",
+        sa.Column("programme_id", sa.Integer(), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("nominated_by_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('pending', 'approved', 'declined', 'winner')",
+            name=op.f("ck_nomination_status_valid"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["person.id"], name=op.f("fk_nomination_decided_by_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["nominated_by_id"], ["person.id"], name=op.f("fk_nomination_nominated_by_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_nomination_person_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["programme_id"],
+            ["recognition_programme.id"],
+            name=op.f("fk_nomination_programme_id_recognition_programme"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_nomination")),
+        sa.UniqueConstraint(
+            "programme_id",
+            "period_start",
+            "person_id",
+            "nominated_by_id",
+            name=op.f("uq_nomination_programme_id_period_start_person_id_nominated_by_id"),
+        ),
+    )
+    with op.batch_alter_table("nomination", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_nomination_nominated_by_id"), ["nominated_by_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_nomination_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(
+            "ix_nomination_programme_id_period_start",
+            ["programme_id", "period_start"],
+            unique=False,
+        )
 
     op.create_table(
         "assessment_choice",
@@ -321,6 +453,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_assessment_choice_question_id"))
 
     op.drop_table("assessment_choice")
+    with op.batch_alter_table("nomination", schema=None) as batch_op:
+        batch_op.drop_index("ix_nomination_programme_id_period_start")
+        batch_op.drop_index(batch_op.f("ix_nomination_person_id"))
+        batch_op.drop_index(batch_op.f("ix_nomination_nominated_by_id"))
+
+    op.drop_table("nomination")
     with op.batch_alter_table("completion", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_completion_course_id"))
         batch_op.drop_index(batch_op.f("ix_completion_confirmed_by_id"))
@@ -331,6 +469,13 @@ def downgrade():
         batch_op.drop_index("ix_class_session_course_id_starts_at")
 
     op.drop_table("class_session")
+    with op.batch_alter_table("certification", schema=None) as batch_op:
+        batch_op.drop_index("ix_certification_person_id_expires_on")
+        batch_op.drop_index(batch_op.f("ix_certification_granted_by_id"))
+        batch_op.drop_index("ix_certification_expires_on")
+        batch_op.drop_index(batch_op.f("ix_certification_course_id"))
+
+    op.drop_table("certification")
     with op.batch_alter_table("assignment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assignment_team_id"))
         batch_op.drop_index(batch_op.f("ix_assignment_position_id"))
@@ -348,6 +493,12 @@ def downgrade():
         batch_op.drop_index("ix_assessment_attempt_course_id")
 
     op.drop_table("assessment_attempt")
+    with op.batch_alter_table("recognition_programme", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_programme_team_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_programme_owner_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_programme_market_id"))
+
+    op.drop_table("recognition_programme")
     with op.batch_alter_table("kudos", schema=None) as batch_op:
         batch_op.drop_index("ix_kudos_person_id_id")
         batch_op.drop_index("ix_kudos_giver_id_id")

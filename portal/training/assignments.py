@@ -329,6 +329,9 @@ def _complete(
     )
     db.session.add(completion)
     db.session.flush()
+    from portal.training.certifications import issue_for_course
+
+    issue_for_course(person_id, course, on)
     audit.record(
         by,
         "completion.create",

@@ -37,6 +37,7 @@ class CourseFields:
     pass_mark: int | None
     attempts_allowed: int | None
     time_limit_minutes: int | None
+    certification_months: int | None = None
     qa_question_ids: tuple[int, ...] = ()
 
 
@@ -122,6 +123,7 @@ def _apply(course: Course, fields: CourseFields) -> None:
     course.pass_mark = fields.pass_mark
     course.attempts_allowed = fields.attempts_allowed
     course.time_limit_minutes = fields.time_limit_minutes
+    course.certification_months = fields.certification_months
 
 
 def _set_qa_questions(course: Course, question_ids: tuple[int, ...]) -> None:

@@ -74,6 +74,8 @@ class Course(IdMixin, TimestampMixin, Base):
     pass_mark: Mapped[int | None] = mapped_column(Integer)  # percent
     attempts_allowed: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
     time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    # Completing the course earns a certification valid this many months (None: none).
+    certification_months: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -102,6 +104,7 @@ class Course(IdMixin, TimestampMixin, Base):
             "pass_mark": self.pass_mark,
             "attempts_allowed": self.attempts_allowed,
             "time_limit_minutes": self.time_limit_minutes,
+            "certification_months": self.certification_months,
         }
 
 
@@ -292,3 +295,101 @@ class Kudos(IdMixin, Base):
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     giver: Mapped[Person] = relationship(foreign_keys=[giver_id])
+
+
+class CertificationSource(enum.StrEnum):
+    COURSE = "course"  # earned by completing (passing) a course
+    GRANTED = "granted"  # granted by a trainer
+
+
+_cert_source_type, _cert_source_check = enum_column(CertificationSource, "source", 16)
+
+
+class Certification(IdMixin, Base):
+    """A certification a person holds, with an optional expiry. Its state (valid, expiring,
+    expired) is computed from the dates by `certifications.state`; `reminded_at` records that
+    the renewal reminder was sent, so it is sent once."""
+
+    __tablename__ = "certification"
+    __table_args__ = (
+        _cert_source_check,
+        Index("ix_certification_person_id_expires_on", "person_id", "expires_on"),
+        Index("ix_certification_expires_on", "expires_on"),
+        CheckConstraint("expires_on IS NULL OR expires_on > earned_on", "expiry_after_earning"),
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"), index=True)
+    source: Mapped[str] = mapped_column(_cert_source_type)
+    earned_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    course: Mapped[Course | None] = relationship()
+
+
+class Cadence(enum.StrEnum):
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class NominationStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WINNER = "winner"
+
+
+_cadence_type, _cadence_check = enum_column(Cadence, "cadence", 16)
+_nomination_type, _nomination_check = enum_column(NominationStatus, "status", 16)
+
+
+class RecognitionProgramme(IdMixin, Base):
+    """A reward and recognition programme on a cadence, for a market or a team, run by its
+    owner (a manager): people are nominated each period, the owner approves or declines and
+    picks the winners."""
+
+    __tablename__ = "recognition_programme"
+    __table_args__ = (
+        _cadence_check,
+        CheckConstraint("team_id IS NOT NULL OR market_id IS NOT NULL", "scope_given"),
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    cadence: Mapped[str] = mapped_column(_cadence_type)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    market_id: Mapped[int | None] = mapped_column(ForeignKey("market.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    winners_per_period: Mapped[int] = mapped_column(Integer, default=1)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    team: Mapped[Team | None] = relationship()
+    market: Mapped[Market | None] = relationship()
+    owner: Mapped[Person] = relationship()
+
+
+class Nomination(IdMixin, Base):
+    """Someone (person_id) nominated in one period of a programme, with a reason."""
+
+    __tablename__ = "nomination"
+    __table_args__ = (
+        _nomination_check,
+        UniqueConstraint("programme_id", "period_start", "person_id", "nominated_by_id"),
+        Index("ix_nomination_programme_id_period_start", "programme_id", "period_start"),
+    )
+    programme_id: Mapped[int] = mapped_column(ForeignKey("recognition_programme.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    nominated_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(_nomination_type, default=NominationStatus.PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    programme: Mapped[RecognitionProgramme] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    nominated_by: Mapped[Person] = relationship(foreign_keys=[nominated_by_id])

@@ -110,6 +110,11 @@ TRAINING_ROWS: dict[str, Row] = {
         u("/training/courses/{w.classroom_id}/people/{w.agent_a1.id}/confirm"),
         a1_training(403) | {"hr_admin": 303},
     ),
+    "training.certification_grant POST": Row(
+        "POST",
+        u("/training/people/{w.agent_a1.id}/certifications"),
+        a1_training(403) | {"hr_admin": 422},
+    ),
     "training.attempt_start POST": Row("POST", u(COURSE + "/attempts"), expect(303)),
     "training.attempt_detail GET": Row(
         "GET", u("/training/attempts/{w.attempt_id}"), expect(404, self=200)

@@ -18,13 +18,14 @@ from portal.extensions import db
 from portal.htmx import hx_redirect, render_view
 from portal.org.csv_safety import csv_text
 from portal.org.models import Person
-from portal.training import assignments, courses, gap_queries, queries, skill_gaps
+from portal.training import assignments, cert_rules, courses, gap_queries, queries, skill_gaps
 from portal.training.assignments import Audience
+from portal.training.certifications import certifications_for, grant_certification
 from portal.training.models import Assignment, Course
 from portal.training.queries import today_for
 from portal.training.status import Status, count_statuses
 
-from .forms import AssignForm, EmptyForm, SkillGapForm, with_blank
+from .forms import AssignForm, CertificationGrantForm, EmptyForm, SkillGapForm, with_blank
 from .views import bp
 
 
@@ -269,6 +270,10 @@ def team_export():
 @login_required
 def person_record(person_id: int):
     person = queries.person_in_training_scope(current_user, person_id)
+    return _person_record(person, CertificationGrantForm())
+
+
+def _person_record(person: Person, grant_form: CertificationGrantForm, status: int = 200):
     today = today_for(person, utcnow())
     items = assignments.training_items(select(Person.id).where(Person.id == person.id), today)
     return render_view(
@@ -276,8 +281,25 @@ def person_record(person_id: int):
         person=person,
         items=items,
         record=assignments.completions_for(person.id),
+        certs=[(c, cert_rules.state(c.expires_on, today)) for c in certifications_for(person.id)],
         form=EmptyForm(),
+        grant_form=grant_form,
+        status=status,
     )
+
+
+@bp.post("/people/<int:person_id>/certifications")
+@login_required
+def certification_grant(person_id: int):
+    person = queries.person_in_training_scope(current_user, person_id)
+    policy.require(current_user, "training.confirm", person)
+    form = CertificationGrantForm()
+    if not form.validate_on_submit():
+        return _person_record(person, form, 422)
+    grant_certification(
+        current_user, person, form.name.data or "", form.earned_on.data, form.expires_on.data
+    )
+    return hx_redirect(url_for("training.person_record", person_id=person.id))
 
 
 # ---- skill gaps ----------------------------------------------------------------------------

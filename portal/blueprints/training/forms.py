@@ -68,6 +68,10 @@ class CourseForm(FlaskForm):
     time_limit_minutes = IntegerField(
         _l("Time limit (minutes, empty: none)"), validators=[Optional(), NumberRange(min=1)]
     )
+    certification_months = IntegerField(
+        _l("Certification valid for (months, empty: no certification)"),
+        validators=[Optional(), NumberRange(min=1, max=120)],
+    )
     qa_questions = SelectMultipleField(
         _l("QA questions it addresses"), coerce=int, validators=[Optional()]
     )
@@ -156,6 +160,19 @@ class AssignForm(FlaskForm):
             self.employee_id.errors.append(
                 _l("Choose either one person or a team / position / market, not both.")
             )
+            return False
+        return ok
+
+
+class CertificationGrantForm(FlaskForm):
+    name = StringField(_l("Certification"), validators=[DataRequired(), Length(max=200)])
+    earned_on = DateField(_l("Earned on"), validators=[DataRequired()])
+    expires_on = DateField(_l("Expires on (empty: never)"), validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and self.expires_on.data and self.expires_on.data <= self.earned_on.data:
+            self.expires_on.errors.append(_l("The expiry must be after the date it was earned."))
             return False
         return ok
 

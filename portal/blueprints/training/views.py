@@ -16,7 +16,8 @@ from portal.db import utcnow
 from portal.errors import Conflict
 from portal.htmx import hx_redirect, render_view
 from portal.org.models import Person
-from portal.training import assignments, attempts, courses
+from portal.training import assignments, attempts, cert_rules, courses
+from portal.training.certifications import certifications_for
 from portal.training.courses import CourseFields
 from portal.training.models import Course, CourseKind
 from portal.training.queries import today_for
@@ -60,6 +61,9 @@ def my_training():
         "training/my_training.html",
         items=items,
         record=assignments.completions_for(current_user.id),
+        certs=[
+            (c, cert_rules.state(c.expires_on, today)) for c in certifications_for(current_user.id)
+        ],
         form=EmptyForm(),
         today=today,
     )
@@ -120,6 +124,7 @@ def _fields(form: CourseForm) -> CourseFields:
         pass_mark=form.pass_mark.data,
         attempts_allowed=form.attempts_allowed.data,
         time_limit_minutes=form.time_limit_minutes.data,
+        certification_months=form.certification_months.data,
         qa_question_ids=tuple(form.qa_questions.data or ()),
     )
 
