@@ -226,6 +226,11 @@ def _kudos_reader(viewer: Person, record: Any) -> bool:
     return record is not None and (record.giver_id == viewer.id or record.person_id == viewer.id)
 
 
+def _programme_owner(viewer: Person, programme: Any) -> bool:
+    """A recognition programme's nominations are decided by its owner (a manager) or HR."""
+    return is_hr(viewer) or (programme is not None and programme.owner_id == viewer.id)
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -254,6 +259,8 @@ RULES: dict[str, Rule] = {
     "training.team_view": _training_overseer,
     "skill_gap.view": _training_overseer,
     "kudos.give": _anyone,
+    "programme.create": _manages_people,
+    "programme.decide": _programme_owner,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

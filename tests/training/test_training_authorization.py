@@ -13,7 +13,7 @@ from sqlalchemy import false, select
 from portal import policy
 from portal.db import utcnow
 from portal.org.models import Person
-from portal.training import attempts, courses, kudos
+from portal.training import attempts, courses, kudos, programmes
 from tests.authz import ROLES, Row, expect, run_matrix
 from tests.factories import World
 from tests.training import helpers
@@ -41,15 +41,20 @@ def overseers(ok: int) -> dict[str, int]:
     return table
 
 
+def managers(ok: int) -> dict[str, int]:
+    """Those with reports (supervisors, managers) and HR."""
+    return expect(403, record_supervisor=ok, other_supervisor=ok, manager_above=ok, hr_admin=ok)
+
+
 def u(template: str):
     return lambda w: template.format(w=w)
 
 
 def version(w) -> dict:
-    return {"version": str(w.course_version)}
+    return {"version": str(w.tr_course_version)}
 
 
-COURSE = "/training/courses/{w.course_id}"
+COURSE = "/training/courses/{w.tr_course_id}"
 
 TRAINING_ROWS: dict[str, Row] = {
     "training.my_training GET": Row(
@@ -70,25 +75,25 @@ TRAINING_ROWS: dict[str, Row] = {
     ),
     "training.question_add POST": Row("POST", u(COURSE + "/questions"), trainers(422)),
     "training.question_remove POST": Row(
-        "POST", u(COURSE + "/questions/{w.question_id}/remove"), trainers(303)
+        "POST", u(COURSE + "/questions/{w.tr_question_id}/remove"), trainers(303)
     ),
     "training.session_add POST": Row(
-        "POST", u("/training/courses/{w.classroom_id}/sessions"), trainers(422)
+        "POST", u("/training/courses/{w.tr_classroom_id}/sessions"), trainers(422)
     ),
     "training.session_detail GET": Row(
-        "GET", u("/training/sessions/{w.session_id}"), expect(200), hidden_from=HIDDEN_A1
+        "GET", u("/training/sessions/{w.tr_session_id}"), expect(200), hidden_from=HIDDEN_A1
     ),
     "training.session_book POST": Row(
-        "POST", u("/training/sessions/{w.session_id}/book"), expect(303)
+        "POST", u("/training/sessions/{w.tr_session_id}/book"), expect(303)
     ),
     "training.session_attendance POST": Row(
         "POST",
-        u("/training/sessions/{w.session_id}/attendance"),
+        u("/training/sessions/{w.tr_session_id}/attendance"),
         trainers(303),
-        data=lambda w: {"attended": str(w.seat_id)},
+        data=lambda w: {"attended": str(w.tr_seat_id)},
     ),
     "training.course_complete POST": Row(
-        "POST", u("/training/courses/{w.plain_id}/complete"), expect(303)
+        "POST", u("/training/courses/{w.tr_plain_id}/complete"), expect(303)
     ),
     "training.assignment_new GET": Row("GET", u(COURSE + "/assign"), trainers(200)),
     "training.assignment_new POST": Row("POST", u(COURSE + "/assign"), trainers(422)),
@@ -97,17 +102,17 @@ TRAINING_ROWS: dict[str, Row] = {
     ),
     "training.assignment_detail GET": Row(
         "GET",
-        u("/training/assignments/{w.assignment_id}"),
+        u("/training/assignments/{w.tr_assignment_id}"),
         trainers(200, others=403) | {"trainer": 404},
     ),
     "training.assignment_cancel POST": Row(
         "POST",
-        u("/training/assignments/{w.assignment_id}/cancel"),
+        u("/training/assignments/{w.tr_assignment_id}/cancel"),
         trainers(303) | {"trainer": 404},
     ),
     "training.completion_confirm POST": Row(
         "POST",
-        u("/training/courses/{w.classroom_id}/people/{w.agent_a1.id}/confirm"),
+        u("/training/courses/{w.tr_classroom_id}/people/{w.agent_a1.id}/confirm"),
         a1_training(403) | {"hr_admin": 303},
     ),
     "training.certification_grant POST": Row(
@@ -117,10 +122,10 @@ TRAINING_ROWS: dict[str, Row] = {
     ),
     "training.attempt_start POST": Row("POST", u(COURSE + "/attempts"), expect(303)),
     "training.attempt_detail GET": Row(
-        "GET", u("/training/attempts/{w.attempt_id}"), expect(404, self=200)
+        "GET", u("/training/attempts/{w.tr_attempt_id}"), expect(404, self=200)
     ),
     "training.attempt_submit POST": Row(
-        "POST", u("/training/attempts/{w.attempt_id}/submit"), expect(404, self=303)
+        "POST", u("/training/attempts/{w.tr_attempt_id}/submit"), expect(404, self=303)
     ),
     "training.team_matrix GET": Row(
         "GET", u("/training/team"), overseers(200), hidden_from=HIDDEN_A1
@@ -136,6 +141,22 @@ TRAINING_ROWS: dict[str, Row] = {
         "GET", u("/recognition/"), expect(200), hidden_from=HIDDEN_A1
     ),
     "recognition.kudos_give POST": Row("POST", u("/recognition/kudos"), expect(422)),
+    "recognition.programme_list GET": Row("GET", u("/recognition/programmes"), expect(200)),
+    "recognition.programme_create POST": Row("POST", u("/recognition/programmes"), managers(422)),
+    # A1's pending nomination: seen by the owner (manager above), HR and the nominator (A1's
+    # supervisor) only.
+    "recognition.programme_detail GET": Row(
+        "GET", u("/recognition/programmes/{w.tr_programme_id}"), expect(200), hidden_from=HIDDEN_A1
+    ),
+    "recognition.nomination_create POST": Row(
+        "POST", u("/recognition/programmes/{w.tr_programme_id}/nominations"), expect(422)
+    ),
+    "recognition.nomination_decide POST": Row(
+        "POST",
+        u("/recognition/nominations/{w.tr_nomination_id}/decide"),
+        expect(403, manager_above=303, hr_admin=303),
+        data=lambda w: {"action": "approve"},
+    ),
 }
 
 
@@ -156,16 +177,25 @@ def training_extras(world: World) -> dict:
     plain = helpers.course(world.hr, title="Matrix plain")
     kudos.give_kudos(world.agent_b1, world.agent_a1.id, "Teamwork", "Well done", False, "mx", "/")
     course = courses.get_course(course.id)
+    programme = programmes.create_programme(
+        world.manager_hk, name="Star", cadence="monthly", team_id=world.team_a.id,
+        market_id=None, winners_per_period=1,
+    )  # fmt: skip
+    nomination = programmes.nominate(
+        world.sup_a, programme, world.agent_a1, "Always helpful", utcnow().date()
+    )
     return {
-        "course_id": course.id,
-        "course_version": course.version,
-        "question_id": course.questions[0].id,
-        "assignment_id": assignment.id,
-        "attempt_id": attempt.id,
-        "classroom_id": classroom.id,
-        "session_id": session.id,
-        "seat_id": seat.id,
-        "plain_id": plain.id,
+        "tr_programme_id": programme.id,
+        "tr_nomination_id": nomination.id,
+        "tr_course_id": course.id,
+        "tr_course_version": course.version,
+        "tr_question_id": course.questions[0].id,
+        "tr_assignment_id": assignment.id,
+        "tr_attempt_id": attempt.id,
+        "tr_classroom_id": classroom.id,
+        "tr_session_id": session.id,
+        "tr_seat_id": seat.id,
+        "tr_plain_id": plain.id,
     }
 
 

@@ -89,3 +89,6 @@ def _not_yourself() -> str:
     from flask_babel import gettext
 
     return gettext("Kudos go to someone else: you cannot give them to yourself.")
+
+
+from . import programme_views  # noqa: E402, F401  (attach their routes to bp)

@@ -195,3 +195,41 @@ class SkillGapForm(FlaskForm):
     employee_id = StringField(_l("One person (employee ID)"), validators=[Optional()])
     start_on = DateField(_l("From"), validators=[Optional()])
     end_on = DateField(_l("To"), validators=[Optional()])
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    cadence = SelectField(
+        _l("Cadence"),
+        choices=[SelectChoice("monthly", _l("Monthly")), SelectChoice("biweekly", _l("Bi-weekly"))],
+    )
+    team = SelectField(_l("Team"), coerce=_optional_int, validate_choice=False)
+    market = SelectField(_l("Or a whole market"), coerce=_optional_int, validate_choice=False)
+    winners_per_period = IntegerField(
+        _l("Winners per period"), default=1, validators=[DataRequired(), NumberRange(1, 20)]
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not self.team.data and not self.market.data:
+            self.team.errors.append(_l("Choose a team or a market."))
+            return False
+        return ok
+
+
+class NominationForm(FlaskForm):
+    nominee = StringField(
+        _l("Nominee (employee ID or e-mail)"), validators=[DataRequired(), Length(max=254)]
+    )
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+
+
+class DecisionForm(FlaskForm):
+    action = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("approve", _l("Approve")),
+            SelectChoice("decline", _l("Decline")),
+            SelectChoice("win", _l("Winner")),
+        ],
+    )
