@@ -17,17 +17,20 @@ from portal.demo.context import DemoContext
 from portal.extensions import db
 from portal.notify.service import notify
 from portal.org.models import Person
-from portal.training import scoring
+from portal.training import programme_rules, scoring
 from portal.training.models import (
     AssessmentAttempt,
     AssessmentChoice,
     AssessmentQuestion,
     Assignment,
+    Certification,
     ClassSession,
     Completion,
     Course,
     CourseQaQuestion,
     Kudos,
+    Nomination,
+    RecognitionProgramme,
     SessionSeat,
 )
 
@@ -266,6 +269,8 @@ def load_training(ctx: DemoContext) -> None:
 
     _skill_gap(ctx, courses, trainer)
     _kudos(ctx, frontline)
+    _programmes(ctx, frontline)
+    _certifications(ctx, frontline, courses, trainer)
 
     agent = ctx.logins.get("agent.hk")
     if agent is not None:
@@ -344,3 +349,103 @@ def _kudos(ctx: DemoContext, frontline: list[Person]) -> None:
         )  # fmt: skip
     db.session.add_all(rows)
     ctx.counts["kudos"] = len(rows)
+
+
+REASONS = [
+    "Highest CSAT in the team this period.",
+    "Stayed late to clear the escalation queue.",
+    "Coached two new joiners through their first week.",
+    "Closed a difficult VIP case with a thank-you note from the merchant.",
+    "Zero critical QA failures and great notes.",
+]
+
+
+def _programmes(ctx: DemoContext, frontline: list[Person]) -> None:
+    """Two programmes with past winners: a monthly one for the HK market run by the HK
+    manager, a bi-weekly one for a JP team run by the JP manager."""
+    rng = ctx.rng
+    managers = {p.market.code: p for p in ctx.role("manager") if p.market is not None}
+    plans = []
+    hk_manager = ctx.logins.get("manager.hk") or managers.get("HK")
+    if hk_manager is not None:
+        plans.append(("HK Merchant Care star of the month", "monthly", None,
+                      ctx.markets["HK"], hk_manager, 2))  # fmt: skip
+    jp_team = next((t for t in ctx.teams if t.market is not None and t.market.code == "JP"), None)
+    if jp_team is not None and "JP" in managers:
+        plans.append(("JP fortnightly shout-out", "biweekly", jp_team, None, managers["JP"], 1))
+    nominations = 0
+    for name, cadence, team, market, owner, winners in plans:
+        programme = RecognitionProgramme(
+            name=name, cadence=cadence, team_id=team.id if team else None,
+            market_id=market.id if market else None, owner_id=owner.id,
+            winners_per_period=winners,
+        )  # fmt: skip
+        db.session.add(programme)
+        db.session.flush()
+        audience = [
+            p for p in frontline
+            if (team is not None and p.team_id == team.id)
+            or (market is not None and p.market_id == market.id)
+        ]  # fmt: skip
+        if len(audience) < 3:
+            continue
+        start = programme_rules.period_start(cadence, ctx.today)
+        periods = []
+        for _ in range(6):
+            start = programme_rules.period_start(cadence, start - timedelta(days=1))
+            periods.append(start)
+        for period in [*periods, programme_rules.period_start(cadence, ctx.today)]:
+            current = period > periods[0]
+            picked = rng.sample(audience, 3)
+            for i, person in enumerate(picked):
+                nominator = rng.choice([p for p in audience if p.id != person.id] or [owner])
+                if current:
+                    status = "pending"
+                elif i < winners:
+                    status = "winner"
+                else:
+                    status = rng.choice(["approved", "declined"])
+                if current and i == 0:
+                    status = "approved"
+                db.session.add(
+                    Nomination(programme_id=programme.id, period_start=period,
+                               person_id=person.id, nominated_by_id=nominator.id,
+                               reason=rng.choice(REASONS), status=status,
+                               decided_by_id=None if status == "pending" else owner.id,
+                               decided_at=None if status == "pending" else _at(period))
+                )  # fmt: skip
+                nominations += 1
+    ctx.counts["nominations"] = nominations
+
+
+def _certifications(
+    ctx: DemoContext, frontline: list[Person], courses: dict[str, Course], trainer: Person
+) -> None:
+    """Escalation handling certifies for a year; some certificates are expiring or expired."""
+    rng = ctx.rng
+    courses["Handling escalations"].certification_months = 12
+    rows = []
+    for person in rng.sample(frontline, min(30, len(frontline))):
+        earned = ctx.today - timedelta(days=rng.randint(20, 400))
+        rows.append(
+            Certification(person_id=person.id, name="Escalation handling",
+                          course_id=courses["Handling escalations"].id, source="course",
+                          earned_on=earned, expires_on=earned + timedelta(days=365))
+        )  # fmt: skip
+    for person in rng.sample(frontline, min(8, len(frontline))):
+        rows.append(
+            Certification(person_id=person.id, name="Payments compliance (external)",
+                          source="granted", granted_by_id=trainer.id,
+                          earned_on=ctx.today - timedelta(days=340),
+                          expires_on=ctx.today + timedelta(days=rng.randint(-10, 25)))
+        )  # fmt: skip
+    agent = ctx.logins.get("agent.hk")
+    if agent is not None:
+        rows.append(
+            Certification(person_id=agent.id, name="Payments compliance (external)",
+                          source="granted", granted_by_id=trainer.id,
+                          earned_on=ctx.today - timedelta(days=350),
+                          expires_on=ctx.today + timedelta(days=15))
+        )  # fmt: skip
+    db.session.add_all(rows)
+    ctx.counts["certifications"] = len(rows)

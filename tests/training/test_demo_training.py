@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from portal.demo import load
 from portal.extensions import db
 from portal.org.models import Person
-from portal.training.models import AssessmentAttempt, Course, Kudos
+from portal.training.models import AssessmentAttempt, Course, Kudos, RecognitionProgramme
 from tests.conftest import as_user
 
 
@@ -39,3 +39,12 @@ def test_demo_training_section(app, client):
     mine = client.get("/training/").get_data(as_text=True)
     assert "General knowledge assessment" in mine
     assert client.get("/recognition/").status_code == 200
+    assert "Payments compliance" in mine  # an expiring certification
+    as_user(client, by_local("manager.hk"))
+    body = client.get("/recognition/programmes").get_data(as_text=True)
+    assert "star of the month" in body
+    programme_id = db.session.scalar(
+        select(RecognitionProgramme.id).order_by(RecognitionProgramme.id)
+    )
+    detail = client.get(f"/recognition/programmes/{programme_id}").get_data(as_text=True)
+    assert "Past winners" in detail and "Pick as winner" in detail
