@@ -222,8 +222,12 @@ def _reaches_audience(viewer: Person, audience: Any) -> bool:
     return False
 
 
-def _kudos_reader(viewer: Person, record: Any) -> bool:
-    return record is not None and (record.giver_id == viewer.id or record.person_id == viewer.id)
+def _sees_training_of(viewer: Person, person: Any) -> bool:
+    """Whether the viewer may open this person's training record (used to offer the link)."""
+    if person is None:
+        return False
+    stmt = visible_person_ids(viewer, Area.TRAINING).where(Person.id == person.id).limit(1)
+    return db.session.execute(stmt).first() is not None
 
 
 def _programme_owner(viewer: Person, programme: Any) -> bool:
@@ -257,6 +261,7 @@ RULES: dict[str, Rule] = {
     "assignment.create": _reaches_audience,
     "training.confirm": _trainer,  # on a person already loaded through the training scope
     "training.team_view": _training_overseer,
+    "training.view_record": _sees_training_of,
     "skill_gap.view": _training_overseer,
     "kudos.give": _anyone,
     "programme.create": _manages_people,
