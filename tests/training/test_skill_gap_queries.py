@@ -65,3 +65,25 @@ def test_skill_gap_page_suggests_the_mapped_course_and_links_to_assign(app, clie
     assert f"/training/courses/{course.id}/assign?team={world.team_c.id}" in body
     as_user(client, world.agent_c1)
     assert client.get("/training/skill-gaps").status_code == 403
+
+
+def test_failure_rate_before_and_after_the_course_is_shown_with_counts(app, client, world):
+    from datetime import date
+
+    from portal.training import assignments
+
+    card, (q1, q2) = helpers.scorecard_questions(world.qa)
+    course = helpers.course(world.trainer, kind="classroom", qa_question_ids=(q1,))
+    for day, outcome in ((1, "fail"), (2, "fail"), (3, "pass"), (20, "pass"), (21, "pass")):
+        helpers.evaluation(
+            world.agent_c1, world.sup_c, card, {q1: outcome, q2: "fail"},
+            at=datetime(2026, 10, day, 9, tzinfo=UTC),
+        )  # fmt: skip
+    assignments.confirm_completion(world.trainer, world.agent_c1, course, date(2026, 10, 10))
+    [(course_id, move)] = gap_queries.movements_for(world.agent_c1.id)
+    assert course_id == course.id and move.question_id == q1
+    assert (move.before.failed, move.before.answered) == (2, 3)
+    assert (move.after.failed, move.after.answered) == (0, 2)
+    as_user(client, world.trainer)
+    body = client.get(f"/training/people/{world.agent_c1.id}").get_data(as_text=True)
+    assert "2 failed of 3" in body and "0 failed of 2" in body and "improved" in body

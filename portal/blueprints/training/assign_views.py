@@ -276,12 +276,16 @@ def person_record(person_id: int):
 def _person_record(person: Person, grant_form: CertificationGrantForm, status: int = 200):
     today = today_for(person, utcnow())
     items = assignments.training_items(select(Person.id).where(Person.id == person.id), today)
+    movements = gap_queries.movements_for(person.id)
     return render_view(
         "training/person_record.html",
         person=person,
         items=items,
         record=assignments.completions_for(person.id),
         certs=[(c, cert_rules.state(c.expires_on, today)) for c in certifications_for(person.id)],
+        movements=movements,
+        texts=gap_queries.question_texts(sorted({m.question_id for _, m in movements})),
+        titles=gap_queries.course_titles(sorted({cid for cid, _ in movements})),
         form=EmptyForm(),
         grant_form=grant_form,
         status=status,
