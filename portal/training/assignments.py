@@ -357,3 +357,56 @@ def completions_for(person_id: int) -> list[Completion]:
             .order_by(Completion.completed_on.desc(), Completion.id.desc())
         )
     )
+
+
+register_kind("training.overdue", _l("%(course)s is overdue (due %(due)s)"))
+register_kind(
+    "training.overdue_report", _l("%(person)s's course %(course)s is overdue (due %(due)s)")
+)
+
+
+def send_overdue_notices(today: date) -> int:
+    """Tell the person, their manager and whoever assigned it, once, that a course is overdue
+    (pages show it too; this makes it reach people who do not look). Returns how many."""
+    from portal.notify.models import Notification
+
+    items = [
+        i for i in training_items(select(Person.id), today) if i.standing.status.value == "overdue"
+    ]
+    if not items:
+        return 0
+    assigners = dict(
+        db.session.execute(
+            select(Assignment.id, Assignment.assigned_by_id).where(
+                Assignment.id.in_({i.assignment_id for i in items})
+            )
+        ).all()
+    )
+    sent_before = set(
+        db.session.execute(
+            select(Notification.person_id, Notification.record_id, Notification.url).where(
+                Notification.kind.in_(["training.overdue", "training.overdue_report"])
+            )
+        ).all()
+    )
+    sent = 0
+    for item in items:
+        params = {"course": item.course_title, "due": item.due_on.isoformat()}
+        own = (item.person_id, item.course_id, "/training/")
+        if own not in sent_before:
+            notify(item.person_id, None, "training.overdue", "course", item.course_id, own[2],
+                   **params)  # fmt: skip
+            sent_before.add(own)
+            sent += 1
+        record_url = f"/training/people/{item.person_id}"
+        for recipient in {item.manager_id, assigners.get(item.assignment_id)} - {None}:
+            key = (recipient, item.course_id, record_url)
+            if key in sent_before or recipient == item.person_id:
+                continue
+            notify(recipient, None, "training.overdue_report", "course", item.course_id,
+                   record_url, person=item.person_name, **params)  # fmt: skip
+            sent_before.add(key)
+            sent += 1
+    audit.record(None, "training.overdue_notices", "assignment", None, None, {"sent": sent})
+    db.session.commit()
+    return sent

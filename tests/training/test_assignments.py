@@ -231,3 +231,28 @@ def test_team_matrix_export_lists_mandatory_courses(app, client, world, overdue_
     text = r.get_data(as_text=True)
     assert "Compliance MK-COMPLIANCE" in text.splitlines()[0]
     assert any("MK-A1" in line and "overdue" in line for line in text.splitlines())
+
+
+def test_overdue_notices_reach_the_person_their_supervisor_and_the_trainer_once(app, world):
+    course = helpers.course(world.trainer, title="Late course")
+    helpers.assign(world.trainer, course, due_on=date(2026, 11, 1), person_id=world.agent_c1.id)
+    helpers.assign(world.trainer, course, due_on=date(2026, 12, 31), person_id=world.sup_c.id)
+    assert assignments.send_overdue_notices(TODAY) == 3
+    assert assignments.send_overdue_notices(TODAY) == 0
+    rows = db.session.execute(
+        select(Notification.person_id, Notification.kind).where(
+            Notification.kind.in_(["training.overdue", "training.overdue_report"])
+        )
+    ).all()
+    assert sorted(rows) == sorted(
+        [
+            (world.agent_c1.id, "training.overdue"),
+            (world.sup_c.id, "training.overdue_report"),
+            (world.trainer.id, "training.overdue_report"),
+        ]
+    )
+
+
+def test_the_reminders_command_runs(app, world):
+    result = app.test_cli_runner().invoke(args=["training", "reminders"])
+    assert result.exit_code == 0 and "overdue notice" in result.output
