@@ -21,7 +21,7 @@ from portal.org.models import Person
 from portal.training import assignments, cert_rules, courses, gap_queries, queries, skill_gaps
 from portal.training.assignments import Audience
 from portal.training.certifications import certifications_for, grant_certification
-from portal.training.models import Assignment, Course
+from portal.training.models import Assignment
 from portal.training.queries import today_for
 from portal.training.status import Status, count_statuses
 
@@ -355,6 +355,3 @@ def skill_gap_list():
         threshold=int(skill_gaps.DEFAULT_THRESHOLD * 100),
         can_assign=policy.can(current_user, "assignment.view"),
     )
-
-
-__all__ = ["Course"]

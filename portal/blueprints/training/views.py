@@ -19,7 +19,7 @@ from portal.org.models import Person
 from portal.training import assignments, attempts, cert_rules, courses
 from portal.training.certifications import certifications_for
 from portal.training.courses import CourseFields
-from portal.training.models import Course, CourseKind
+from portal.training.models import Course
 from portal.training.queries import today_for
 from portal.training.status import Status
 
@@ -298,5 +298,3 @@ def course_complete(course_id: int):
 
 
 from . import assign_views, attempt_views  # noqa: E402, F401  (attach their routes to bp)
-
-__all__ = ["bp", "CourseKind"]
