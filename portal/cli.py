@@ -64,7 +64,24 @@ def demo_logins() -> None:
     click.echo(load.logins_text())
 
 
+training_cli = AppGroup("training", help="Training housekeeping.")
+
+
+@training_cli.command("reminders")
+def training_reminders() -> None:
+    """Record renewal reminders for certifications entering their alert window and overdue
+    notices for assigned training, each once (run daily)."""
+    from portal.db import utcnow
+    from portal.training.assignments import send_overdue_notices
+    from portal.training.certifications import send_renewal_reminders
+
+    now = utcnow()
+    click.echo(f"{send_renewal_reminders(now.date(), now)} renewal reminder(s) recorded")
+    click.echo(f"{send_overdue_notices(now.date())} overdue notice(s) recorded")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(training_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(coaching_cli)

@@ -49,3 +49,18 @@ from portal.qa.programme_models import (  # noqa: F401
     SamplingRule,
     SamplingRun,
 )
+from portal.training.models import (  # noqa: F401
+    AssessmentAttempt,
+    AssessmentChoice,
+    AssessmentQuestion,
+    Assignment,
+    Certification,
+    ClassSession,
+    Completion,
+    Course,
+    CourseQaQuestion,
+    Kudos,
+    Nomination,
+    RecognitionProgramme,
+    SessionSeat,
+)

@@ -37,6 +37,8 @@ class Area(enum.StrEnum):
     GOALS = "goals"
     REVIEWS = "reviews"
     KPIS = "kpis"
+    # Kudos: the recipient's reporting line and HR (no staff grant opens it).
+    RECOGNITION = "recognition"
 
 
 # Which areas a scoped staff grant opens, beyond one's own subtree.
@@ -329,6 +331,57 @@ def _calibration_scorer(viewer: Person, session: Any) -> bool:
     return _calibration_lead(viewer, session) or invited
 
 
+def _trainer(viewer: Person, _record: Any = None) -> bool:
+    """Trainers (any grant) and HR run courses, assignments and sessions."""
+    return is_hr(viewer) or StaffRole.TRAINER in staff_roles(viewer)
+
+
+def _training_overseer(viewer: Person, _record: Any = None) -> bool:
+    """Who follows other people's training: trainers, HR and managers of people."""
+    return _trainer(viewer) or has_reports(viewer)
+
+
+def _reaches_audience(viewer: Person, audience: Any) -> bool:
+    """May the viewer assign training to this audience? HR: anyone. A trainer: a person in
+    their training scope, or a team / market inside their grants (a position alone spans every
+    market, so a trainer narrows it by team or market)."""
+    if is_hr(viewer):
+        return True
+    if StaffRole.TRAINER not in staff_roles(viewer) or audience is None:
+        return False
+    if audience.person_id is not None:
+        visible = visible_person_ids(viewer, Area.TRAINING).where(Person.id == audience.person_id)
+        return db.session.execute(visible.limit(1)).first() is not None
+    grants = db.session.execute(
+        select(Grant.team_id, Grant.market_id).where(
+            Grant.person_id == viewer.id, Grant.role == StaffRole.TRAINER.value
+        )
+    ).all()
+    teams = {t for t, _ in grants if t is not None}
+    markets = {m for _, m in grants if m is not None}
+    if audience.market_id is not None and audience.market_id in markets:
+        return True
+    if audience.team_id is not None:
+        from portal.org.models import Team
+
+        team = db.session.get(Team, audience.team_id)
+        return team is not None and (team.id in teams or team.market_id in markets)
+    return False
+
+
+def _sees_training_of(viewer: Person, person: Any) -> bool:
+    """Whether the viewer may open this person's training record (used to offer the link)."""
+    if person is None:
+        return False
+    stmt = visible_person_ids(viewer, Area.TRAINING).where(Person.id == person.id).limit(1)
+    return db.session.execute(stmt).first() is not None
+
+
+def _programme_owner(viewer: Person, programme: Any) -> bool:
+    """A recognition programme's nominations are decided by its owner (a manager) or HR."""
+    return is_hr(viewer) or (programme is not None and programme.owner_id == viewer.id)
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -388,6 +441,18 @@ RULES: dict[str, Rule] = {
     "calibration.score": _calibration_scorer,
     "calibration.close": _calibration_lead,
     "leniency.view": _qa_staff,
+    # training and recognition. Records about a person are scoped by Area.TRAINING.
+    "course.view": _anyone,  # the catalogue is organisational content, not a personal record
+    "course.manage": _trainer,
+    "assignment.view": _trainer,
+    "assignment.create": _reaches_audience,
+    "training.confirm": _trainer,  # on a person already loaded through the training scope
+    "training.team_view": _training_overseer,
+    "training.view_record": _sees_training_of,
+    "skill_gap.view": _training_overseer,
+    "kudos.give": _anyone,
+    "programme.create": _manages_people,
+    "programme.decide": _programme_owner,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

@@ -83,6 +83,14 @@ def nav_items(user) -> list[tuple[str, str, str]]:
         items.append(("goals.cycle_list", _l("Review cycles"), "cycles"))
     if policy.can(user, "qa_report.view"):
         items.append(("qaprog.report", _l("QA reports"), "qa_reports"))
+    items.append(("training.my_training", _l("My training"), "training"))
+    if policy.can(user, "training.team_view"):
+        items.append(("training.team_matrix", _l("Team training"), "team_training"))
+    if policy.can(user, "course.manage"):
+        items.append(("training.course_list", _l("Courses"), "courses"))
+    if policy.can(user, "skill_gap.view"):
+        items.append(("training.skill_gap_list", _l("Skill gaps"), "skill_gaps"))
+    items.append(("recognition.kudos_list", _l("Kudos"), "kudos"))
     if policy.can(user, "grant.manage"):
         items.append(("admin.grant_list", _l("Staff grants"), "grants"))
     if policy.can(user, "audit.view"):

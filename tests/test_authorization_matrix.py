@@ -20,6 +20,7 @@ from tests.notify.test_notifications import NOTIFY_ROWS, notify_extras
 from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
 from tests.qa.test_evaluations_authorization import EVALUATION_ROWS, evaluation_extras
 from tests.qa.test_programme_authorization import PROGRAMME_ROWS, programme_extras
+from tests.training.test_training_authorization import TRAINING_ROWS, training_extras
 
 # Who can see agent A1 (the record): A1, their supervisor, the manager above, the QA analyst
 # granted A1's team, and HR. Not: a peer agent, another supervisor, a trainer of another market.
@@ -131,6 +132,7 @@ ROWS.update(EVALUATION_ROWS)
 ROWS.update(GOALS_ROWS)
 ROWS.update(COACHING_ROWS)
 ROWS.update(PROGRAMME_ROWS)
+ROWS.update(TRAINING_ROWS)
 
 
 def _extras(world) -> dict:
@@ -154,6 +156,7 @@ def _extras(world) -> dict:
         **goals_extras(world),
         **coaching_extras(world),
         **programme_extras(world),
+        **training_extras(world),
     }
 
 

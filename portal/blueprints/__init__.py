@@ -13,7 +13,20 @@ def register_blueprints(app: Flask) -> None:
     from portal.blueprints.org.views import bp as org_bp
     from portal.blueprints.qa.views import bp as qa_bp
     from portal.blueprints.qaprog.views import bp as qaprog_bp
+    from portal.blueprints.recognition.views import bp as recognition_bp
+    from portal.blueprints.training.views import bp as training_bp
 
-    blueprints = (home_bp, auth_bp, org_bp, admin_bp, qa_bp, notify_bp, goals_bp, coaching_bp)
-    for bp in (*blueprints, qaprog_bp):
+    for bp in (
+        home_bp,
+        auth_bp,
+        org_bp,
+        admin_bp,
+        qa_bp,
+        notify_bp,
+        goals_bp,
+        coaching_bp,
+        qaprog_bp,
+        training_bp,
+        recognition_bp,
+    ):
         app.register_blueprint(bp)

@@ -24,6 +24,7 @@ from portal.demo.goals import load_goals
 from portal.demo.organisation import EMAIL_DOMAIN, load_organisation
 from portal.demo.qa import load_qa
 from portal.demo.qa_programme import load_qa_programme
+from portal.demo.training import load_training
 from portal.extensions import db
 from portal.org.models import Person
 
@@ -40,6 +41,7 @@ SECTIONS: list[Section] = [
     load_qa_programme,
     load_coaching,
     load_goals,
+    load_training,
 ]
 
 # The fixed sign-ins: e-mail local part and what the person shows in the demo.

@@ -1,0 +1,94 @@
+"""Kudos: recognition from anyone to anyone, tied to a value or competency.
+
+Seen by the recipient, the giver, the recipient's reporting line and HR (Area.RECOGNITION);
+a public kudos also appears on the recipient's team feed for their teammates.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from portal import audit, policy
+from portal.errors import InvalidTransition, NotFound
+from portal.extensions import db
+from portal.notify.service import notify, register_kind
+from portal.org.models import Person
+from portal.training.models import Kudos
+
+register_kind("kudos.received", _l("%(actor)s gave you kudos for %(value)s"))
+
+VALUES = (
+    "Customer first",
+    "Ownership",
+    "Teamwork",
+    "Product knowledge",
+    "Empathy",
+    "Going the extra mile",
+)
+
+
+def give_kudos(
+    giver: Person,
+    recipient_id: int,
+    value: str,
+    message: str,
+    is_public: bool,
+    token: str,
+    url: str,
+) -> Kudos:
+    policy.require(giver, "kudos.give")
+    existing = db.session.execute(select(Kudos).where(Kudos.token == token)).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    recipient = db.session.get(Person, recipient_id)
+    # Kudos go from anyone to anyone active, across teams and markets (the giver names the
+    # recipient by employee ID or e-mail; nothing about them is shown back).
+    if recipient is None or not recipient.is_active:
+        raise NotFound()
+    if recipient.id == giver.id:
+        raise InvalidTransition()
+    kudos = Kudos(
+        person_id=recipient.id,
+        giver_id=giver.id,
+        value=value,
+        message=message.strip(),
+        is_public=is_public,
+        token=token,
+    )
+    db.session.add(kudos)
+    db.session.flush()
+    notify(recipient, giver, "kudos.received", "kudos", kudos.id, url, value=value)
+    audit.record(
+        giver,
+        "kudos.give",
+        "kudos",
+        kudos.id,
+        None,
+        {"person_id": recipient.id, "value": value, "public": is_public},
+    )
+    db.session.commit()
+    return kudos
+
+
+def kudos_feed(viewer: Person, *, before_id: int | None = None, limit: int = 25) -> list[Kudos]:
+    """Kudos the viewer may read, newest first: received, given, about people in their
+    reporting line (or everyone for HR), and public kudos to their teammates."""
+    teammates = select(Person.id).where(
+        Person.team_id == viewer.team_id, Person.team_id.is_not(None)
+    )
+    stmt = (
+        select(Kudos)
+        .where(
+            or_(
+                Kudos.person_id.in_(policy.visible_person_ids(viewer, policy.Area.RECOGNITION)),
+                Kudos.giver_id == viewer.id,
+                Kudos.is_public.is_(True) & Kudos.person_id.in_(teammates),
+            )
+        )
+        .options(joinedload(Kudos.person), joinedload(Kudos.giver))
+    )
+    if before_id is not None:
+        stmt = stmt.where(Kudos.id < before_id)
+    return list(db.session.scalars(stmt.order_by(Kudos.id.desc()).limit(limit)))
