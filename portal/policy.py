@@ -267,6 +267,10 @@ RULES: dict[str, Rule] = {
     "evaluation.resolve": _resolves,  # uphold or re-score a dispute; record: the evaluation
     "evaluator.overturns": _qa_staff,
     "qa.view_person": _sees_qa_of,  # record: the person
+    # KPIs: definitions and targets are set by HR and managers of people; values are imported
+    # by them too, for the people they may see (the import itself is scoped by Area.KPIS).
+    "kpi.define": _manages_people,
+    "kpi.import": _manages_people,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

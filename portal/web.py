@@ -71,6 +71,12 @@ def nav_items(user) -> list[tuple[str, str, str]]:
         items.append(("qa.scorecard_list", _l("Scorecards"), "scorecards"))
     if policy.can(user, "evaluator.overturns"):
         items.append(("qa.evaluator_overturns", _l("Evaluators"), "evaluators"))
+    if policy.can(user, "team.view"):
+        items.append(("teams.team_view", _l("Team performance"), "teams"))
+    else:
+        items.append(("teams.team_view", _l("My performance"), "teams"))
+    if policy.can(user, "kpi.define"):
+        items.append(("kpis.kpi_list", _l("KPIs"), "kpis"))
     if policy.can(user, "grant.manage"):
         items.append(("admin.grant_list", _l("Staff grants"), "grants"))
     if policy.can(user, "audit.view"):

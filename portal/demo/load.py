@@ -19,6 +19,7 @@ from portal import audit
 from portal.auth.passwords import hash_password
 from portal.db import utcnow
 from portal.demo.context import DemoContext
+from portal.demo.kpis import load_kpis
 from portal.demo.organisation import EMAIL_DOMAIN, load_organisation
 from portal.demo.qa import load_qa
 from portal.extensions import db
@@ -31,7 +32,7 @@ SEED = 2026
 Section = Callable[[DemoContext], None]
 
 # In order: a section may use whatever the sections before it made.
-SECTIONS: list[Section] = [load_organisation, load_qa]
+SECTIONS: list[Section] = [load_organisation, load_qa, load_kpis]
 
 # The fixed sign-ins: e-mail local part and what the person shows in the demo.
 LOGINS: list[tuple[str, str]] = [
