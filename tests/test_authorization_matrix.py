@@ -14,6 +14,7 @@ from portal.auth import sessions
 from portal.db import utcnow
 from portal.org.models import Grant, Person
 from tests.authz import ROLES, Row, expect, run_matrix
+from tests.kpis.test_kpis_authorization import KPI_ROWS, kpi_extras
 from tests.notify.test_notifications import NOTIFY_ROWS, notify_extras
 from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
 from tests.qa.test_evaluations_authorization import EVALUATION_ROWS, evaluation_extras
@@ -125,6 +126,7 @@ ROWS: dict[str, Row] = {
 ROWS.update(QA_ROWS)
 ROWS.update(NOTIFY_ROWS)
 ROWS.update(EVALUATION_ROWS)
+ROWS.update(KPI_ROWS)
 
 
 def _extras(world) -> dict:
@@ -145,6 +147,7 @@ def _extras(world) -> dict:
         **qa_extras(world),
         **notify_extras(world),
         **evaluation_extras(world),
+        **kpi_extras(world),
     }
 
 

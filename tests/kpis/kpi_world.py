@@ -34,7 +34,7 @@ def add_value(person, kpi, day, **fields) -> KpiValue:
 def build_kpis(world) -> KpiWorld:
     csat = Kpi(
         code="csat",
-        name="CSAT MK-A1",
+        name="CSAT",
         unit="/5",
         direction="higher",
         aggregation="weighted",

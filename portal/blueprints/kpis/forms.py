@@ -13,6 +13,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from portal.kpis.models import Aggregation, Direction
@@ -43,10 +44,12 @@ class KpiForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=16)])
     direction = SelectField(
-        _l("Direction"), choices=[(d.value, label) for d, label in DIRECTION_LABELS.items()]
+        _l("Direction"),
+        choices=[SelectChoice(d.value, label) for d, label in DIRECTION_LABELS.items()],
     )
     aggregation = SelectField(
-        _l("Aggregation"), choices=[(a.value, label) for a, label in AGGREGATION_LABELS.items()]
+        _l("Aggregation"),
+        choices=[SelectChoice(a.value, label) for a, label in AGGREGATION_LABELS.items()],
     )
     decimals = IntegerField(
         _l("Decimals shown"), default=1, validators=[DataRequired(), NumberRange(min=0, max=4)]

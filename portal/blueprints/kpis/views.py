@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.db import utcnow
@@ -31,7 +32,7 @@ bp = Blueprint("kpis", __name__, url_prefix="/kpis")
 def _kpi_form(kpi=None) -> KpiForm:
     form = KpiForm(obj=kpi) if kpi is not None and request.method == "GET" else KpiForm()
     form.positions.choices = [
-        (p.id, p.name)
+        SelectChoice(p.id, p.name)
         for p in db.session.execute(select(Position).order_by(Position.rank, Position.name))
         .scalars()
         .all()
@@ -85,8 +86,12 @@ def _targets_form() -> KpiTargetForm:
     form = KpiTargetForm()
     markets = db.session.execute(select(Market).order_by(Market.code)).scalars().all()
     teams = db.session.execute(select(Team).order_by(Team.name, Team.id)).scalars().all()
-    form.scope.choices = [(f"market:{m.id}", f"{_('Market')}: {m.name}") for m in markets] + [
-        (f"team:{t.id}", f"{_('Team')}: {t.name}" + (f" ({t.market.code})" if t.market else ""))
+    form.scope.choices = [
+        SelectChoice(f"market:{m.id}", f"{_('Market')}: {m.name}") for m in markets
+    ] + [
+        SelectChoice(
+            f"team:{t.id}", f"{_('Team')}: {t.name}" + (f" ({t.market.code})" if t.market else "")
+        )
         for t in teams
     ]
     return form
