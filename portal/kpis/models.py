@@ -106,10 +106,12 @@ class KpiValue(IdMixin, Base):
 
     __tablename__ = "kpi_value"
     __table_args__ = (
-        UniqueConstraint("person_id", "kpi_id", "value_on"),
+        # Person first, then the day: a team's values for a period are one range per person
+        # (this index also serves the person_id foreign key).
+        UniqueConstraint("person_id", "value_on", "kpi_id"),
         Index("ix_kpi_value_kpi_id_value_on", "kpi_id", "value_on"),
     )
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id"))
     value_on: Mapped[date] = mapped_column(Date)
     value: Mapped[Decimal | None] = mapped_column(Numeric(18, 6))

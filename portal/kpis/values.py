@@ -225,7 +225,7 @@ def _upsert(rows: list[CleanRow]) -> None:
             ]
         )
         stmt = stmt.on_conflict_do_update(
-            index_elements=["person_id", "kpi_id", "value_on"],
+            index_elements=["person_id", "value_on", "kpi_id"],
             set_={
                 name: getattr(stmt.excluded, name)
                 for name in ("value", "numerator", "denominator", "weight", "updated_at")
