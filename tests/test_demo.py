@@ -250,3 +250,12 @@ def test_flask_demo_logins_prints_every_login_the_password_and_the_address(app):
         assert email in result.output
     assert "Portal-Demo-2026!" in result.output
     assert "http://127.0.0.1:5000" in result.output
+
+
+def test_the_demo_has_the_eight_kpis_with_targets_and_daily_values(demo):
+    from portal.kpis.models import Kpi, KpiTarget, KpiValue
+
+    codes = set(db.session.execute(select(Kpi.code)).scalars())
+    assert codes == {"csat", "nps", "aht", "frt", "adherence", "contacts", "returning", "accounts"}
+    assert db.session.execute(select(func.count(KpiTarget.id))).scalar_one() >= 35
+    assert db.session.execute(select(func.count(KpiValue.id))).scalar_one() > 1000
