@@ -66,19 +66,28 @@ def kpi_table(
 
 
 def children_table(
-    viewer: Person, node: Person, kpis: list[KpiInfo], people: Select, start: date, end: date
+    viewer: Person,
+    node: Person,
+    kpis: list[KpiInfo],
+    people: Select,
+    start: date,
+    end: date,
+    *,
+    filtered: bool = False,
 ) -> list[ChildRow]:
     children = queries.children_of(viewer, node)
     if not children:
         return []
     sums = queries.by_child(people, node, start, end)
-    return [
+    rows = [
         ChildRow(
             person=child,
             figures=tuple(k.figure(sums.get((child.id, k.id), Sums())) for k in kpis),
         )
         for child in children
     ]
+    # A filter (market, segment) leaves out the reports with nothing in it.
+    return [r for r in rows if any(f.n for f in r.figures)] if filtered else rows
 
 
 def team_kpis(viewer: Person, node: Person, period: Period, filters: ViewFilters) -> TeamKpis:
@@ -86,5 +95,7 @@ def team_kpis(viewer: Person, node: Person, period: Period, filters: ViewFilters
     people = queries.population(viewer, node, filters)
     kpis = active_kpi_infos()
     rows = kpi_table(kpis, people, period, period.previous())
-    children = children_table(viewer, node, kpis, people, period.start, period.end)
+    children = children_table(
+        viewer, node, kpis, people, period.start, period.end, filtered=bool(filters.as_args())
+    )
     return TeamKpis(rows=rows, children=children)

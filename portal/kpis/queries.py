@@ -158,3 +158,11 @@ def teams_and_markets(people: Select) -> tuple[set[int | None], set[int | None]]
         teams.add(team_id)
         markets.add(market_id)
     return teams, markets
+
+
+def latest_day(people: Select, on_or_before: date) -> date | None:
+    """The last day on or before the given one with any value for these people."""
+    stmt = select(func.max(KpiValue.value_on)).where(
+        KpiValue.person_id.in_(people), KpiValue.value_on <= on_or_before
+    )
+    return db.session.execute(stmt).scalar_one_or_none()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -56,9 +56,9 @@ def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, str | No
     return period_containing(PeriodKind(kind), anchor), None
 
 
-def parse_day(args: Mapping[str, str], today: date) -> date:
-    """The day of a daily report: ?on=YYYY-MM-DD, else yesterday (today is still filling)."""
-    return _date(args.get("on")) or today - timedelta(days=1)
+def parse_day(args: Mapping[str, str]) -> date | None:
+    """The day of a daily report asked for (?on=YYYY-MM-DD), or None for the default."""
+    return _date(args.get("on"))
 
 
 def parse_filters(args: Mapping[str, str]) -> ViewFilters:

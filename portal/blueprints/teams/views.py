@@ -3,6 +3,8 @@ reports, exports; and the daily report of a person or team."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, Response, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,6 +14,7 @@ from portal import audit, policy
 from portal.dashboards import export, kpi_figures, team_kpis
 from portal.extensions import db
 from portal.htmx import render_view
+from portal.kpis import queries
 from portal.kpis.periods import custom_period
 from portal.org.models import Market, Person, Segment
 
@@ -98,7 +101,7 @@ def team_export(person_id: int, table: str, fmt: str):
         abort(404)
     today = today_for(current_user)
     if request.args.get("report") == "daily":
-        day = parse_day(request.args, today)
+        day = _report_day(node, today)
         period = custom_period(day, day)
     else:
         period, _message = parse_period(request.args, today)
@@ -137,12 +140,22 @@ def team_export(person_id: int, table: str, fmt: str):
     return response
 
 
+def _report_day(node: Person, today: date) -> date:
+    """The day asked for, else the last day before today with values (today is still
+    filling, and weekends may have none), else yesterday."""
+    asked = parse_day(request.args)
+    if asked:
+        return asked
+    people = queries.population(current_user, node, parse_filters(request.args))
+    return queries.latest_day(people, today - timedelta(days=1)) or today - timedelta(days=1)
+
+
 @bp.get("/<int:person_id>/daily")
 @login_required
 def daily_report(person_id: int):
     node = _node(person_id)
     today = today_for(current_user)
-    day = parse_day(request.args, today)
+    day = _report_day(node, today)
     filters = parse_filters(request.args)
     result = team_kpis.team_kpis(current_user, node, custom_period(day, day), filters)
     return render_view(
