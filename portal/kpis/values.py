@@ -80,11 +80,17 @@ class _Reference:
         kpis = db.session.execute(select(Kpi).where(Kpi.is_archived.is_(False))).scalars()
         self.kpis: dict[str, Kpi] = {k.code.lower(): k for k in kpis}
         visible = policy.visible_person_ids(viewer, policy.Area.KPIS)
-        self.people: dict[str, int] = dict(
-            db.session.execute(
-                select(Person.employee_id, Person.id).where(Person.id.in_(visible))
-            ).all()
+        self.people: dict[str, int] = {}
+        self.positions: dict[int, int] = {}
+        rows = db.session.execute(
+            select(Person.employee_id, Person.id, Person.position_id).where(Person.id.in_(visible))
         )
+        for employee_id, person_id, position_id in rows:
+            self.people[employee_id] = person_id
+            self.positions[person_id] = position_id
+        self.kpi_positions: dict[int, frozenset[int]] = {
+            k.id: frozenset(p.id for p in k.positions) for k in self.kpis.values()
+        }
 
 
 def template_csv() -> str:
@@ -125,6 +131,12 @@ def check_row(
         problems.append(
             Problem(line, "kpi", _("No active KPI has the code “%(c)s”.", c=text("kpi")))
         )
+    if kpi is not None and person_id is not None:
+        allowed = ref.kpi_positions.get(kpi.id)
+        if allowed and ref.positions.get(person_id) not in allowed:
+            problems.append(
+                Problem(line, "kpi", _("This KPI does not apply to this person's position."))
+            )
     value_on: date | None = None
     try:
         value_on = date.fromisoformat(text("date"))

@@ -136,3 +136,14 @@ def test_the_json_endpoint_needs_the_csrf_header(client, world, kw):
     as_user(client, world.sup_a)
     response = client.post("/api/kpi-values", json={"values": []})
     assert response.status_code == 400
+
+
+def test_a_kpi_for_other_positions_is_refused(client, world, kw):
+    from portal.org.models import Position
+
+    kw.aht.positions = [db.session.get(Position, world.sup_a.position_id)]
+    db.session.commit()
+    as_user(client, world.sup_a)
+    response = upload(client, HEADER + f"{world.agent_a1.employee_id},aht,2026-10-01,300,,,\n")
+    assert response.status_code == 422
+    assert "does not apply to this person" in response.get_data(as_text=True)
