@@ -73,3 +73,5 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_FAST = True
+    # The demo tests need the shape of the KPI data, not two years of it.
+    DEMO_KPI_DAYS = 21

@@ -22,6 +22,7 @@ from portal.goals.models import (  # noqa: F401
     ReviewRating,
     ReviewReopening,
 )
+from portal.kpis.models import Kpi, KpiTarget, KpiValue, kpi_position  # noqa: F401
 from portal.notify.models import Notification  # noqa: F401
 from portal.org.models import Grant, Market, Person, Position, Segment, Team  # noqa: F401
 from portal.qa.evaluation_models import (  # noqa: F401

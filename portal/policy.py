@@ -453,6 +453,10 @@ RULES: dict[str, Rule] = {
     "kudos.give": _anyone,
     "programme.create": _manages_people,
     "programme.decide": _programme_owner,
+    # KPIs: definitions and targets are set by HR and managers of people; values are imported
+    # by them too, for the people they may see (the import itself is scoped by Area.KPIS).
+    "kpi.define": _manages_people,
+    "kpi.import": _manages_people,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

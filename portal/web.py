@@ -51,51 +51,72 @@ def _zones() -> frozenset[str]:
     return _ZONES
 
 
-def nav_items(user) -> list[tuple[str, str, str]]:
-    """(endpoint, label, key) of the navigation entries this user may use."""
+NavItem = tuple[str, str, str]  # (endpoint, label, key)
+
+
+def nav_items(user) -> list[tuple[str, str, list[NavItem]]]:
+    """The navigation this user may use, as (label, key, entries) groups. A group with one
+    entry shows as a plain link; a longer one as a menu."""
     if not user.is_authenticated:
         return []
-    items = [
-        ("home.index", _l("Home"), "home"),
-        ("org.person_list", _l("People"), "people"),
-        ("org.tree", _l("Org tree"), "tree"),
-        ("coaching.index", _l("1:1s"), "coaching"),
+    can = policy.can
+    groups: list[tuple[str, str, list[NavItem]]] = [
+        (_l("Home"), "home", [("home.index", _l("Home"), "home")]),
+        (_l("People"), "people", [("org.person_list", _l("People"), "people")]),
+        (_l("Org tree"), "tree", [("org.tree", _l("Org tree"), "tree")]),
     ]
-    if policy.can(user, "evaluation.queue"):
-        items.append(("qa.evaluate_queue", _l("Evaluate"), "evaluate"))
-        items.append(("qa.evaluation_list", _l("Evaluations"), "evaluations"))
-    else:
-        items.append(("qa.my_evaluations", _l("My evaluations"), "my-evaluations"))
-    if policy.can(user, "contact.list"):
-        items.append(("qa.contact_list", _l("Contacts"), "contacts"))
-    if policy.can(user, "scorecard.view"):
-        items.append(("qa.scorecard_list", _l("Scorecards"), "scorecards"))
-    if policy.can(user, "evaluator.overturns"):
-        items.append(("qa.evaluator_overturns", _l("Evaluators"), "evaluators"))
-    items.append(("goals.my_goals", _l("My goals"), "goals"))
-    if policy.can(user, "goals.team"):
-        items.append(("goals.team_goals", _l("Team goals"), "team-goals"))
-        items.append(("goals.completion", _l("Completion"), "completion"))
-    items.append(("goals.review_list", _l("Reviews"), "reviews"))
-    if policy.can(user, "review_calibration.view"):
-        items.append(("goals.calibration", _l("Calibration"), "calibration"))
-    if policy.can(user, "cycle.manage"):
-        items.append(("goals.cycle_list", _l("Review cycles"), "cycles"))
-    if policy.can(user, "qa_report.view"):
-        items.append(("qaprog.report", _l("QA reports"), "qa_reports"))
-    items.append(("training.my_training", _l("My training"), "training"))
-    if policy.can(user, "training.team_view"):
-        items.append(("training.team_matrix", _l("Team training"), "team_training"))
-    if policy.can(user, "course.manage"):
-        items.append(("training.course_list", _l("Courses"), "courses"))
-    if policy.can(user, "skill_gap.view"):
-        items.append(("training.skill_gap_list", _l("Skill gaps"), "skill_gaps"))
-    items.append(("recognition.kudos_list", _l("Kudos"), "kudos"))
-    if policy.can(user, "grant.manage"):
-        items.append(("admin.grant_list", _l("Staff grants"), "grants"))
-    if policy.can(user, "audit.view"):
-        items.append(("admin.audit_list", _l("Audit log"), "audit"))
-    return items
+    quality: list[NavItem] = []
+    if can(user, "evaluation.queue"):
+        quality += [
+            ("qa.evaluate_queue", _l("Evaluate"), "evaluate"),
+            ("qa.evaluation_list", _l("Evaluations"), "evaluations"),
+        ]
+    quality.append(("qa.my_evaluations", _l("My evaluations"), "my-evaluations"))
+    if can(user, "contact.list"):
+        quality.append(("qa.contact_list", _l("Contacts"), "contacts"))
+    if can(user, "scorecard.view"):
+        quality.append(("qa.scorecard_list", _l("Scorecards"), "scorecards"))
+    if can(user, "qa_report.view"):
+        quality.append(("qaprog.report", _l("QA reports"), "qa_reports"))
+    if can(user, "evaluator.overturns"):
+        quality.append(("qa.evaluator_overturns", _l("Evaluators"), "evaluators"))
+    groups.append((_l("Quality"), "quality", quality))
+    groups.append((_l("1:1s"), "coaching", [("coaching.index", _l("1:1s"), "coaching")]))
+    goals: list[NavItem] = [("goals.my_goals", _l("My goals"), "goals")]
+    if can(user, "goals.team"):
+        goals += [
+            ("goals.team_goals", _l("Team goals"), "team-goals"),
+            ("goals.completion", _l("Completion"), "completion"),
+        ]
+    goals.append(("goals.review_list", _l("Reviews"), "reviews"))
+    if can(user, "review_calibration.view"):
+        goals.append(("goals.calibration", _l("Calibration"), "calibration"))
+    if can(user, "cycle.manage"):
+        goals.append(("goals.cycle_list", _l("Review cycles"), "cycles"))
+    groups.append((_l("Goals and reviews"), "goals", goals))
+    training: list[NavItem] = [("training.my_training", _l("My training"), "training")]
+    if can(user, "training.team_view"):
+        training.append(("training.team_matrix", _l("Team training"), "team_training"))
+    if can(user, "course.manage"):
+        training.append(("training.course_list", _l("Courses"), "courses"))
+    if can(user, "skill_gap.view"):
+        training.append(("training.skill_gap_list", _l("Skill gaps"), "skill_gaps"))
+    training.append(("recognition.kudos_list", _l("Kudos"), "kudos"))
+    groups.append((_l("Training"), "training-group", training))
+    manages = can(user, "team.view")
+    label = _l("Team performance") if manages else _l("My performance")
+    performance: list[NavItem] = [("teams.team_view", label, "teams")]
+    if can(user, "kpi.define"):
+        performance.append(("kpis.kpi_list", _l("KPIs"), "kpis"))
+    groups.append((_l("Performance"), "performance", performance))
+    admin: list[NavItem] = []
+    if can(user, "grant.manage"):
+        admin.append(("admin.grant_list", _l("Staff grants"), "grants"))
+    if can(user, "audit.view"):
+        admin.append(("admin.audit_list", _l("Audit log"), "audit"))
+    if admin:
+        groups.append((_l("Admin"), "admin", admin))
+    return groups
 
 
 def _fmt_date(value: date | None, fmt: str = "medium") -> str:

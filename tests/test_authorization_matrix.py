@@ -16,6 +16,7 @@ from portal.org.models import Grant, Person
 from tests.authz import ROLES, Row, expect, run_matrix
 from tests.coaching.test_coaching_authorization import COACHING_ROWS, coaching_extras
 from tests.goals.test_goals_authorization import GOALS_ROWS, goals_extras
+from tests.kpis.test_kpis_authorization import KPI_ROWS, kpi_extras
 from tests.notify.test_notifications import NOTIFY_ROWS, notify_extras
 from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
 from tests.qa.test_evaluations_authorization import EVALUATION_ROWS, evaluation_extras
@@ -133,6 +134,7 @@ ROWS.update(GOALS_ROWS)
 ROWS.update(COACHING_ROWS)
 ROWS.update(PROGRAMME_ROWS)
 ROWS.update(TRAINING_ROWS)
+ROWS.update(KPI_ROWS)
 
 
 def _extras(world) -> dict:
@@ -157,6 +159,7 @@ def _extras(world) -> dict:
         **coaching_extras(world),
         **programme_extras(world),
         **training_extras(world),
+        **kpi_extras(world),
     }
 
 

@@ -271,3 +271,12 @@ def test_the_demo_has_a_sampling_run_and_calibration_sessions_with_varied_agreem
     assert agreement[0] > agreement[2]
     lenient = calibration_service.results_for(qa, sessions[2]).evaluators
     assert lenient[0].mean_difference > 0 > lenient[1].mean_difference
+
+
+def test_the_demo_has_the_eight_kpis_with_targets_and_daily_values(demo):
+    from portal.kpis.models import Kpi, KpiTarget, KpiValue
+
+    codes = set(db.session.execute(select(Kpi.code)).scalars())
+    assert codes == {"csat", "nps", "aht", "frt", "adherence", "contacts", "returning", "accounts"}
+    assert db.session.execute(select(func.count(KpiTarget.id))).scalar_one() >= 35
+    assert db.session.execute(select(func.count(KpiValue.id))).scalar_one() > 1000

@@ -9,11 +9,14 @@ def register_blueprints(app: Flask) -> None:
     from portal.blueprints.coaching.views import bp as coaching_bp
     from portal.blueprints.goals.views import bp as goals_bp
     from portal.blueprints.home.views import bp as home_bp
+    from portal.blueprints.kpis.api import bp as kpis_api_bp
+    from portal.blueprints.kpis.views import bp as kpis_bp
     from portal.blueprints.notify.views import bp as notify_bp
     from portal.blueprints.org.views import bp as org_bp
     from portal.blueprints.qa.views import bp as qa_bp
     from portal.blueprints.qaprog.views import bp as qaprog_bp
     from portal.blueprints.recognition.views import bp as recognition_bp
+    from portal.blueprints.teams.views import bp as teams_bp
     from portal.blueprints.training.views import bp as training_bp
 
     for bp in (
@@ -28,5 +31,8 @@ def register_blueprints(app: Flask) -> None:
         qaprog_bp,
         training_bp,
         recognition_bp,
+        kpis_bp,
+        kpis_api_bp,
+        teams_bp,
     ):
         app.register_blueprint(bp)

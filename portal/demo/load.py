@@ -21,6 +21,7 @@ from portal.db import utcnow
 from portal.demo.coaching import load_coaching
 from portal.demo.context import DemoContext
 from portal.demo.goals import load_goals
+from portal.demo.kpis import load_kpis
 from portal.demo.organisation import EMAIL_DOMAIN, load_organisation
 from portal.demo.qa import load_qa
 from portal.demo.qa_programme import load_qa_programme
@@ -42,6 +43,7 @@ SECTIONS: list[Section] = [
     load_coaching,
     load_goals,
     load_training,
+    load_kpis,
 ]
 
 # The fixed sign-ins: e-mail local part and what the person shows in the demo.

@@ -156,3 +156,12 @@ def sign_in(watch: PageWatch, base_url: str, email: str) -> None:
     page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base_url}/")
+
+
+def menu(watch: PageWatch, group: str, entry: str) -> None:
+    """Open a main-menu group by its name and follow one of its entries."""
+    page = watch.page
+    summary = page.locator("nav.mainnav summary", has_text=group)
+    if summary.count():  # a group of one entry is a plain link
+        summary.click()
+    page.locator("nav.mainnav").get_by_role("link", name=entry, exact=True).click()

@@ -8,7 +8,7 @@ import re
 from contextlib import contextmanager
 
 from tests import factories
-from tests.browser.conftest import RESULTS, PageWatch
+from tests.browser.conftest import RESULTS, PageWatch, menu
 
 DATES = {
     "Period starts": "2026-07-01",
@@ -52,7 +52,7 @@ def test_a_full_review_cycle(live_server, browser):
 
     with who("hr") as hr:
         p = hr.page
-        p.get_by_role("link", name="Review cycles").click()
+        menu(hr, "Goals and reviews", "Review cycles")
         p.get_by_role("link", name="New cycle").click()
         p.get_by_label("Name").fill("Browser 2026 H2")
         for label, value in DATES.items():
@@ -66,7 +66,7 @@ def test_a_full_review_cycle(live_server, browser):
 
     with who("sup_a") as sup:
         p = sup.page
-        p.get_by_role("link", name="Team goals").click()
+        menu(sup, "Goals and reviews", "Team goals")
         p.get_by_role("link", name=people["agent_a1"]["name"]).click()
         p.get_by_label("Title").fill("Faster first response")
         p.get_by_label("Metric").fill("First response time")
@@ -84,7 +84,7 @@ def test_a_full_review_cycle(live_server, browser):
 
     with who("agent_a1") as agent:
         p = agent.page
-        p.get_by_role("link", name="My goals").click()
+        menu(agent, "Goals and reviews", "My goals")
         p.get_by_role("link", name="Faster first response").click()
         p.get_by_label("Value").fill("18")
         p.get_by_label("Confidence").select_option("on_track")
@@ -114,7 +114,7 @@ def test_a_full_review_cycle(live_server, browser):
 
     with who("manager_hk") as manager:
         p = manager.page
-        p.get_by_role("link", name="Calibration").click()
+        menu(manager, "Goals and reviews", "Calibration")
         p.get_by_label("New rating").select_option("4")
         p.get_by_label("Reason").fill("Carried the team")
         p.get_by_role("button", name="Change rating").click()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from portal.extensions import db
 from portal.org.models import Person
 from portal.qa import evaluations
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in
 from tests.qa.evaluation_helpers import full_answers, make_contact, questions
 from tests.qa.test_scorecards import build_card
 
@@ -47,7 +47,7 @@ def test_a_supervisor_scores_live_and_the_agent_acknowledges_and_disputes(live_s
     p = page.page
 
     sign_in(page, base, people["sup_a"]["email"])
-    p.get_by_role("link", name="Evaluate", exact=True).click()
+    menu(page, "Quality", "Evaluate")
     p.wait_for_url(f"{base}/qa/evaluate")
     page.screenshot("1-queue")
     p.goto(f"{base}/qa/contacts/{seeded['contact']}/evaluate")
@@ -80,7 +80,7 @@ def test_a_supervisor_scores_live_and_the_agent_acknowledges_and_disputes(live_s
 
     p.context.clear_cookies()
     sign_in(page, base, people["agent_a1"]["email"])
-    p.get_by_role("link", name="My evaluations", exact=True).click()
+    menu(page, "Quality", "My evaluations")
     p.wait_for_url(f"{base}/qa/my-evaluations")
     page.screenshot("6-my-evaluations")
     first, second = seeded["submitted"]

@@ -26,4 +26,28 @@
     var invalid = event.target.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); }
   });
+
+  // Main-menu groups: one open at a time; a click elsewhere or Escape closes them.
+  function closeGroups(except) {
+    document.querySelectorAll("details[data-navgroup][open]").forEach(function (d) {
+      if (d !== except) { d.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var el = event.target;
+    if (el instanceof HTMLDetailsElement && el.hasAttribute("data-navgroup") && el.open) {
+      closeGroups(el);
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (!(event.target instanceof Element) || !event.target.closest("details[data-navgroup]")) {
+      closeGroups(null);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      var open = document.querySelector("details[data-navgroup][open]");
+      if (open) { open.removeAttribute("open"); open.querySelector("summary").focus(); }
+    }
+  });
 })();

@@ -1,0 +1,110 @@
+"""The team view is a list of panels. A panel is one function taking the view's request
+(viewer, node, period, filters) and returning its template and context, plus the tables it
+offers for export. Later features (QA, 1:1s, goals, training) add a function to PANELS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from portal.dashboards import team_kpis
+from portal.dashboards.kpi_figures import shown, shown_percent
+from portal.kpis.periods import Period
+from portal.kpis.queries import ViewFilters
+from portal.org.models import Person
+
+
+@dataclass(frozen=True)
+class PanelRequest:
+    viewer: Person
+    node: Person
+    period: Period
+    filters: ViewFilters
+
+
+@dataclass(frozen=True)
+class Table:
+    """An exportable table: a header row and rows of display strings."""
+
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    context: dict[str, Any]
+    tables: dict[str, Table] = field(default_factory=dict)
+
+
+PanelBuilder = Callable[[PanelRequest], Panel | None]
+
+
+def _kpi_table(result: team_kpis.TeamKpis) -> Table:
+    header = [
+        _("KPI"),
+        _("Unit"),
+        _("Value"),
+        _("n"),
+        _("Target"),
+        _("Attainment"),
+        _("On target"),
+        _("Previous period"),
+    ]
+    rows = []
+    for row in result.rows:
+        d = row.kpi.decimals
+        rows.append(
+            [
+                row.kpi.name,
+                row.kpi.unit,
+                shown(row.figure.value, d),
+                row.figure.n,
+                shown(row.target, d),
+                shown_percent(row.attainment),
+                "" if row.meets is None else (_("yes") if row.meets else _("no")),
+                shown(row.previous.value, d),
+            ]
+        )
+    return Table(_("KPIs against target"), header, rows)
+
+
+def _people_table(result: team_kpis.TeamKpis) -> Table:
+    header = [_("Person"), _("Position")] + [
+        f"{r.kpi.name} ({r.kpi.unit})" if r.kpi.unit else r.kpi.name for r in result.rows
+    ]
+    rows = []
+    for child in result.children:
+        rows.append(
+            [child.person.name, child.person.position.name]
+            + [
+                shown(f.value, r.kpi.decimals)
+                for f, r in zip(child.figures, result.rows, strict=True)
+            ]
+        )
+    return Table(_("KPIs by direct report"), header, rows)
+
+
+def kpi_panel(req: PanelRequest) -> Panel:
+    result = team_kpis.team_kpis(req.viewer, req.node, req.period, req.filters)
+    tables = {"kpis": _kpi_table(result)}
+    if result.children:
+        tables["people"] = _people_table(result)
+    return Panel(
+        key="kpis",
+        template="teams/_panel_kpis.html",
+        context={"result": result},
+        tables=tables,
+    )
+
+
+PANELS: list[PanelBuilder] = [kpi_panel]
+
+
+def build_panels(req: PanelRequest) -> list[Panel]:
+    return [panel for builder in PANELS if (panel := builder(req)) is not None]

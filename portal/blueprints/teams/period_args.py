@@ -1,0 +1,75 @@
+"""Reading the period and filters of a team view from the query string."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+
+from portal.kpis.periods import Period, PeriodKind, custom_period, period_containing
+from portal.kpis.queries import ViewFilters
+
+
+def today_for(person) -> date:
+    """Today in the person's time zone."""
+    try:
+        zone = ZoneInfo(person.time_zone or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return datetime.now(zone).date()
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        value = int(text) if text else None
+    except ValueError:
+        return None
+    return value if value and 0 < value < 2**31 else None
+
+
+def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, str | None]:
+    """The period asked for (default: this month) and a message when the request was wrong."""
+    kind = args.get("period") or PeriodKind.MONTH.value
+    if kind == PeriodKind.CUSTOM.value:
+        start, end = _date(args.get("start")), _date(args.get("end"))
+        if start and end:
+            try:
+                return custom_period(start, end), None
+            except ValueError:
+                pass
+        return period_containing(PeriodKind.MONTH, today), _(
+            "Give a start and an end (YYYY-MM-DD), the end not before the start, at most two "
+            "years apart. Showing this month instead."
+        )
+    if kind not in (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER):
+        return period_containing(PeriodKind.MONTH, today), _("Unknown period; showing this month.")
+    anchor = _date(args.get("on")) or today
+    return period_containing(PeriodKind(kind), anchor), None
+
+
+def parse_day(args: Mapping[str, str]) -> date | None:
+    """The day of a daily report asked for (?on=YYYY-MM-DD), or None for the default."""
+    return _date(args.get("on"))
+
+
+def parse_filters(args: Mapping[str, str]) -> ViewFilters:
+    return ViewFilters(market_id=_int(args.get("market")), segment_id=_int(args.get("segment")))
+
+
+def period_args(period: Period) -> dict[str, str]:
+    if period.kind is PeriodKind.CUSTOM:
+        return {
+            "period": "custom",
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        }
+    return {"period": period.kind.value, "on": period.start.isoformat()}

@@ -1,0 +1,191 @@
+"""Team performance at any node of the org tree: KPI panel with trend, drill-down to direct
+reports, exports; and the daily report of a person or team."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal import audit, policy
+from portal.dashboards import export, kpi_figures, team_kpis
+from portal.extensions import db
+from portal.htmx import render_view
+from portal.kpis import queries
+from portal.kpis.periods import custom_period
+from portal.org.models import Market, Person, Segment
+
+from .panels import PanelRequest, build_panels
+from .period_args import parse_day, parse_filters, parse_period, period_args, today_for
+
+bp = Blueprint("teams", __name__, url_prefix="/teams")
+
+
+def _default_node(viewer: Person) -> Person:
+    """The viewer's own node; for HR without reports, the top of the tree."""
+    if not policy.has_reports(viewer) and policy.is_hr(viewer):
+        top = db.session.execute(
+            select(Person)
+            .where(Person.manager_id.is_(None), Person.is_active.is_(True))
+            .order_by(Person.depth, Person.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if top is not None:
+            return top
+    return viewer
+
+
+def _node(person_id: int) -> Person:
+    return policy.get_visible_or_404(Person, person_id, current_user, policy.Area.KPIS)
+
+
+def _breadcrumbs(node: Person) -> list[Person]:
+    """The node's managers the viewer may see, from the top down (one query)."""
+    ids = [int(part) for part in node.path.strip("/").split("/") if part]
+    if not ids:
+        return []
+    stmt = policy.scoped(
+        select(Person).where(Person.id.in_(ids)), Person, current_user, policy.Area.KPIS
+    )
+    found = {p.id: p for p in db.session.execute(stmt).scalars()}
+    return [found[i] for i in ids if i in found]
+
+
+def _choices() -> dict:
+    return {
+        "markets": db.session.execute(select(Market).order_by(Market.code)).scalars().all(),
+        "segments": db.session.execute(select(Segment).order_by(Segment.name)).scalars().all(),
+    }
+
+
+def _render(node: Person):
+    today = today_for(current_user)
+    period, message = parse_period(request.args, today)
+    filters = parse_filters(request.args)
+    panels = build_panels(PanelRequest(current_user, node, period, filters))
+    return render_view(
+        "teams/team_view.html",
+        node=node,
+        period=period,
+        message=message,
+        filters=filters,
+        panels=panels,
+        crumbs=_breadcrumbs(node),
+        args={**period_args(period), **filters.as_args()},
+        prev_args={**period_args(period.previous()), **filters.as_args()},
+        next_args={**period_args(period.next()), **filters.as_args()},
+        choices=_choices(),
+    )
+
+
+@bp.get("/")
+@login_required
+def team_view():
+    return _render(_default_node(current_user))
+
+
+@bp.get("/<int:person_id>")
+@login_required
+def team_node(person_id: int):
+    return _render(_node(person_id))
+
+
+@bp.get("/<int:person_id>/export/<table>.<fmt>")
+@login_required
+def team_export(person_id: int, table: str, fmt: str):
+    node = _node(person_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    today = today_for(current_user)
+    if request.args.get("report") == "daily":
+        day = _report_day(node, today)
+        period = custom_period(day, day)
+    else:
+        period, _message = parse_period(request.args, today)
+    filters = parse_filters(request.args)
+    found = None
+    for panel in build_panels(PanelRequest(current_user, node, period, filters)):
+        if table in panel.tables:
+            found = panel.tables[table]
+    if found is None:
+        abort(404)
+    audit.record(
+        current_user,
+        "team.export",
+        "person",
+        node.id,
+        None,
+        {
+            "table": table,
+            "format": fmt,
+            "rows": len(found.rows),
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            **filters.as_args(),
+        },
+    )
+    db.session.commit()
+    name = f"{table}-{node.id}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        body = export.as_csv(found.header, found.rows)
+        mimetype = "text/csv"
+    else:
+        body = export.as_xlsx(found.title, found.header, found.rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _report_day(node: Person, today: date) -> date:
+    """The day asked for, else the last day before today with values (today is still
+    filling, and weekends may have none), else yesterday."""
+    asked = parse_day(request.args)
+    if asked:
+        return asked
+    people = queries.population(current_user, node, parse_filters(request.args))
+    return queries.latest_day(people, today - timedelta(days=1)) or today - timedelta(days=1)
+
+
+@bp.get("/<int:person_id>/daily")
+@login_required
+def daily_report(person_id: int):
+    node = _node(person_id)
+    today = today_for(current_user)
+    day = _report_day(node, today)
+    filters = parse_filters(request.args)
+    result = team_kpis.team_kpis(current_user, node, custom_period(day, day), filters)
+    return render_view(
+        "teams/daily_report.html",
+        node=node,
+        day=day,
+        result=result,
+        filters=filters,
+        crumbs=_breadcrumbs(node),
+        choices=_choices(),
+        export_args={"report": "daily", "on": day.isoformat(), **filters.as_args()},
+        title=_("Daily performance"),
+    )
+
+
+@bp.app_template_global("shown")
+def _shown(value, decimals: int) -> str:
+    return kpi_figures.shown(value, decimals)
+
+
+@bp.app_template_global("shown_percent")
+def _shown_percent(value) -> str:
+    return kpi_figures.shown_percent(value)
+
+
+@bp.app_template_global("shown_change")
+def _shown_change(current, previous, decimals: int) -> str:
+    return kpi_figures.shown_change(current, previous, decimals)
+
+
+@bp.app_template_filter("kpi_float")
+def _kpi_float(value):
+    return kpi_figures.chart_number(value)

@@ -1,0 +1,101 @@
+"""The KPI roll-up of a node of the org tree for a period: the KPI table with target and trend,
+and the same KPIs for each direct report (the drill-down). Visibility comes from
+kpis.queries.population, which every query here starts from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select
+
+from portal.dashboards.kpi_figures import KpiInfo, KpiRow, kpi_rows
+from portal.kpis import queries
+from portal.kpis.maths import Figure, Sums, TargetSet
+from portal.kpis.models import Kpi
+from portal.kpis.periods import Period
+from portal.kpis.queries import ViewFilters
+from portal.org.models import Person
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    person: Person
+    figures: tuple[Figure, ...]  # in the order of the KPI rows
+
+
+@dataclass(frozen=True)
+class TeamKpis:
+    rows: list[KpiRow]
+    children: list[ChildRow]
+
+
+def kpi_info(kpi: Kpi) -> KpiInfo:
+    by_market: dict[int, Decimal] = {}
+    by_team: dict[int, Decimal] = {}
+    for target in kpi.targets:
+        if target.team_id:
+            by_team[target.team_id] = target.target
+        elif target.market_id:
+            by_market[target.market_id] = target.target
+    return KpiInfo(
+        id=kpi.id,
+        code=kpi.code,
+        name=kpi.name,
+        unit=kpi.unit,
+        direction=kpi.direction,
+        aggregation=kpi.aggregation,
+        decimals=kpi.decimals,
+        targets=TargetSet(by_market=by_market, by_team=by_team),
+    )
+
+
+def active_kpi_infos() -> list[KpiInfo]:
+    return [kpi_info(k) for k in queries.active_kpis()]
+
+
+def kpi_table(
+    kpis: list[KpiInfo], people: Select, start_end: Period, previous: Period
+) -> list[KpiRow]:
+    current = queries.totals(people, start_end.start, start_end.end)
+    before = queries.totals(people, previous.start, previous.end)
+    daily = queries.daily(people, start_end.start, start_end.end)
+    teams, markets = queries.teams_and_markets(people)
+    return kpi_rows(kpis, current, before, daily, start_end, teams, markets)
+
+
+def children_table(
+    viewer: Person,
+    node: Person,
+    kpis: list[KpiInfo],
+    people: Select,
+    start: date,
+    end: date,
+    *,
+    filtered: bool = False,
+) -> list[ChildRow]:
+    children = queries.children_of(viewer, node)
+    if not children:
+        return []
+    sums = queries.by_child(people, node, start, end)
+    rows = [
+        ChildRow(
+            person=child,
+            figures=tuple(k.figure(sums.get((child.id, k.id), Sums())) for k in kpis),
+        )
+        for child in children
+    ]
+    # A filter (market, segment) leaves out the reports with nothing in it.
+    return [r for r in rows if any(f.n for f in r.figures)] if filtered else rows
+
+
+def team_kpis(viewer: Person, node: Person, period: Period, filters: ViewFilters) -> TeamKpis:
+    """Everything the KPI panel shows, in a fixed number of queries."""
+    people = queries.population(viewer, node, filters)
+    kpis = active_kpi_infos()
+    rows = kpi_table(kpis, people, period, period.previous())
+    children = children_table(
+        viewer, node, kpis, people, period.start, period.end, filtered=bool(filters.as_args())
+    )
+    return TeamKpis(rows=rows, children=children)

@@ -1,0 +1,1 @@
+"""KPIs: metric definitions, targets, daily values per person, and their aggregation."""

@@ -1,0 +1,168 @@
+"""Read-side KPI queries: what the team view and the daily report aggregate, in SQL.
+
+Every query starts from `population(...)`: the people at or below a node of the org tree that
+the viewer may see in the KPI area, narrowed by the filters. Each function issues one statement
+however many rows it summarises.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from portal import policy
+from portal.extensions import db
+from portal.kpis.maths import Sums
+from portal.kpis.models import Aggregation, Kpi, KpiValue
+from portal.org.models import Person
+
+
+@dataclass(frozen=True)
+class ViewFilters:
+    market_id: int | None = None
+    segment_id: int | None = None
+
+    def as_args(self) -> dict[str, int]:
+        args = {}
+        if self.market_id:
+            args["market"] = self.market_id
+        if self.segment_id:
+            args["segment"] = self.segment_id
+        return args
+
+
+def population(viewer: Person, node: Person, filters: ViewFilters) -> Select:
+    """Ids of the people at or below `node` whose KPIs the viewer may see, filtered."""
+    stmt = select(Person.id).where(
+        policy.subtree_condition(node.path),
+        Person.id.in_(policy.visible_person_ids(viewer, policy.Area.KPIS)),
+    )
+    if filters.market_id:
+        stmt = stmt.where(Person.market_id == filters.market_id)
+    if filters.segment_id:
+        stmt = stmt.where(Person.segment_id == filters.segment_id)
+    return stmt
+
+
+def active_kpis() -> list[Kpi]:
+    """The KPIs not archived, in name order (targets and positions loaded with them)."""
+    return list(
+        db.session.execute(select(Kpi).where(Kpi.is_archived.is_(False)).order_by(Kpi.name))
+        .scalars()
+        .all()
+    )
+
+
+def _both(a: Any, b: Any) -> Any:
+    return and_(a.is_not(None), b.is_not(None))
+
+
+def _sum_columns() -> list[Any]:
+    rate = _both(KpiValue.numerator, KpiValue.denominator)
+    weighted = _both(KpiValue.value, KpiValue.weight)
+    return [
+        func.count(KpiValue.value),
+        func.sum(KpiValue.value),
+        func.sum(case((rate, 1), else_=0)),
+        func.sum(case((rate, KpiValue.numerator))),
+        func.sum(case((rate, KpiValue.denominator))),
+        func.sum(case((weighted, 1), else_=0)),
+        func.sum(case((weighted, KpiValue.value * KpiValue.weight))),
+        func.sum(case((weighted, KpiValue.weight))),
+    ]
+
+
+def _dec(value: Any) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _to_sums(aggregation: str, cols: tuple) -> Sums:
+    n_value, value_sum, n_rate, num, den, n_weighted, wsum, weight = cols
+    agg = Aggregation(aggregation)
+    if agg in (Aggregation.MEAN, Aggregation.SUM):
+        return Sums(n=int(n_value or 0), value_sum=_dec(value_sum))
+    if agg is Aggregation.RATE:
+        return Sums(n=int(n_rate or 0), numerator_sum=_dec(num), denominator_sum=_dec(den))
+    return Sums(n=int(n_weighted or 0), weighted_sum=_dec(wsum), weight_sum=_dec(weight))
+
+
+def _values_in(stmt: Select, people: Select, start: date, end: date) -> Select:
+    return stmt.join(Kpi, Kpi.id == KpiValue.kpi_id).where(
+        KpiValue.person_id.in_(people), KpiValue.value_on.between(start, end)
+    )
+
+
+def totals(people: Select, start: date, end: date) -> dict[int, Sums]:
+    """KPI id -> sums over the people's daily values between start and end (inclusive)."""
+    stmt = _values_in(
+        select(KpiValue.kpi_id, Kpi.aggregation, *_sum_columns()), people, start, end
+    ).group_by(KpiValue.kpi_id, Kpi.aggregation)
+    return {row[0]: _to_sums(row[1], tuple(row[2:])) for row in db.session.execute(stmt)}
+
+
+def daily(people: Select, start: date, end: date) -> dict[int, dict[date, Sums]]:
+    """KPI id -> day -> sums: the trend's raw material, one row per KPI and day."""
+    stmt = _values_in(
+        select(KpiValue.kpi_id, KpiValue.value_on, Kpi.aggregation, *_sum_columns()),
+        people,
+        start,
+        end,
+    ).group_by(KpiValue.kpi_id, KpiValue.value_on, Kpi.aggregation)
+    result: dict[int, dict[date, Sums]] = defaultdict(dict)
+    for row in db.session.execute(stmt):
+        result[row[0]][row[1]] = _to_sums(row[2], tuple(row[3:]))
+    return result
+
+
+def children_of(viewer: Person, node: Person) -> list[Person]:
+    """The node's direct reports the viewer may see, by name."""
+    stmt = policy.scoped(
+        select(Person).where(Person.manager_id == node.id), Person, viewer, policy.Area.KPIS
+    ).order_by(Person.name, Person.id)
+    return list(db.session.execute(stmt).scalars().all())
+
+
+def by_child(people: Select, node: Person, start: date, end: date) -> dict[tuple[int, int], Sums]:
+    """(child id, KPI id) -> sums over each direct report's subtree (within `people`)."""
+    member = aliased(Person)
+    child = aliased(Person)
+    stmt = (
+        _values_in(
+            select(child.id, KpiValue.kpi_id, Kpi.aggregation, *_sum_columns()),
+            people,
+            start,
+            end,
+        )
+        .join(member, member.id == KpiValue.person_id)
+        .join(child, member.path.startswith(child.path))
+        .where(child.manager_id == node.id)
+        .group_by(child.id, KpiValue.kpi_id, Kpi.aggregation)
+    )
+    return {(row[0], row[1]): _to_sums(row[2], tuple(row[3:])) for row in db.session.execute(stmt)}
+
+
+def teams_and_markets(people: Select) -> tuple[set[int | None], set[int | None]]:
+    """The distinct teams and markets of the people (to pick the target that applies)."""
+    stmt = select(Person.team_id, Person.market_id).where(Person.id.in_(people)).distinct()
+    teams: set[int | None] = set()
+    markets: set[int | None] = set()
+    for team_id, market_id in db.session.execute(stmt):
+        teams.add(team_id)
+        markets.add(market_id)
+    return teams, markets
+
+
+def latest_day(people: Select, on_or_before: date) -> date | None:
+    """The last day on or before the given one with any value for these people."""
+    stmt = select(func.max(KpiValue.value_on)).where(
+        KpiValue.person_id.in_(people), KpiValue.value_on <= on_or_before
+    )
+    return db.session.execute(stmt).scalar_one_or_none()

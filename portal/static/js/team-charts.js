@@ -1,0 +1,38 @@
+// Draws the team view's trend charts from each canvas's data-chart attribute (JSON).
+// Chart.js comes from npm (static/vendor); no inline script, so the strict CSP holds.
+(function () {
+  "use strict";
+
+  function draw(canvas) {
+    if (canvas.dataset.drawn || typeof window.Chart === "undefined") return;
+    var data;
+    try {
+      data = JSON.parse(canvas.dataset.chart);
+    } catch (e) {
+      return;
+    }
+    canvas.dataset.drawn = "1";
+    var datasets = [
+      { label: data.label, data: data.values, borderColor: "#2457a6", backgroundColor: "#2457a6",
+        spanGaps: true, tension: 0.2, pointRadius: 2 }
+    ];
+    if (data.target !== null && data.target !== undefined) {
+      datasets.push({ label: data.targetLabel, data: data.labels.map(function () { return data.target; }),
+        borderColor: "#b54708", borderDash: [6, 4], pointRadius: 0 });
+    }
+    new window.Chart(canvas, {
+      type: "line",
+      data: { labels: data.labels, datasets: datasets },
+      options: { animation: false, responsive: true, maintainAspectRatio: false,
+        plugins: { legend: { display: true, position: "bottom" } },
+        scales: { x: { ticks: { maxTicksLimit: 8 } } } }
+    });
+  }
+
+  function drawAll(root) {
+    (root || document).querySelectorAll("canvas[data-chart]").forEach(draw);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
+})();
