@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from flask import current_app
@@ -26,6 +27,7 @@ from portal.coaching.models import (
 )
 from portal.extensions import db
 from portal.qa.evaluation_models import Evaluation, EvaluationStatus
+from portal.qa.scoring import format_percent
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def qa_points(context: MeetingContext) -> list[TalkingPoint]:
     points = []
     for ev in rows:
         link = _evaluation_link(ev)
-        score = f"{ev.score * 100:.0f}%" if ev.score is not None else "-"
+        score = f"{format_percent(Fraction(ev.score_exact))} %" if ev.score_exact else "-"
         is_new = context.since is None or (ev.submitted_at and ev.submitted_at > context.since)
         if ev.status == EvaluationStatus.DISPUTED:
             points.append(
@@ -206,3 +208,5 @@ def coaching_follow_ups(context: MeetingContext) -> list[TalkingPoint]:
 register_provider("action_items", open_action_items)
 register_provider("coaching_follow_ups", coaching_follow_ups)
 register_provider("qa", qa_points)
+
+from portal.coaching import talking_points_more  # noqa: E402, F401  (goals and training)
