@@ -80,7 +80,21 @@ def training_reminders() -> None:
     click.echo(f"{send_overdue_notices(now.date())} overdue notice(s) recorded")
 
 
+goals_cli = AppGroup("goals", help="Goals and reviews housekeeping.")
+
+
+@goals_cli.command("reminders")
+def goals_reminders() -> None:
+    """Record a reminder for each overdue review phase, for whoever has to act, once (run
+    daily)."""
+    from portal.db import utcnow
+    from portal.goals.reminders import send_reminders
+
+    click.echo(f"{send_reminders(utcnow().date())} reminder(s) recorded")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(goals_cli)
     app.cli.add_command(training_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)

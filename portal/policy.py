@@ -232,16 +232,21 @@ def _resolves(viewer: Person, evaluation: Any) -> bool:
     return evaluation is not None and may_evaluate(viewer, evaluation.person_id)
 
 
-def _sees_qa_of(viewer: Person, person: Any) -> bool:
-    """May the viewer read this person's QA records (their profile's QA summary)?"""
-    if person is None:
-        return False
-    cache = _request_cache()
-    key = ("sees_qa", viewer.id, person.id)
-    if key not in cache:
-        stmt = visible_person_ids(viewer, Area.QA).where(Person.id == person.id).limit(1)
-        cache[key] = db.session.execute(stmt).first() is not None
-    return cache[key]
+def _sees_area_of(area: Area) -> Rule:
+    """A rule: may the viewer read this person's `area` records (e.g. their profile's QA
+    summary, their promotion readiness)? Cached per request."""
+
+    def rule(viewer: Person, person: Any) -> bool:
+        if person is None:
+            return False
+        cache = _request_cache()
+        key = ("sees", area, viewer.id, person.id)
+        if key not in cache:
+            stmt = visible_person_ids(viewer, area).where(Person.id == person.id).limit(1)
+            cache[key] = db.session.execute(stmt).first() is not None
+        return cache[key]
+
+    return rule
 
 
 # Goals and reviews. The record is a Review (a person's enrolment in a cycle); goal actions pass
@@ -406,7 +411,8 @@ RULES: dict[str, Rule] = {
     "evaluation.respond": _evaluated,  # acknowledge or dispute; record: the evaluation
     "evaluation.resolve": _resolves,  # uphold or re-score a dispute; record: the evaluation
     "evaluator.overturns": _qa_staff,
-    "qa.view_person": _sees_qa_of,  # record: the person
+    "qa.view_person": _sees_area_of(Area.QA),  # record: the person
+    "reviews.view_person": _sees_area_of(Area.REVIEWS),  # record: the person
     # goals and reviews
     "cycle.manage": _hr,
     "goals.team": _manages_people,

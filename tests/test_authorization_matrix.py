@@ -197,6 +197,8 @@ def test_an_allow_all_policy_makes_the_matrix_fail(app, world, monkeypatch):
     mismatches = run_matrix(app, world, ROWS, extras)
     assert any(m.role == "peer_agent" and m.endpoint == "org.person_detail GET" for m in mismatches)
     assert any(m.leaked for m in mismatches)
+    # Every area's rows catch it, not just the directory's.
+    assert _blueprints(mismatches) >= AREAS_GUARDED
 
 
 def test_a_deny_all_policy_makes_the_matrix_fail(app, world, monkeypatch):
@@ -208,6 +210,16 @@ def test_a_deny_all_policy_makes_the_matrix_fail(app, world, monkeypatch):
     mismatches = run_matrix(app, world, ROWS, extras)
     assert any(m.role == "self" and m.endpoint == "org.person_detail GET" for m in mismatches)
     assert any(m.role == "hr_admin" for m in mismatches)
+    assert _blueprints(mismatches) >= AREAS_GUARDED
+
+
+# The areas whose rows must each fail under a broken policy (one shared run of every row,
+# rather than a run per area).
+AREAS_GUARDED = {"org", "qa", "qaprog", "goals", "coaching", "training", "recognition", "teams"}
+
+
+def _blueprints(mismatches) -> set[str]:
+    return {m.endpoint.split(".")[0] for m in mismatches}
 
 
 @pytest.mark.parametrize("role", ["peer_agent", "other_supervisor", "trainer"])

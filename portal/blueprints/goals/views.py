@@ -295,4 +295,20 @@ def completion():
     )
 
 
+@bp.get("/people/<int:person_id>/readiness")
+@login_required
+def person_readiness(person_id: int):
+    """Promotion readiness on a person's profile (loaded into it over htmx)."""
+    from portal.org.models import Person
+
+    person = policy.get_visible_or_404(Person, person_id, current_user, policy.Area.REVIEWS)
+    readiness = promotion.readiness_for([person], _today()).get(person.id)
+    return render_view(
+        "goals/person_readiness.html",
+        "goals/_person_readiness.html",
+        person=person,
+        readiness=readiness,
+    )
+
+
 from . import calibration_views, cycle_views, review_views  # noqa: E402, F401
