@@ -22,7 +22,8 @@ from portal.coaching.models import (
 from portal.demo.context import DemoContext
 from portal.extensions import db
 from portal.org.models import Person
-from portal.qa.evaluation_models import Evaluation, EvaluationStatus
+from portal.qa.evaluation_models import Evaluation, EvaluationAnswer, EvaluationStatus
+from portal.qa.models import ScorecardQuestion
 
 WEEKS_BACK = 12
 
@@ -189,6 +190,25 @@ def load_coaching(ctx: DemoContext) -> None:
     ctx.counts["coaching_sessions"] = sessions
 
 
+def _questions_failed(evaluations: list[Evaluation], rng) -> list[ScorecardQuestion]:
+    """The questions the linked evaluations failed (what the coaching is about), at most two;
+    with none failed, one question of the card, so the before/after has something to show."""
+    if not evaluations:
+        return []
+    revision_ids = [r.id for e in evaluations for r in e.revisions if r.number == e.revision_number]
+    failed = db.session.scalars(
+        select(ScorecardQuestion)
+        .join(EvaluationAnswer, EvaluationAnswer.question_id == ScorecardQuestion.id)
+        .where(EvaluationAnswer.revision_id.in_(revision_ids), EvaluationAnswer.failed.is_(True))
+        .distinct()
+        .order_by(ScorecardQuestion.id)
+    ).all()
+    if failed:
+        return list(failed[:2])
+    pool = [q for s in evaluations[0].scorecard_version.sections for q in s.questions]
+    return [rng.choice(pool)] if pool else []
+
+
 def _coaching_sessions(ctx: DemoContext, plan) -> int:
     """A coaching session in a held 1:1 about five weeks ago for about a third of the frontline,
     linked to the agent's evaluations before it when there are any."""
@@ -228,6 +248,7 @@ def _coaching_sessions(ctx: DemoContext, plan) -> int:
             if e.submitted_at and e.submitted_at < meeting.scheduled_at
         ]
         session.evaluations = earlier[-2:]
+        session.questions = _questions_failed(session.evaluations, rng)
         db.session.add(session)
         made += 1
     db.session.flush()
