@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -117,6 +118,12 @@ def nav_items(user) -> list[tuple[str, str, list[NavItem]]]:
     if admin:
         groups.append((_l("Admin"), "admin", admin))
     return groups
+
+
+def path_for(endpoint: str, **values: Any) -> str:
+    """A page's path (no host), with or without a request: for links stored in records
+    (notifications) or built by jobs and providers."""
+    return current_app.url_map.bind("").build(endpoint, values)
 
 
 def _fmt_date(value: date | None, fmt: str = "medium") -> str:

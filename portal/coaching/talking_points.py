@@ -10,13 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from werkzeug.routing import BuildError
 
 from portal.coaching.models import (
     ActionItem,
@@ -27,7 +24,8 @@ from portal.coaching.models import (
 )
 from portal.extensions import db
 from portal.qa.evaluation_models import Evaluation, EvaluationStatus
-from portal.qa.scoring import format_percent
+from portal.qa.scoring import format_score
+from portal.web import path_for
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,7 @@ def open_action_items(context: MeetingContext) -> list[TalkingPoint]:
         )
         .order_by(ActionItem.id)
     ).all()
-    link = _path("coaching.action_list")
+    link = path_for("coaching.action_list")
     return [
         TalkingPoint(
             f"action:{item.id}",
@@ -113,19 +111,6 @@ def open_action_items(context: MeetingContext) -> list[TalkingPoint]:
         )
         for item in items
     ]
-
-
-def _path(endpoint: str, **values: Any) -> str:
-    """A page's path, with or without a request (no host needed for a link in the portal)."""
-    return current_app.url_map.bind("").build(endpoint, values)
-
-
-def _evaluation_link(evaluation: Evaluation) -> str:
-    # The evaluation page is being built beside this feature; fall back to its contact.
-    try:
-        return _path("qa.evaluation_detail", evaluation_id=evaluation.id)
-    except BuildError:
-        return _path("qa.contact_detail", contact_id=evaluation.contact_id)
 
 
 def qa_points(context: MeetingContext) -> list[TalkingPoint]:
@@ -145,8 +130,8 @@ def qa_points(context: MeetingContext) -> list[TalkingPoint]:
     ).all()
     points = []
     for ev in rows:
-        link = _evaluation_link(ev)
-        score = f"{format_percent(Fraction(ev.score_exact))} %" if ev.score_exact else "-"
+        link = path_for("qa.evaluation_detail", evaluation_id=ev.id)
+        score = format_score(ev.score_exact)
         is_new = context.since is None or (ev.submitted_at and ev.submitted_at > context.since)
         if ev.status == EvaluationStatus.DISPUTED:
             points.append(
@@ -198,7 +183,7 @@ def coaching_follow_ups(context: MeetingContext) -> list[TalkingPoint]:
             f"coaching.follow_up:{s.id}",
             "coaching_follow_ups",
             _("Coaching follow-up due: %(behaviour)s", behaviour=s.behaviour[:80]),
-            _path("coaching.session_detail", session_id=s.id),
+            path_for("coaching.session_detail", session_id=s.id),
             s,
         )
         for s in db.session.scalars(stmt.order_by(CoachingSession.follow_up_on))

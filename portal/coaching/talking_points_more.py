@@ -9,12 +9,13 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal.coaching.talking_points import MeetingContext, TalkingPoint, _path, register_provider
+from portal.coaching.talking_points import MeetingContext, TalkingPoint, register_provider
 from portal.extensions import db
 from portal.goals.models import CheckIn, CycleState, Goal, ReviewCycle
 from portal.org.models import Person
 from portal.training import assignments
 from portal.training.status import Status
+from portal.web import path_for
 
 CHECK_IN_EVERY = timedelta(days=28)
 TRAINING_SOON = timedelta(days=14)
@@ -44,7 +45,7 @@ def goal_check_ins_due(context: MeetingContext) -> list[TalkingPoint]:
                 f"goals.check_in:{goal.id}",
                 "goal_check_ins",
                 _("Goal check-in due: %(title)s", title=goal.title),
-                _path("goals.goal_detail", goal_id=goal.id),
+                path_for("goals.goal_detail", goal_id=goal.id),
                 goal,
             )
         )
@@ -76,7 +77,7 @@ def training_due(context: MeetingContext) -> list[TalkingPoint]:
                 f"training.due:{item.course_id}",
                 "training_due",
                 label,
-                _path("training.course_detail", course_id=item.course_id),
+                path_for("training.course_detail", course_id=item.course_id),
                 item,
             )
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from fractions import Fraction
 
 from sqlalchemy import insert, select
 
@@ -18,12 +17,11 @@ from portal.org.models import Person
 from portal.qa import scoring
 from portal.qa.evaluation_models import (
     Evaluation,
-    EvaluationAnswer,
     EvaluationRevision,
     EvaluationStatus,
     Resolution,
 )
-from portal.qa.evaluations import _to_decimal
+from portal.qa.evaluations import answer_rows, result_fields
 from portal.qa.models import (
     Contact,
     QuestionChoice,
@@ -256,34 +254,18 @@ def _answers(ctx: DemoContext, card: _Card, skill: float) -> dict:
     return {q.id: _answer(ctx, q, skill) for q in card.spec.questions()}
 
 
-def _revision(number, author, answers, card: _Card, at, reason=None, comment="") -> tuple:
-    result = scoring.score(card.spec, answers)
-    specs = {q.id: q for q in card.spec.questions()}
-    revision = EvaluationRevision(
+def _revision(number, author, answers, card: _Card, at, reason=None, comment=""):
+    """A submitted revision, stored exactly as the evaluation pages store one."""
+    return EvaluationRevision(
         number=number,
         author_id=author.id,
         reason=reason,
         overall_comment=comment,
         created_at=at,
         submitted_at=at,
+        answers=answer_rows(card.spec, answers),
+        **result_fields(scoring.score(card.spec, answers)),
     )
-    for qid, value in answers.items():
-        earned, possible, failed = scoring.outcome(specs[qid], value)
-        revision.answers.append(
-            EvaluationAnswer(
-                question_id=qid,
-                value=str(value),
-                comment="",
-                earned=earned,
-                possible=possible,
-                failed=failed,
-            )
-        )
-    exact = result.overall if result.overall is not None else Fraction(0)
-    revision.score = _to_decimal(exact)
-    revision.score_exact = f"{exact.numerator}/{exact.denominator}"
-    revision.critical_failed = bool(result.critical_failures)
-    return revision, exact
 
 
 COMMENTS = [
@@ -350,7 +332,7 @@ def load_qa(ctx: DemoContext) -> None:
                         params={
                             "actor": evaluator.display_name,
                             "contact": f"{channel} {occurred_at:%Y-%m-%d}",
-                            "score": _shown(evaluation.score_exact),
+                            "score": scoring.format_score(evaluation.score_exact),
                         },
                         created_at=at,
                         read_at=None if at > ctx.now - timedelta(days=14) else at,
@@ -365,10 +347,6 @@ def load_qa(ctx: DemoContext) -> None:
     db.session.flush()
     ctx.counts["contacts"] = len(contacts)
     ctx.counts["evaluations"] = evaluations
-
-
-def _shown(exact: str) -> str:
-    return f"{scoring.format_percent(Fraction(exact))} %"
 
 
 def _contacts(ctx: DemoContext) -> list[dict]:
@@ -416,7 +394,7 @@ def _evaluation(ctx, contact_id, agent: Person, evaluator: Person, card: _Card, 
     rng = ctx.rng
     roll = rng.random()
     answers = _answers(ctx, card, skill)
-    revision, exact = _revision(1, evaluator, answers, card, at, comment=rng.choice(COMMENTS))
+    revision = _revision(1, evaluator, answers, card, at, comment=rng.choice(COMMENTS))
     evaluation = Evaluation(
         contact_id=contact_id,
         person_id=agent.id,
@@ -470,7 +448,7 @@ def _evaluation(ctx, contact_id, agent: Person, evaluator: Person, card: _Card, 
         if question.type == scoring.QuestionType.SCALE and better[question.id] != scoring.NA:
             better[question.id] = question.max
             break
-    second, _score = _revision(
+    second = _revision(
         2, evaluator, better, card, resolved, reason="Agreed on review: the answer was right."
     )
     evaluation.revisions.append(second)

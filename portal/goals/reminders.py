@@ -16,6 +16,7 @@ from portal.goals.models import CycleState, Goal, PhaseKind, Review, ReviewCycle
 from portal.notify.models import Notification
 from portal.notify.service import notify, register_kind
 from portal.org.models import Person
+from portal.web import path_for
 
 KIND = "goals.phase_overdue"
 register_kind(KIND, _l("Overdue in %(cycle)s: %(phase)s for %(person)s (due %(due)s)"))
@@ -78,7 +79,7 @@ def send_reminders(today: date) -> int:
                 KIND,
                 "review",
                 review_id,
-                f"/goals/reviews/{review_id}",
+                path_for("goals.review_detail", review_id=review_id),
                 cycle=cycle.name,
                 phase=str(PHASE_NAMES[kind]),
                 phase_kind=kind.value,

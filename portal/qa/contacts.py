@@ -13,7 +13,7 @@ from portal import audit, policy
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.org.models import Market, Person, Segment, Team
-from portal.qa.evaluation_models import Evaluation
+from portal.qa.evaluation_models import contact_reviewed
 from portal.qa.models import Contact, ContactImport, ImportStatus
 
 
@@ -117,8 +117,8 @@ def _filtered(stmt: Select, filters: ContactFilters, viewer: Person) -> Select:
     if filters.segment_id:
         stmt = stmt.where(Contact.segment_id == filters.segment_id)
     if filters.reviewed:
-        exists = select(Evaluation.id).where(Evaluation.contact_id == Contact.id).exists()
-        stmt = stmt.where(exists if filters.reviewed == "yes" else ~exists)
+        reviewed = contact_reviewed()
+        stmt = stmt.where(reviewed if filters.reviewed == "yes" else ~reviewed)
     zone = _zone(viewer)
     if filters.start_on:
         stmt = stmt.where(Contact.occurred_at >= _start_of(filters.start_on, zone))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Exists,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -163,3 +165,9 @@ class EvaluationAnswer(Base):
 
     revision: Mapped[EvaluationRevision] = relationship(back_populates="answers")
     question: Mapped[ScorecardQuestion] = relationship()
+
+
+def contact_reviewed() -> Exists:
+    """The condition "this contact has an evaluation" (a draft included): what "reviewed"
+    means for the contacts filter, the evaluate queue and sampling."""
+    return select(Evaluation.id).where(Evaluation.contact_id == Contact.id).exists()

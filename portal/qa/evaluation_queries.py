@@ -22,7 +22,7 @@ from portal.qa.evaluation_maths import (
     by_overturn_rate,
     qa_summary,
 )
-from portal.qa.evaluation_models import Evaluation, EvaluationStatus
+from portal.qa.evaluation_models import Evaluation, EvaluationStatus, contact_reviewed
 from portal.qa.models import Contact, Scorecard, ScorecardVersion
 
 Evaluator = aliased(Person)
@@ -141,7 +141,6 @@ class QueueRow:
 def queue_for(viewer: Person, *, after: str | None = None, limit: int = 25) -> Page:
     """Contacts of the people the viewer may evaluate that nobody has reviewed yet (no
     evaluation, not even a draft), newest first; keyset on (occurred_at, id)."""
-    unreviewed = ~select(Evaluation.id).where(Evaluation.contact_id == Contact.id).exists()
     stmt = (
         select(
             Contact.id,
@@ -154,7 +153,7 @@ def queue_for(viewer: Person, *, after: str | None = None, limit: int = 25) -> P
             Person.name,
         )
         .join(Person, Person.id == Contact.person_id)
-        .where(Contact.person_id.in_(policy.evaluable_person_ids(viewer)), unreviewed)
+        .where(Contact.person_id.in_(policy.evaluable_person_ids(viewer)), ~contact_reviewed())
     )
     cursor = _parse_cursor(after)
     if cursor:

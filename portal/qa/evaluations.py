@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -44,8 +45,9 @@ from portal.qa.evaluation_models import (
     EvaluationStatus,
     Resolution,
 )
-from portal.qa.models import Contact, Scorecard, ScorecardVersion
+from portal.qa.models import Contact, Scorecard, ScorecardVersion, load_card
 from portal.qa.scorecard_versions import live_version, lock_version
+from portal.web import path_for
 
 S = EvaluationStatus
 COMMENT_MAX = 4000
@@ -78,6 +80,7 @@ def get_evaluation(viewer: Person, evaluation_id: int) -> Evaluation:
         .where(Evaluation.id == evaluation_id)
         .options(
             selectinload(Evaluation.revisions).selectinload(EvaluationRevision.answers),
+            load_card(Evaluation.scorecard_version),
         )
     )
     evaluation = db.session.execute(
@@ -414,20 +417,7 @@ def _write_answers(
     if errors:
         message = ngettext_unanswered(len(errors)) if complete else None
         raise ValidationFailed(message, field_errors=errors)
-    specs = {q.id: q for q in card.questions()}
-    rows = []
-    for qid, value in answers.items():
-        earned, possible, failed = scoring.outcome(specs[qid], value)
-        rows.append(
-            EvaluationAnswer(
-                question_id=qid,
-                value=stored_value(value),
-                comment=comments[qid],
-                earned=earned,
-                possible=possible,
-                failed=failed,
-            )
-        )
+    rows = answer_rows(card, answers, comments)
     if revision.id is not None and revision.answers:
         revision.answers.clear()
         db.session.flush()  # the old rows go before the new ones (same primary keys)
@@ -437,8 +427,6 @@ def _write_answers(
 
 
 def ngettext_unanswered(count: int) -> str:
-    from flask_babel import ngettext
-
     return ngettext(
         "%(num)d question needs your attention before you submit.",
         "%(num)d questions need your attention before you submit.",
@@ -446,16 +434,48 @@ def ngettext_unanswered(count: int) -> str:
     )
 
 
+def answer_rows(
+    card: scoring.CardSpec,
+    answers: Mapping[Hashable, scoring.AnswerValue],
+    comments: Mapping[Hashable, str] | None = None,
+) -> list[EvaluationAnswer]:
+    """The stored answers of a revision, each with its question's outcome (earned, possible,
+    failed) for per-question roll-ups. The demo builds its evaluations with this too."""
+    specs = {q.id: q for q in card.questions()}
+    rows = []
+    for qid, value in answers.items():
+        earned, possible, failed = scoring.outcome(specs[qid], value)
+        rows.append(
+            EvaluationAnswer(
+                question_id=qid,
+                value=stored_value(value),
+                comment=(comments or {}).get(qid, ""),
+                earned=earned,
+                possible=possible,
+                failed=failed,
+            )
+        )
+    return rows
+
+
+def result_fields(result: scoring.ScoreResult) -> dict:
+    """A score as stored on a revision and on its evaluation: 8-place decimal for SQL, the
+    exact fraction for display, and whether a critical question failed."""
+    exact = result.overall
+    return {
+        "score": _to_decimal(exact) if exact is not None else None,
+        "score_exact": f"{exact.numerator}/{exact.denominator}" if exact is not None else None,
+        "critical_failed": bool(result.critical_failures),
+    }
+
+
 def _set_result(
     evaluation: Evaluation, revision: EvaluationRevision, result: scoring.ScoreResult | None
 ) -> None:
     assert result is not None
-    exact = result.overall
-    stored = _to_decimal(exact) if exact is not None else None
-    fraction = f"{exact.numerator}/{exact.denominator}" if exact is not None else None
-    failed = bool(result.critical_failures)
-    revision.score, revision.score_exact, revision.critical_failed = stored, fraction, failed
-    evaluation.score, evaluation.score_exact, evaluation.critical_failed = stored, fraction, failed
+    for record in (revision, evaluation):
+        for name, value in result_fields(result).items():
+            setattr(record, name, value)
 
 
 def _to_decimal(value: Fraction) -> Decimal:
@@ -464,11 +484,6 @@ def _to_decimal(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
         Decimal("0.00000001"), rounding=ROUND_HALF_EVEN
     )
-
-
-def exact_score(evaluation_or_revision) -> Fraction | None:
-    text = evaluation_or_revision.score_exact
-    return Fraction(text) if text else None
 
 
 def _resolve(evaluation: Evaluation, by: Person, resolution: Resolution, reason: str) -> None:
@@ -480,16 +495,15 @@ def _resolve(evaluation: Evaluation, by: Person, resolution: Resolution, reason:
 
 
 def _tell(recipient: Person, actor: Person, evaluation: Evaluation, kind: str) -> None:
-    score = exact_score(evaluation)
     notify(
         recipient,
         actor,
         kind,
         "evaluation",
         evaluation.id,
-        f"/qa/evaluations/{evaluation.id}",  # a path, so it works outside a request too
+        path_for("qa.evaluation_detail", evaluation_id=evaluation.id),
         contact=f"{evaluation.contact.source} {evaluation.contact.external_id}",
-        score=f"{scoring.format_percent(score)} %" if score is not None else "",
+        score=scoring.format_score(evaluation.score_exact),
     )
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from portal.db import Base, IdMixin, TimestampMixin, UTCDateTime, enum_column, utcnow
 from portal.org.models import Market, Person, Segment
@@ -362,3 +362,15 @@ class QuestionChoice(IdMixin, Base):
             "points": self.points,
             "is_failing": self.is_failing,
         }
+
+
+def load_card(version_relationship: Any) -> Any:
+    """A loader option: the scorecard version behind `version_relationship` (e.g.
+    `Evaluation.scorecard_version`) with its sections, questions and choices, one query per
+    level instead of one per section and per question."""
+    return (
+        selectinload(version_relationship)
+        .selectinload(ScorecardVersion.sections)
+        .selectinload(ScorecardSection.questions)
+        .selectinload(ScorecardQuestion.choices)
+    )

@@ -25,7 +25,7 @@ from portal.notify import service as notify_service
 from portal.org.models import Grant, Person, StaffRole
 from portal.policy import Area
 from portal.qa import sampling
-from portal.qa.evaluation_models import Evaluation
+from portal.qa.evaluation_models import Evaluation, contact_reviewed
 from portal.qa.models import Contact
 from portal.qa.programme_models import AssignTo, SamplingAssignment, SamplingRule, SamplingRun
 
@@ -130,7 +130,7 @@ def candidates(rule: SamplingRule, agent_ids: list[int], start: datetime, end: d
         Contact.person_id.in_(agent_ids),
         Contact.occurred_at >= start,
         Contact.occurred_at < end,
-        ~exists(select(Evaluation.id).where(Evaluation.contact_id == Contact.id)),
+        ~contact_reviewed(),
         ~exists(select(SamplingAssignment.id).where(SamplingAssignment.contact_id == Contact.id)),
     )
     if rule.market_id:

@@ -42,6 +42,7 @@ __all__ = [
     "SectionSpec",
     "card_from_dict",
     "format_percent",
+    "format_score",
     "outcome",
     "provisional",
     "score",
@@ -246,6 +247,14 @@ def provisional(card: CardSpec, answers: Mapping[Hashable, AnswerValue]) -> Prov
 
 def _percent(detail: SectionDetail) -> Fraction:
     return _HUNDRED * detail.earned / detail.possible
+
+
+def format_score(value: Fraction | Decimal | int | str | None) -> str:
+    """A score for display: "94.3 %", from an exact value or its stored "p/q" text; "–" when
+    there is none (a draft, or every section N/A)."""
+    if value is None or value == "":
+        return "–"
+    return f"{format_percent(Fraction(value))} %"
 
 
 def format_percent(value: Fraction | Decimal | int, places: int = 1) -> str:

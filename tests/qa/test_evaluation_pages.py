@@ -251,3 +251,15 @@ def test_overturn_rates_count_resolved_disputes(client, world, card):
     row = body[body.index(world.sup_a.name) :]
     cells = re.findall(r'<td class="num">([^<]*)', row)[:5]
     assert [c.strip() for c in cells] == ["3", "2", "2", "1", "50.0 %"]
+
+
+def test_the_evaluation_page_loads_the_scorecard_in_one_query_per_level(app, client, world, card):
+    evaluation = submitted(world, card)
+    as_user(client, world.sup_a)
+    client.get(f"/qa/evaluations/{evaluation.id}")
+    with count_queries(app) as statements:
+        page = client.get(f"/qa/evaluations/{evaluation.id}")
+    assert page.status_code == 200
+    for table in ("scorecard_section", "scorecard_question", "question_choice"):
+        reads = [s for s in statements if f"FROM {table}" in s]
+        assert len(reads) == 1, (table, len(reads))

@@ -3,10 +3,9 @@ agent's acknowledge / dispute and the resolver's uphold / re-score, and past rev
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import policy
@@ -27,9 +26,7 @@ S = EvaluationStatus
 @bp.app_template_filter("percent")
 def _percent(value) -> str:
     """An exact score (Fraction, or its "p/q" text) rounded once, for display."""
-    if value is None or value == "":
-        return "–"
-    return scoring.format_percent(Fraction(value)) + " %"
+    return scoring.format_score(value)
 
 
 @bp.context_processor
@@ -58,21 +55,15 @@ def answer_label(question, stored: str | None) -> str:
     return stored
 
 
-def _status_labels() -> dict:
-    from flask_babel import lazy_gettext as _l
-
-    return {
-        S.DRAFT: _l("Draft"),
-        S.SUBMITTED: _l("Submitted"),
-        S.ACKNOWLEDGED: _l("Acknowledged"),
-        S.DISPUTED: _l("Disputed"),
-        S.RESOLVED: _l("Resolved"),
-        "upheld": _l("Upheld"),
-        "rescored": _l("Re-scored"),
-    }
-
-
-STATUS_LABELS = _status_labels()
+STATUS_LABELS = {
+    S.DRAFT: _l("Draft"),
+    S.SUBMITTED: _l("Submitted"),
+    S.ACKNOWLEDGED: _l("Acknowledged"),
+    S.DISPUTED: _l("Disputed"),
+    S.RESOLVED: _l("Resolved"),
+    "upheld": _l("Upheld"),
+    "rescored": _l("Re-scored"),
+}
 
 
 def _version_arg(contact: Contact, candidates: list[ScorecardVersion]) -> ScorecardVersion | None:
