@@ -12,6 +12,14 @@
       return;
     }
     canvas.dataset.drawn = "1";
+    // Chart.js sizes a responsive chart from its parent: give it a parent of fixed height,
+    // or the canvas and its container grow each other without end.
+    if (!canvas.parentElement.classList.contains("chart-box")) {
+      var box = document.createElement("div");
+      box.className = "chart-box";
+      canvas.parentElement.insertBefore(box, canvas);
+      box.appendChild(canvas);
+    }
     var datasets = [
       { label: data.label, data: data.values, borderColor: "#2457a6", backgroundColor: "#2457a6",
         spanGaps: true, tension: 0.2, pointRadius: 2 }
