@@ -1,7 +1,15 @@
 """The scorecard builder's actions over htmx: sections, questions and choices — add, edit,
-move up or down, remove. Each answers with the builder region (see scorecard_views)."""
+move up or down, remove. Each answers with the builder region (see scorecard_views).
+
+The three kinds of row differ only in their form, their fields and the builder service they
+call, so one set of handlers serves all three; `ROWS` says what differs. The endpoints keep
+their names (`qa.section_add`, `qa.question_move`, ...) and URL parameters."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from flask import request
 from flask_login import current_user, login_required
@@ -17,6 +25,62 @@ from .scorecard_views import builder_page, run_action
 from .views import bp
 
 PREFIX = "/scorecards/<int:scorecard_id>"
+
+
+@dataclass(frozen=True)
+class RowKind:
+    kind: str  # "section": the endpoint prefix and the form prefix
+    plural: str  # "sections": the URL segment
+    form: type
+    fields: Callable[[Any], dict[str, Any]]  # the builder's keyword arguments from the form
+    add: Callable[..., Any]
+    edit: Callable[..., Any]
+    move: Callable[..., Any]
+    remove: Callable[..., Any]
+    parent: RowKind | None = None  # where new rows are added (a question: to a section)
+
+    @property
+    def id_name(self) -> str:
+        return f"{self.kind}_id"
+
+
+SECTION = RowKind(
+    "section",
+    "sections",
+    SectionForm,
+    lambda form: {"title": form.title.data, "weight": form.weight.data},
+    builder.add_section,
+    builder.edit_section,
+    builder.move_section,
+    builder.remove_section,
+)
+QUESTION = RowKind(
+    "question",
+    "questions",
+    QuestionForm,
+    lambda form: {"fields": form.fields_value()},
+    builder.add_question,
+    builder.edit_question,
+    builder.move_question,
+    builder.remove_question,
+    parent=SECTION,
+)
+CHOICE = RowKind(
+    "choice",
+    "choices",
+    ChoiceForm,
+    lambda form: {
+        "label": form.label.data,
+        "points": form.points.data,
+        "is_failing": bool(form.is_failing.data),
+    },
+    builder.add_choice,
+    builder.edit_choice,
+    builder.move_choice,
+    builder.remove_choice,
+    parent=QUESTION,
+)
+ROWS = (SECTION, QUESTION, CHOICE)
 
 
 def _step() -> int:
@@ -36,245 +100,104 @@ def _editing_page(scorecard_id: int, kind: str, row_id: int):
     return builder_page(scorecard, editing=(kind, row_id))
 
 
-# ---- sections -------------------------------------------------------------------------------
-
-
-@bp.post(f"{PREFIX}/sections")
-@login_required
-def section_add(scorecard_id: int):
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    form = SectionForm(prefix="section-new")
-    return run_action(
-        scorecard,
-        form,
-        "section-new",
-        lambda: builder.add_section(
+def _add_view(row: RowKind):
+    def view(scorecard_id: int, **parent: int):
+        scorecard = scorecards.get_scorecard(current_user, scorecard_id)
+        where = [str(i) for i in parent.values()]  # the parent row's id, if any
+        key = "-".join([row.kind, "new", *where])
+        form = row.form(prefix=key)
+        return run_action(
             scorecard,
-            current_user,
-            expected_version=form.expected_version,
-            title=form.title.data,
-            weight=form.weight.data,
-        ),
-    )
+            form,
+            key,
+            lambda: row.add(
+                scorecard,
+                *parent.values(),
+                current_user,
+                expected_version=form.expected_version,
+                **row.fields(form),
+            ),
+        )
+
+    return view
 
 
-@bp.route(f"{PREFIX}/sections/<int:section_id>/edit", methods=["GET", "POST"])
-@login_required
-def section_edit(scorecard_id: int, section_id: int):
-    if request.method == "GET":
-        return _editing_page(scorecard_id, "section", section_id)
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    key = f"section-{section_id}"
-    form = SectionForm(prefix=key)
-    return run_action(
-        scorecard,
-        form,
-        key,
-        lambda: builder.edit_section(
+def _edit_view(row: RowKind):
+    def view(scorecard_id: int, **ids: int):
+        row_id = ids[row.id_name]
+        if request.method == "GET":
+            return _editing_page(scorecard_id, row.kind, row_id)
+        scorecard = scorecards.get_scorecard(current_user, scorecard_id)
+        key = f"{row.kind}-{row_id}"
+        form = row.form(prefix=key)
+        return run_action(
             scorecard,
-            section_id,
-            current_user,
-            expected_version=form.expected_version,
-            title=form.title.data,
-            weight=form.weight.data,
-        ),
-        editing=("section", section_id),
-    )
+            form,
+            key,
+            lambda: row.edit(
+                scorecard,
+                row_id,
+                current_user,
+                expected_version=form.expected_version,
+                **row.fields(form),
+            ),
+            editing=(row.kind, row_id),
+        )
+
+    return view
 
 
-@bp.post(f"{PREFIX}/sections/<int:section_id>/move")
-@login_required
-def section_move(scorecard_id: int, section_id: int):
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    form = VersionForm()
-    return run_action(
-        scorecard,
-        form,
-        None,
-        lambda: builder.move_section(
+def _move_view(row: RowKind):
+    def view(scorecard_id: int, **ids: int):
+        scorecard = scorecards.get_scorecard(current_user, scorecard_id)
+        form = VersionForm()
+        return run_action(
             scorecard,
-            section_id,
-            current_user,
-            expected_version=form.expected_version,
-            step=_step(),
-        ),
-    )
+            form,
+            None,
+            lambda: row.move(
+                scorecard,
+                ids[row.id_name],
+                current_user,
+                expected_version=form.expected_version,
+                step=_step(),
+            ),
+        )
+
+    return view
 
 
-@bp.post(f"{PREFIX}/sections/<int:section_id>/remove")
-@login_required
-def section_remove(scorecard_id: int, section_id: int):
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    form = VersionForm()
-    return run_action(
-        scorecard,
-        form,
-        None,
-        lambda: builder.remove_section(
-            scorecard, section_id, current_user, expected_version=form.expected_version
-        ),
-    )
-
-
-# ---- questions ------------------------------------------------------------------------------
-
-
-@bp.post(f"{PREFIX}/sections/<int:section_id>/questions")
-@login_required
-def question_add(scorecard_id: int, section_id: int):
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    key = f"question-new-{section_id}"
-    form = QuestionForm(prefix=key)
-    return run_action(
-        scorecard,
-        form,
-        key,
-        lambda: builder.add_question(
+def _remove_view(row: RowKind):
+    def view(scorecard_id: int, **ids: int):
+        scorecard = scorecards.get_scorecard(current_user, scorecard_id)
+        form = VersionForm()
+        return run_action(
             scorecard,
-            section_id,
-            current_user,
-            expected_version=form.expected_version,
-            fields=form.fields_value(),
-        ),
-    )
+            form,
+            None,
+            lambda: row.remove(
+                scorecard, ids[row.id_name], current_user, expected_version=form.expected_version
+            ),
+        )
+
+    return view
 
 
-@bp.route(f"{PREFIX}/questions/<int:question_id>/edit", methods=["GET", "POST"])
-@login_required
-def question_edit(scorecard_id: int, question_id: int):
-    if request.method == "GET":
-        return _editing_page(scorecard_id, "question", question_id)
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    key = f"question-{question_id}"
-    form = QuestionForm(prefix=key)
-    return run_action(
-        scorecard,
-        form,
-        key,
-        lambda: builder.edit_question(
-            scorecard,
-            question_id,
-            current_user,
-            expected_version=form.expected_version,
-            fields=form.fields_value(),
-        ),
-        editing=("question", question_id),
-    )
+def _register(row: RowKind) -> None:
+    one = f"{PREFIX}/{row.plural}/<int:{row.id_name}>"
+    if row.parent is None:
+        add_rule = f"{PREFIX}/{row.plural}"
+    else:
+        add_rule = f"{PREFIX}/{row.parent.plural}/<int:{row.parent.id_name}>/{row.plural}"
+    routes = [
+        (add_rule, "add", _add_view, ["POST"]),
+        (f"{one}/edit", "edit", _edit_view, ["GET", "POST"]),
+        (f"{one}/move", "move", _move_view, ["POST"]),
+        (f"{one}/remove", "remove", _remove_view, ["POST"]),
+    ]
+    for rule, action, make, methods in routes:
+        bp.add_url_rule(rule, f"{row.kind}_{action}", login_required(make(row)), methods=methods)
 
 
-@bp.post(f"{PREFIX}/questions/<int:question_id>/move")
-@login_required
-def question_move(scorecard_id: int, question_id: int):
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    form = VersionForm()
-    return run_action(
-        scorecard,
-        form,
-        None,
-        lambda: builder.move_question(
-            scorecard,
-            question_id,
-            current_user,
-            expected_version=form.expected_version,
-            step=_step(),
-        ),
-    )
-
-
-@bp.post(f"{PREFIX}/questions/<int:question_id>/remove")
-@login_required
-def question_remove(scorecard_id: int, question_id: int):
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    form = VersionForm()
-    return run_action(
-        scorecard,
-        form,
-        None,
-        lambda: builder.remove_question(
-            scorecard, question_id, current_user, expected_version=form.expected_version
-        ),
-    )
-
-
-# ---- choices --------------------------------------------------------------------------------
-
-
-@bp.post(f"{PREFIX}/questions/<int:question_id>/choices")
-@login_required
-def choice_add(scorecard_id: int, question_id: int):
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    key = f"choice-new-{question_id}"
-    form = ChoiceForm(prefix=key)
-    return run_action(
-        scorecard,
-        form,
-        key,
-        lambda: builder.add_choice(
-            scorecard,
-            question_id,
-            current_user,
-            expected_version=form.expected_version,
-            label=form.label.data,
-            points=form.points.data,
-            is_failing=bool(form.is_failing.data),
-        ),
-    )
-
-
-@bp.route(f"{PREFIX}/choices/<int:choice_id>/edit", methods=["GET", "POST"])
-@login_required
-def choice_edit(scorecard_id: int, choice_id: int):
-    if request.method == "GET":
-        return _editing_page(scorecard_id, "choice", choice_id)
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    key = f"choice-{choice_id}"
-    form = ChoiceForm(prefix=key)
-    return run_action(
-        scorecard,
-        form,
-        key,
-        lambda: builder.edit_choice(
-            scorecard,
-            choice_id,
-            current_user,
-            expected_version=form.expected_version,
-            label=form.label.data,
-            points=form.points.data,
-            is_failing=bool(form.is_failing.data),
-        ),
-        editing=("choice", choice_id),
-    )
-
-
-@bp.post(f"{PREFIX}/choices/<int:choice_id>/move")
-@login_required
-def choice_move(scorecard_id: int, choice_id: int):
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    form = VersionForm()
-    return run_action(
-        scorecard,
-        form,
-        None,
-        lambda: builder.move_choice(
-            scorecard,
-            choice_id,
-            current_user,
-            expected_version=form.expected_version,
-            step=_step(),
-        ),
-    )
-
-
-@bp.post(f"{PREFIX}/choices/<int:choice_id>/remove")
-@login_required
-def choice_remove(scorecard_id: int, choice_id: int):
-    scorecard = scorecards.get_scorecard(current_user, scorecard_id)
-    form = VersionForm()
-    return run_action(
-        scorecard,
-        form,
-        None,
-        lambda: builder.remove_choice(
-            scorecard, choice_id, current_user, expected_version=form.expected_version
-        ),
-    )
+for _row in ROWS:
+    _register(_row)
