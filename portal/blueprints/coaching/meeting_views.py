@@ -203,66 +203,58 @@ def agenda_toggle(item_id: int):
     return _region(meeting, "coaching/_agenda.html", **_agenda_ctx(meeting))
 
 
-@bp.post("/meetings/<int:meeting_id>/notes")
-@login_required
-def notes_save(meeting_id: int):
+def _save_note(meeting_id: int, rule: str, form_class, field: str, save, template: str, ctx):
+    """Save a meeting's shared notes or one's private note: the region again, with the text
+    kept as typed and its errors (422), or with the saved text beside it on a conflict (409)."""
     meeting = meetings.get_meeting(current_user, meeting_id)
-    policy.require(current_user, "one_on_one.participate", meeting)
-    form = SharedNotesForm()
+    policy.require(current_user, rule, meeting)
+    form = form_class()
     if form.validate_on_submit():
         try:
-            meetings.save_shared_notes(
+            save(
                 current_user,
                 meeting,
-                form.shared_notes.data or "",
+                getattr(form, field).data or "",
                 expected_version=form.version.data,
             )
         except Conflict as conflict:
             meeting = meetings.get_meeting(current_user, meeting_id)
+            shown = {"current_notes": meeting.shared_notes} if field == "shared_notes" else {}
             return _region(
-                meeting,
-                "coaching/_notes.html",
-                status=409,
-                **_notes_ctx(meeting, form, conflict.message),
-                current_notes=meeting.shared_notes,
+                meeting, template, status=409, **ctx(meeting, form, conflict.message), **shown
             )
         except ValidationFailed as failure:
             show_errors(form, failure)
         else:
-            return _region(meeting, "coaching/_notes.html", **_notes_ctx(meeting), saved=True)
-    return _region(meeting, "coaching/_notes.html", status=422, **_notes_ctx(meeting, form))
+            return _region(meeting, template, **ctx(meeting), saved=True)
+    return _region(meeting, template, status=422, **ctx(meeting, form))
+
+
+@bp.post("/meetings/<int:meeting_id>/notes")
+@login_required
+def notes_save(meeting_id: int):
+    return _save_note(
+        meeting_id,
+        "one_on_one.participate",
+        SharedNotesForm,
+        "shared_notes",
+        meetings.save_shared_notes,
+        "coaching/_notes.html",
+        _notes_ctx,
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/private-note")
 @login_required
 def private_note_save(meeting_id: int):
-    meeting = meetings.get_meeting(current_user, meeting_id)
-    policy.require(current_user, "one_on_one.private_note", meeting)
-    form = PrivateNoteForm()
-    if form.validate_on_submit():
-        try:
-            notes.save_private_note(
-                current_user,
-                meeting,
-                form.private_note.data or "",
-                expected_version=form.version.data,
-            )
-        except Conflict as conflict:
-            meeting = meetings.get_meeting(current_user, meeting_id)
-            return _region(
-                meeting,
-                "coaching/_private_note.html",
-                status=409,
-                **_private_ctx(meeting, form, conflict.message),
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            return _region(
-                meeting, "coaching/_private_note.html", **_private_ctx(meeting), saved=True
-            )
-    return _region(
-        meeting, "coaching/_private_note.html", status=422, **_private_ctx(meeting, form)
+    return _save_note(
+        meeting_id,
+        "one_on_one.private_note",
+        PrivateNoteForm,
+        "private_note",
+        notes.save_private_note,
+        "coaching/_private_note.html",
+        _private_ctx,
     )
 
 
