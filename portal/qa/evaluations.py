@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.db import utcnow
-from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.notify.service import notify, register_kind
 from portal.org.models import Person
@@ -201,6 +201,44 @@ def start(viewer: Person, contact: Contact, version: ScorecardVersion) -> Evalua
         viewer, "evaluation.start", "evaluation", evaluation.id, None, evaluation.snapshot()
     )
     return evaluation
+
+
+class AlreadyEvaluated(DomainError):
+    """The contact's evaluation was submitted already (a second click on "Submit")."""
+
+    status = 303
+
+    def __init__(self, evaluation: Evaluation):
+        super().__init__(_("This contact has already been evaluated."))
+        self.evaluation = evaluation
+
+
+class StartedByOther(Conflict):
+    """Someone else's draft of this contact exists: theirs is the one to continue."""
+
+    def __init__(self, evaluation: Evaluation):
+        super().__init__(
+            _(
+                "%(name)s started evaluating this contact while you were. Your answers are "
+                "kept below; open their draft to continue it.",
+                name=evaluation.evaluator.name,
+            )
+        )
+        self.evaluation = evaluation
+
+
+def start_new(viewer: Person, contact: Contact, version: ScorecardVersion) -> Evaluation:
+    """The draft a "new evaluation" form saves into: a new one, or the viewer's own draft of
+    this contact (the same form sent twice makes one evaluation). Raises AlreadyEvaluated
+    when it was submitted already and StartedByOther for a colleague's draft."""
+    existing = evaluation_for_contact(contact.id)
+    if existing is None:
+        existing = start(viewer, contact, version)  # or a colleague's, who won a race
+    if not existing.is_draft:
+        raise AlreadyEvaluated(existing)
+    if existing.evaluator_id != viewer.id:
+        raise StartedByOther(existing)
+    return existing
 
 
 def save(

@@ -156,6 +156,28 @@ def test_starting_twice_finds_the_same_evaluation(world, card):
     assert count == 1
 
 
+def test_a_new_evaluation_form_sent_twice_saves_into_one_draft(world, card):
+    contact = make_contact(world.agent_a1)
+    first = evaluations.start_new(world.sup_a, contact, card.current_version)
+    db.session.commit()
+    again = evaluations.start_new(world.sup_a, contact, card.current_version)
+    assert again.id == first.id
+
+
+def test_a_new_evaluation_form_meets_a_colleagues_draft_or_a_finished_one(world, card):
+    contact = make_contact(world.agent_a1)
+    theirs = evaluations.start_new(world.sup_a, contact, card.current_version)
+    db.session.commit()
+    with pytest.raises(evaluations.StartedByOther) as other:
+        evaluations.start_new(world.qa, contact, card.current_version)
+    assert other.value.evaluation.id == theirs.id and other.value.status == 409
+    assert world.sup_a.name in other.value.message
+    done = submitted(world, card)
+    with pytest.raises(evaluations.AlreadyEvaluated) as again:
+        evaluations.start_new(world.sup_a, done.contact, card.current_version)
+    assert again.value.evaluation.id == done.id
+
+
 def test_a_scorecard_for_another_channel_is_refused(world, card):
     contact = make_contact(world.agent_a1, channel="email")
     assert evaluations.scorecards_for_contact(contact) == []

@@ -127,32 +127,23 @@ def evaluation_create(contact_id: int):
     if version is None:
         raise InvalidTransition(_("No published scorecard applies to this contact."))
     values = request.form.to_dict()
-    existed = evaluations.evaluation_for_contact(contact.id)
-    if existed is not None and not existed.is_draft:
-        # A second click on "Submit": the first one made the evaluation.
-        flash(_("This contact has already been evaluated."), "info")
-        return redirect(_where(existed), code=303)
     submit = request.form.get("action") == "submit"
     try:
-        if existed is not None:
-            raise Conflict(
-                _(
-                    "%(name)s started evaluating this contact while you were. Your answers are "
-                    "kept below; open their draft to continue it.",
-                    name=existed.evaluator.name,
-                )
-            )
-        evaluation = evaluations.start(current_user, contact, version)
+        evaluation = evaluations.start_new(current_user, contact, version)
         evaluations.save(
             current_user, evaluation, values, expected_version=evaluation.version, submit=submit
         )
+    except evaluations.AlreadyEvaluated as done:
+        db.session.rollback()
+        flash(done.message, "info")
+        return redirect(_where(done.evaluation), code=303)
     except DomainError as error:
         db.session.rollback()
         return _form_page(
             version=version,
             contact=contact,
             values=values,
-            evaluation=existed,
+            evaluation=getattr(error, "evaluation", None),
             candidates=candidates,
             errors=error.field_errors,
             message=error.message,
