@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.errors import Conflict, NotFound, ValidationFailed
@@ -77,13 +78,7 @@ def get_rule(viewer: Person, rule_id: int) -> SamplingRule:
 
 def create_rule(by: Person, fields: RuleFields) -> SamplingRule:
     policy.require(by, "sampling.manage")
-    visible = db.session.execute(
-        policy.scoped(
-            select(Person.id).where(Person.id == fields.root_person_id), Person, by, Area.QA
-        )
-    ).first()
-    if visible is None:
-        raise ValidationFailed(field_errors={"root": [_("Choose a team you can see.")]})
+    _check_root(by, fields.root_person_id)
     rule = SamplingRule(created_by_id=by.id, **fields.__dict__)
     db.session.add(rule)
     try:
@@ -94,6 +89,65 @@ def create_rule(by: Person, fields: RuleFields) -> SamplingRule:
             field_errors={"name": [_("A sampling rule with this name exists.")]}
         ) from None
     audit.record(by, "sampling_rule.create", "sampling_rule", rule.id, None, rule.snapshot())
+    db.session.commit()
+    return rule
+
+
+def _check_root(by: Person, root_person_id: int) -> None:
+    visible = db.session.execute(
+        policy.scoped(select(Person.id).where(Person.id == root_person_id), Person, by, Area.QA)
+    ).first()
+    if visible is None:
+        raise ValidationFailed(field_errors={"root": [_("Choose a team you can see.")]})
+
+
+def _stale(rule: SamplingRule, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != rule.version:
+        raise Conflict(
+            _(
+                "Someone else changed this rule while you were editing it. It is shown as it "
+                "is now; what you typed is kept."
+            )
+        )
+
+
+def update_rule(
+    by: Person, rule: SamplingRule, fields: RuleFields, *, expected_version: int | None
+) -> SamplingRule:
+    """Change a rule. Runs made before keep the rule as it was (each run stores a snapshot)."""
+    policy.require(by, "sampling.manage")
+    _stale(rule, expected_version)
+    _check_root(by, fields.root_person_id)
+    before = rule.snapshot()
+    for name, value in fields.__dict__.items():
+        setattr(rule, name, value)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ValidationFailed(
+            field_errors={"name": [_("A sampling rule with this name exists.")]}
+        ) from None
+    except StaleDataError:
+        db.session.rollback()
+        _stale(rule, -1)
+    audit.record(by, "sampling_rule.edit", "sampling_rule", rule.id, before, rule.snapshot())
+    db.session.commit()
+    return rule
+
+
+def set_active(
+    by: Person, rule: SamplingRule, active: bool, *, expected_version: int | None
+) -> SamplingRule:
+    """Pause a rule (it cannot be run; its runs and picks stay) or resume it."""
+    policy.require(by, "sampling.manage")
+    _stale(rule, expected_version)
+    if rule.is_active == active:
+        return rule
+    before = rule.snapshot()
+    rule.is_active = active
+    action = "sampling_rule.activate" if active else "sampling_rule.deactivate"
+    audit.record(by, action, "sampling_rule", rule.id, before, rule.snapshot())
     db.session.commit()
     return rule
 
@@ -174,6 +228,8 @@ def run_rule(
     ).scalar_one_or_none()
     if existing is not None:
         raise Conflict(_("This rule has already sampled that week."))
+    if not rule.is_active:
+        raise Conflict(_("This rule is paused: resume it to run it."))
     if seed is None:
         seed = sampling.default_seed(rule.id, week_start.isoformat())
     time_zone = by.time_zone or "UTC"

@@ -86,6 +86,11 @@ PROGRAMME_ROWS: dict[str, Row] = {
     "qaprog.sampling_rule_new GET": Row("GET", u("/qa/programme/sampling/new"), reviewers(200)),
     "qaprog.sampling_rule_new POST": Row("POST", u("/qa/programme/sampling/new"), reviewers(422)),
     "qaprog.sampling_rule_detail GET": Row("GET", u(RULE), rule_record(200)),
+    "qaprog.sampling_rule_edit GET": Row("GET", u(RULE + "/edit"), rule_record(200)),
+    "qaprog.sampling_rule_edit POST": Row("POST", u(RULE + "/edit"), rule_record(422)),
+    "qaprog.sampling_rule_active POST": Row(
+        "POST", u(RULE + "/active"), rule_record(303), data=lambda w: {"active": "1"}
+    ),
     "qaprog.sampling_run_create POST": Row(
         "POST", u(RULE + "/runs"), rule_record(303), data=lambda w: {"week_on": "2026-03-10"}
     ),

@@ -132,6 +132,42 @@ def test_sampling_rule_and_run_pages(app, client, world):
     assert client.get("/qa/programme/sampling").status_code == 200
 
 
+def test_a_rule_is_edited_with_its_version_and_paused_from_its_page(app, client, world):
+    as_user(client, world.sup_a)
+    data = {
+        "name": "Team A weekly",
+        "root": str(world.sup_a.id),
+        "per_agent": "3",
+        "stratify": "proportional",
+        "direction": "",
+        "assign_to": "supervisor",
+        "due_days": "5",
+    }
+    assert post_form(client, "/qa/programme/sampling/new", data).status_code == 303
+    rule = db.session.execute(select(SamplingRule)).scalar_one()
+    url = f"/qa/programme/sampling/{rule.id}"
+    form = client.get(f"{url}/edit").get_data(as_text=True)
+    assert (
+        'value="Team A weekly"' in form
+        and f'name="version" type="hidden" value="{rule.version}"' in form
+    )
+    saved = post_form(client, f"{url}/edit", {**data, "per_agent": "5", "version": rule.version})
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert rule.per_agent == 5
+    stale = post_form(
+        client, f"{url}/edit", {**data, "name": "TYPED-NAME", "version": rule.version - 1}
+    )
+    assert stale.status_code == 409 and "TYPED-NAME" in stale.get_data(as_text=True)
+    assert "Someone else changed this rule" in stale.get_data(as_text=True)
+    paused = post_form(client, f"{url}/active", {"active": "0", "version": rule.version})
+    assert paused.status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert "Paused" in page and "Resume rule" in page
+    refused = post_form(client, f"{url}/runs", {"week_on": "2026-11-18"})
+    assert refused.status_code == 409 and "paused" in refused.get_data(as_text=True)
+
+
 def test_calibration_pages_from_creation_to_results(app, client, world, card):
     contact = make_contact(world.agent_a1, WHEN)
     db.session.commit()

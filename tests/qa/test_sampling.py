@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from portal.errors import Conflict
+from portal.audit import AuditEntry
+from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
 from portal.qa import sampling
 from portal.qa import sampling_service as service
@@ -292,3 +293,58 @@ def test_each_evaluator_is_notified_once_per_run(app, world, week_contacts):
     assert sorted((n.person_id, n.params["count"]) for n in notes) == sorted(
         [(world.sup_a.id, "5"), (world.sup_b.id, "3")]
     )
+
+
+def test_editing_a_rule_changes_later_runs_and_keeps_earlier_ones(app, world, week_contacts):
+    rule = _rule(world)
+    first = service.run_rule(world.manager_hk, rule, week_on=WEEK, seed=1, today=WEEK)
+    same = {k: v for k, v in rule.snapshot().items() if k != "is_active"}
+    fields = service.RuleFields(**{**same, "per_agent": 1})
+    service.update_rule(world.manager_hk, rule, fields, expected_version=rule.version)
+    assert rule.per_agent == 1
+    assert first.rule_snapshot["per_agent"] == 3  # the run keeps the rule as it ran
+    entry = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "sampling_rule.edit")
+    ).scalar_one()
+    assert entry.before["per_agent"] == 3 and entry.after["per_agent"] == 1
+
+
+def test_a_stale_rule_edit_and_a_taken_name_are_refused(app, world, week_contacts):
+    rule = _rule(world)
+    other = _rule(world, name="Other")
+    stale = rule.version
+    same = {k: v for k, v in rule.snapshot().items() if k != "is_active"}
+    service.update_rule(world.manager_hk, rule, service.RuleFields(**same), expected_version=stale)
+    with pytest.raises(Conflict):
+        service.update_rule(
+            world.manager_hk,
+            rule,
+            service.RuleFields(**{**same, "per_agent": 9}),
+            expected_version=stale - 1,
+        )
+    with pytest.raises(ValidationFailed) as taken:
+        service.update_rule(
+            world.manager_hk,
+            other,
+            service.RuleFields(**{**same, "name": "Weekly HK"}),
+            expected_version=other.version,
+        )
+    assert "name" in taken.value.field_errors
+
+
+def test_a_paused_rule_cannot_run_until_resumed(app, world, week_contacts):
+    rule = _rule(world)
+    service.set_active(world.manager_hk, rule, False, expected_version=rule.version)
+    with pytest.raises(Conflict):
+        service.run_rule(world.manager_hk, rule, week_on=WEEK, seed=1, today=WEEK)
+    service.set_active(world.manager_hk, rule, True, expected_version=rule.version)
+    run = service.run_rule(world.manager_hk, rule, week_on=WEEK, seed=1, today=WEEK)
+    assert run.picked_count > 0
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action.like("sampling_rule.%"))
+    ).all()
+    assert sorted(actions) == [
+        "sampling_rule.activate",
+        "sampling_rule.create",
+        "sampling_rule.deactivate",
+    ]

@@ -115,6 +115,7 @@ class SamplingRuleForm(FlaskForm):
     due_days = IntegerField(
         _l("Due (days after the run)"), validators=[InputRequired(), NumberRange(0, 60)]
     )
+    version = HiddenField()  # the rule's version when the edit form was opened
 
     def fill_choices(self, nodes, markets, segments) -> None:
         self.root.choices = [SelectChoice(str(c.id), c.label) for c in nodes]
@@ -130,6 +131,11 @@ class SamplingRuleForm(FlaskForm):
             "chat": self.min_chat.data,
         }
         return {channel: n for channel, n in values.items() if n}
+
+
+class RuleActiveForm(FlaskForm):
+    version = HiddenField()
+    active = HiddenField()
 
 
 class SamplingRunForm(FlaskForm):

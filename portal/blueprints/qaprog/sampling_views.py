@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import flash, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.errors import Conflict, ValidationFailed
@@ -11,7 +12,7 @@ from portal.qa import programme_choices as choices
 from portal.qa import sampling_service as service
 from portal.qa.contacts import filter_choices
 
-from .forms import SamplingRuleForm, SamplingRunForm
+from .forms import RuleActiveForm, SamplingRuleForm, SamplingRunForm
 from .views import _today, bp
 
 
@@ -29,6 +30,29 @@ def _rule_form() -> SamplingRuleForm:
     return form
 
 
+def _fields(form: SamplingRuleForm) -> service.RuleFields:
+    return service.RuleFields(
+        name=form.name.data.strip(),
+        root_person_id=form.root.data or 0,
+        per_agent=form.per_agent.data,
+        stratify=form.stratify.data,
+        channel_minimums=form.minimums() if form.stratify.data == "minimum" else {},
+        market_id=form.market.data,
+        segment_id=form.segment.data,
+        direction=form.direction.data or None,
+        min_duration_seconds=form.min_duration_seconds.data,
+        assign_to=form.assign_to.data,
+        due_days=form.due_days.data,
+    )
+
+
+def _version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
 @bp.route("/sampling/new", methods=["GET", "POST"])
 @login_required
 def sampling_rule_new():
@@ -38,28 +62,79 @@ def sampling_rule_new():
         form.per_agent.data = form.per_agent.data or 4
         form.due_days.data = 7 if form.due_days.data is None else form.due_days.data
     if form.validate_on_submit():
-        fields = service.RuleFields(
-            name=form.name.data.strip(),
-            root_person_id=form.root.data or 0,
-            per_agent=form.per_agent.data,
-            stratify=form.stratify.data,
-            channel_minimums=form.minimums() if form.stratify.data == "minimum" else {},
-            market_id=form.market.data,
-            segment_id=form.segment.data,
-            direction=form.direction.data or None,
-            min_duration_seconds=form.min_duration_seconds.data,
-            assign_to=form.assign_to.data,
-            due_days=form.due_days.data,
-        )
         try:
-            rule = service.create_rule(current_user, fields)
+            rule = service.create_rule(current_user, _fields(form))
         except ValidationFailed as error:
             for name, messages in error.field_errors.items():
                 getattr(form, name).errors = list(messages)
         else:
             return hx_redirect(url_for("qaprog.sampling_rule_detail", rule_id=rule.id))
     status = 422 if request.method == "POST" else 200
-    return render_view("qaprog/sampling_rule_new.html", status=status, form=form)
+    return render_view("qaprog/sampling_rule_new.html", status=status, form=form, rule=None)
+
+
+def _filled(rule) -> SamplingRuleForm:
+    """The edit form showing the rule as it is now."""
+    form = _rule_form()
+    form.name.data = rule.name
+    form.root.data = rule.root_person_id
+    form.per_agent.data = rule.per_agent
+    form.stratify.data = rule.stratify
+    for channel, n in (rule.channel_minimums or {}).items():
+        if hasattr(form, f"min_{channel}"):
+            getattr(form, f"min_{channel}").data = n
+    form.market.data = rule.market_id
+    form.segment.data = rule.segment_id
+    form.direction.data = rule.direction or ""
+    form.min_duration_seconds.data = rule.min_duration_seconds
+    form.assign_to.data = rule.assign_to
+    form.due_days.data = rule.due_days
+    form.version.data = str(rule.version)
+    return form
+
+
+@bp.route("/sampling/<int:rule_id>/edit", methods=["GET", "POST"])
+@login_required
+def sampling_rule_edit(rule_id: int):
+    rule = service.get_rule(current_user, rule_id)
+    if request.method == "GET":
+        return render_view("qaprog/sampling_rule_new.html", form=_filled(rule), rule=rule)
+    form = _rule_form()
+    status, message = 422, None
+    if form.validate_on_submit():
+        try:
+            service.update_rule(current_user, rule, _fields(form), expected_version=_version(form))
+        except ValidationFailed as error:
+            for name, messages in error.field_errors.items():
+                getattr(form, name).errors = list(messages)
+        except Conflict as error:
+            rule = service.get_rule(current_user, rule_id)
+            form.version.data = str(rule.version)  # sending again is a deliberate choice
+            status, message = 409, error.message
+        else:
+            flash(_("Rule saved. Runs made before keep the rule as it was."), "success")
+            return hx_redirect(url_for("qaprog.sampling_rule_detail", rule_id=rule.id))
+    return render_view(
+        "qaprog/sampling_rule_new.html", status=status, form=form, rule=rule, conflict=message
+    )
+
+
+@bp.post("/sampling/<int:rule_id>/active")
+@login_required
+def sampling_rule_active(rule_id: int):
+    rule = service.get_rule(current_user, rule_id)
+    form = RuleActiveForm()
+    if not form.validate_on_submit():
+        return _rule_page(rule, SamplingRunForm(formdata=None), status=422)
+    try:
+        service.set_active(
+            current_user, rule, form.active.data == "1", expected_version=_version(form)
+        )
+    except Conflict as error:
+        rule = service.get_rule(current_user, rule_id)
+        return _rule_page(rule, SamplingRunForm(formdata=None), status=409, conflict=error.message)
+    flash(_("Rule resumed.") if rule.is_active else _("Rule paused."), "success")
+    return hx_redirect(url_for("qaprog.sampling_rule_detail", rule_id=rule.id))
 
 
 @bp.get("/sampling/<int:rule_id>")
@@ -80,6 +155,7 @@ def _rule_page(rule, form, status: int = 200, conflict: str | None = None):
         form=form,
         runs=service.runs_for(rule),
         conflict=conflict,
+        active_form=RuleActiveForm(formdata=None, version=rule.version),
     )
 
 
