@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, time
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.coaching import effect
 from portal.coaching.models import CoachingSession, OneOnOne
-from portal.errors import ValidationFailed
+from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
 from portal.org.models import Person
 from portal.policy import Area, get_visible_or_404, scoped
@@ -73,30 +74,17 @@ def questions_of(evaluations: list[Evaluation]) -> list[ScorecardQuestion]:
     return list(db.session.scalars(stmt))
 
 
-def create_session(
+def _checked(
     by: Person,
     agent: Person,
-    *,
     held_on: date | None,
     behaviour: str,
     commitment: str,
     follow_up_on: date | None,
     evaluation_ids: list[int],
     question_ids: list[int],
-    meeting: OneOnOne | None = None,
-    request_token: str | None = None,
-) -> CoachingSession:
-    """Record a coaching session with an agent below the viewer (a double submit with the same
-    form token finds the first one)."""
-    policy.require(by, "coaching.create", agent)
-    if request_token:
-        existing = db.session.scalar(
-            select(CoachingSession).where(
-                CoachingSession.coach_id == by.id, CoachingSession.request_token == request_token
-            )
-        )
-        if existing is not None:
-            return existing
+) -> tuple[list[Evaluation], list[ScorecardQuestion]]:
+    """The chosen evaluations and questions, or ValidationFailed naming each wrong field."""
     errors: dict[str, list[str]] = {}
     if held_on is None:
         errors["held_on"] = [_("Give the date of the session.")]
@@ -123,6 +111,87 @@ def create_session(
         errors["questions"] = [_("Choose among the scorecard questions.")]
     if errors:
         raise ValidationFailed(field_errors=errors)
+    return chosen, questions
+
+
+def update_session(
+    by: Person,
+    session: CoachingSession,
+    *,
+    expected_version: int | None,
+    held_on: date | None,
+    behaviour: str,
+    commitment: str,
+    follow_up_on: date | None,
+    evaluation_ids: list[int],
+    question_ids: list[int],
+) -> CoachingSession:
+    """Correct a recorded session (its coach only); a stale form is refused (Conflict)."""
+    policy.require(by, "coaching.edit", session)
+    if expected_version is not None and expected_version != session.version:
+        raise Conflict(
+            _(
+                "This session was changed since you opened it. It is shown as it is now; "
+                "what you typed is kept."
+            )
+        )
+    chosen, questions = _checked(
+        by,
+        session.agent,
+        held_on,
+        behaviour,
+        commitment,
+        follow_up_on,
+        evaluation_ids,
+        question_ids,
+    )
+    before = session.snapshot()
+    assert held_on is not None
+    session.held_on = held_on
+    session.behaviour = behaviour.strip()
+    session.commitment = commitment.strip()
+    session.follow_up_on = follow_up_on
+    session.evaluations = chosen
+    session.questions = questions
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(_("This session was changed since you opened it.")) from None
+    audit.record(
+        by, "coaching_session.edit", "coaching_session", session.id, before, session.snapshot()
+    )
+    db.session.commit()
+    return session
+
+
+def create_session(
+    by: Person,
+    agent: Person,
+    *,
+    held_on: date | None,
+    behaviour: str,
+    commitment: str,
+    follow_up_on: date | None,
+    evaluation_ids: list[int],
+    question_ids: list[int],
+    meeting: OneOnOne | None = None,
+    request_token: str | None = None,
+) -> CoachingSession:
+    """Record a coaching session with an agent below the viewer (a double submit with the same
+    form token finds the first one)."""
+    policy.require(by, "coaching.create", agent)
+    if request_token:
+        existing = db.session.scalar(
+            select(CoachingSession).where(
+                CoachingSession.coach_id == by.id, CoachingSession.request_token == request_token
+            )
+        )
+        if existing is not None:
+            return existing
+    chosen, questions = _checked(
+        by, agent, held_on, behaviour, commitment, follow_up_on, evaluation_ids, question_ids
+    )
     assert held_on is not None
     session = CoachingSession(
         person_id=agent.id,

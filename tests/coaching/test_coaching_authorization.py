@@ -137,6 +137,17 @@ COACHING_ROWS: dict[str, Row] = {
     "coaching.session_detail GET": Row(
         "GET", u("/coaching/sessions/{w.a1_session_id_coaching}"), a1_meeting(200)
     ),
+    # Only the session's coach (A1's supervisor) corrects it; an empty form is 422.
+    "coaching.session_edit GET": Row(
+        "GET",
+        u("/coaching/sessions/{w.a1_session_id_coaching}/edit"),
+        a1_meeting(200, acting=SUPERVISOR),
+    ),
+    "coaching.session_edit POST": Row(
+        "POST",
+        u("/coaching/sessions/{w.a1_session_id_coaching}/edit"),
+        a1_meeting(422, acting=SUPERVISOR),
+    ),
 }
 
 

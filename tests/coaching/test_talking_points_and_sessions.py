@@ -216,6 +216,42 @@ def test_the_coaching_session_form(app, world):
     assert agent.get(f"/coaching/sessions/new/{world.agent_a1.id}").status_code == 403
 
 
+def test_the_coach_corrects_a_session_and_a_stale_form_keeps_what_was_typed(app, world):
+    version_id, (q1, _q2) = scorecard_question_ids(world)
+    ev = make_evaluation(world, world.agent_a1, version_id, submitted_at=NOW, outcomes={q1: (0, 1)})
+    session = sessions.create_session(
+        world.sup_a,
+        world.agent_a1,
+        held_on=NOW.date(),
+        behaviour="Before",
+        commitment="c",
+        follow_up_on=None,
+        evaluation_ids=[ev.id],
+        question_ids=[],
+    )
+    client = as_user(app.test_client(), world.sup_a)
+    url = f"/coaching/sessions/{session.id}/edit"
+    form = client.get(url).get_data(as_text=True)
+    assert "Before" in form and f'<option selected value="{ev.id}">' in form
+    data = {
+        "held_on": NOW.date().isoformat(),
+        "behaviour": "After",
+        "commitment": "c",
+        "questions": str(q1),
+        "version": str(session.version),
+    }
+    assert post_form(client, url, data).status_code == 303
+    db.session.expire_all()
+    assert session.behaviour == "After" and [q.id for q in session.questions] == [q1]
+    assert session.evaluations == []  # no longer chosen: unlinked
+    stale = post_form(client, url, {**data, "behaviour": "TYPED", "version": "1"})
+    assert stale.status_code == 409 and "TYPED" in stale.get_data(as_text=True)
+    bad = post_form(client, url, {**data, "behaviour": "", "version": str(session.version)})
+    assert bad.status_code == 422
+    manager = as_user(app.test_client(), world.manager_hk)  # sees it, is not its coach
+    assert manager.get(url).status_code == 403
+
+
 def test_a_coaching_follow_up_becomes_a_talking_point_when_due(app, world):
     ms = meetings_of(setup_series(world)[world.agent_a1.id])
     session = sessions.create_session(

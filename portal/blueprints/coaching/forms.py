@@ -129,6 +129,7 @@ class CoachingSessionForm(FlaskForm):
     questions = SelectMultipleField(_l("Questions it addresses"), coerce=int, validate_choice=False)
     meeting_id = HiddenField()
     token = HiddenField()
+    version = HiddenField()  # when editing: the session's version the form was opened at
 
 
 class SeriesEditForm(SeriesSetupForm):

@@ -3,13 +3,14 @@ the before/after on the questions it addressed."""
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.coaching import meetings, sessions
-from portal.errors import ValidationFailed
+from portal.errors import Conflict, ValidationFailed
 from portal.htmx import render_view
 from portal.org.models import Person
 from portal.policy import Area, get_visible_or_404
@@ -81,7 +82,61 @@ def session_new(person_id: int):
         else:
             return redirect(url_for("coaching.session_detail", session_id=session.id), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_view("coaching/session_new.html", form=form, agent=agent, status=status)
+    return render_view(
+        "coaching/session_new.html", form=form, agent=agent, record=None, status=status
+    )
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def session_edit(session_id: int):
+    session = sessions.get_session(current_user, session_id)
+    policy.require(current_user, "coaching.edit", session)
+    if request.method == "GET":
+        form = CoachingSessionForm(
+            formdata=None,
+            held_on=session.held_on,
+            behaviour=session.behaviour,
+            commitment=session.commitment,
+            follow_up_on=session.follow_up_on,
+            evaluations=[e.id for e in session.evaluations],
+            questions=[q.id for q in session.questions],
+            version=str(session.version),
+        )
+    else:
+        form = CoachingSessionForm()
+    _fill(form, session.agent)
+    status, message = (422 if request.method == "POST" else 200), None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            sessions.update_session(
+                current_user,
+                session,
+                expected_version=int(form.version.data) if form.version.data else None,
+                held_on=form.held_on.data,
+                behaviour=form.behaviour.data or "",
+                commitment=form.commitment.data or "",
+                follow_up_on=form.follow_up_on.data,
+                evaluation_ids=form.evaluations.data or [],
+                question_ids=form.questions.data or [],
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        except Conflict as conflict:
+            session = sessions.get_session(current_user, session_id)
+            form.version.data = str(session.version)  # sending again is a deliberate choice
+            status, message = 409, conflict.message
+        else:
+            flash(_("Session saved."), "success")
+            return redirect(url_for("coaching.session_detail", session_id=session.id), code=303)
+    return render_view(
+        "coaching/session_new.html",
+        form=form,
+        agent=session.agent,
+        record=session,
+        message=message,
+        status=status,
+    )
 
 
 @bp.get("/sessions/<int:session_id>")
