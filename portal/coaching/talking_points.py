@@ -21,6 +21,7 @@ from portal.coaching.models import (
     CoachingSession,
     MeetingStatus,
     OneOnOne,
+    OneOnOneSeries,
 )
 from portal.extensions import db
 from portal.qa.evaluation_models import Evaluation, EvaluationStatus
@@ -89,11 +90,16 @@ def point_by_key(meeting: OneOnOne, key: str) -> TalkingPoint | None:
 
 
 def open_action_items(context: MeetingContext) -> list[TalkingPoint]:
+    """The series' open items, and those still open from the report's earlier series (a report
+    who moved to another supervisor brings their open commitments along)."""
     meeting = context.meeting
+    series_of_report = select(OneOnOneSeries.id).where(
+        OneOnOneSeries.person_id == meeting.person_id
+    )
     items = db.session.scalars(
         select(ActionItem)
         .where(
-            ActionItem.series_id == meeting.series_id,
+            ActionItem.series_id.in_(series_of_report),
             ActionItem.is_done.is_(False),
             # Items agreed in this meeting are on its action list already.
             ActionItem.meeting_id != meeting.id,

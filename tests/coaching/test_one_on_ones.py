@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit import AuditEntry
-from portal.coaching import meetings, notes
+from portal.coaching import meetings, notes, talking_points
 from portal.coaching import series as series_service
 from portal.coaching.models import ActionItem, MeetingStatus, OneOnOne, OneOnOneSeries
 from portal.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
@@ -77,6 +77,39 @@ def test_a_moved_report_gets_a_new_series_and_the_old_keeps_its_history(app, wor
     )
     assert current is not None and current.supervisor_id == world.sup_b.id
     assert current.weekday == 1 and meetings_of(current)
+
+
+def test_a_moved_reports_open_action_items_follow_them_to_the_new_series(app, world):
+    old = setup_series(world)[world.agent_a1.id]
+    first = meetings_of(old)[0]
+    meetings.add_action_item(
+        world.sup_a,
+        first,
+        body="Carry me",
+        owner_id=world.agent_a1.id,
+        due_on=None,
+        request_token="a",
+    )
+    done = meetings.add_action_item(
+        world.sup_a,
+        first,
+        body="Done already",
+        owner_id=world.agent_a1.id,
+        due_on=None,
+        request_token="b",
+    )
+    meetings.set_action_item_done(world.sup_a, done, True, now=NOW)
+    series_service.setup_team(world.sup_b, weekday=1, start_time=time(15), now=NOW)
+    org_services.move_person(world.hr, world.agent_a1, manager_reference=world.sup_b.email)
+    db.session.expire_all()
+    current = db.session.scalar(
+        select(OneOnOneSeries).where(
+            OneOnOneSeries.person_id == world.agent_a1.id, OneOnOneSeries.ended_on.is_(None)
+        )
+    )
+    points = [p.label for p in talking_points.talking_points_for(meetings_of(current)[0])]
+    assert "Open action item: Carry me" in points
+    assert not any("Done already" in label for label in points)
 
 
 def test_statuses_are_recorded_by_the_supervisor_only(app, world):
