@@ -105,6 +105,8 @@ def review_new():
             form.node_id.data = node_arg
         return render_view("business/review_new.html", form=form)
     form = _new_form(ReviewNewForm())
+    # Any person the viewer may see in the KPI area is a node; the scoped load below decides.
+    form.node_id.validate_choice = False
     if form.validate_on_submit():
         node = policy.get_visible_or_404(Person, form.node_id.data, current_user, policy.Area.KPIS)
         try:
