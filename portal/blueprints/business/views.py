@@ -4,7 +4,16 @@ summaries in summary_views.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -135,7 +144,7 @@ def action_form(review: BusinessReview, form: ActionItemForm | None = None) -> A
 
 
 def owner_options(review: BusinessReview) -> list[SelectChoice]:
-    cache = request.__dict__.setdefault("_business_owner_options", {})
+    cache = g.setdefault("business_owner_options", {})
     if review.id not in cache:
         cache[review.id] = [
             SelectChoice(p.id, p.name) for p in actions.owner_choices(current_user, review)
