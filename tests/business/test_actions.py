@@ -217,12 +217,12 @@ def test_deleting_an_item_is_audited(client, world):
     from portal.audit import AuditEntry
 
     review = schedule(world.sup_a, world.sup_a)
-    item = add_item(review, world.sup_a, world.agent_a1)
+    item_id = add_item(review, world.sup_a, world.agent_a1).id
     as_user(client, world.manager_hk)
-    assert post_form(client, f"/business/actions/{item.id}/delete", headers=hx()).status_code == 200
+    assert post_form(client, f"/business/actions/{item_id}/delete", headers=hx()).status_code == 200
     db.session.expire_all()
     assert (
-        db.session.scalar(select(BusinessActionItem).where(BusinessActionItem.id == item.id))
+        db.session.scalar(select(BusinessActionItem).where(BusinessActionItem.id == item_id))
         is None
     )
     actions_logged = db.session.scalars(
