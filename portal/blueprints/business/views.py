@@ -293,4 +293,6 @@ def my_actions():
     )
 
 
+from portal.business import talking_points  # noqa: E402, F401  (registers the 1:1 provider)
+
 from . import item_views, summary_views  # noqa: E402, F401  (routes on the same bp)
