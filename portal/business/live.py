@@ -1,6 +1,7 @@
-"""Computing a period's figures from the database: the team view's KPI table (kpis.queries,
-scoped to the KPI area) and the QA roll-up summary (scoped to the QA area), each for the period
-and the one before. A fixed number of statements whatever the number of rows."""
+"""Computing a period's figures from the database: the team view's KPI rows (kpis.queries,
+scoped to the KPI area, turned into rows by dashboards.kpi_figures) and the QA roll-up summary
+(scoped to the QA area), each for the period and the one before. A fixed number of statements
+whatever the number of rows."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 
 from portal.business.figures import Figures, QaLine, kpi_lines, qa_figure
 from portal.dashboards import team_kpis
+from portal.dashboards.kpi_figures import kpi_rows
 from portal.kpis import queries
 from portal.kpis.periods import Period
 from portal.kpis.queries import ViewFilters
@@ -39,7 +41,12 @@ def compute_figures(
     """The KPIs and QA of the node (and market) for the period against the previous one."""
     previous = period.previous()
     people = queries.population(viewer, node, ViewFilters(market_id=market_id))
-    rows = team_kpis.kpi_table(team_kpis.active_kpi_infos(), people, period, previous)
+    # The team view's KPI rows (same queries, same arithmetic) without its daily trend, which
+    # a review does not show: totals for both periods and the teams/markets for the target.
+    current = queries.totals(people, period.start, period.end)
+    before = queries.totals(people, previous.start, previous.end)
+    teams, markets = queries.teams_and_markets(people)
+    rows = kpi_rows(team_kpis.active_kpi_infos(), current, before, {}, period, teams, markets)
     qa_now = summary_for(viewer, qa_filters(node, market_id, period), minimum)
     qa_before = summary_for(viewer, qa_filters(node, market_id, previous), minimum)
     return Figures(
