@@ -2,6 +2,11 @@
 
 from portal.audit import AuditEntry  # noqa: F401
 from portal.auth.models import UserSession  # noqa: F401
+from portal.business.models import (  # noqa: F401, E402
+    BusinessActionItem,
+    BusinessDecision,
+    BusinessReview,
+)
 from portal.coaching.models import (  # noqa: F401
     ActionItem,
     AgendaItem,

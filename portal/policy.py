@@ -387,6 +387,33 @@ def _programme_owner(viewer: Person, programme: Any) -> bool:
     return is_hr(viewer) or (programme is not None and programme.owner_id == viewer.id)
 
 
+def _runs_business_review(viewer: Person, record: Any) -> bool:
+    """A business review of a node is run (created, edited, held) by the node person, anyone
+    above them, and HR. The record is the node (a Person) or the review."""
+    if record is None:
+        return False
+    node = record if isinstance(record, Person) else getattr(record, "node", None)
+    return node is not None and (is_hr(viewer) or in_subtree(viewer, node))
+
+
+def _completes_business_action(viewer: Person, item: Any) -> bool:
+    """An action item is ticked by its owner, or by whoever runs its review."""
+    if item is None:
+        return False
+    return item.owner_id == viewer.id or _runs_business_review(viewer, item.review)
+
+
+def scoped_business_actions(stmt: Select, model: type, viewer: Person) -> Select:
+    """Action items of business reviews the viewer may see (Area.KPIS on the review's node),
+    and the viewer's own items wherever they come from."""
+    return stmt.where(
+        or_(
+            model.person_id.in_(visible_person_ids(viewer, Area.KPIS)),
+            model.owner_id == viewer.id,
+        )
+    )
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -463,6 +490,13 @@ RULES: dict[str, Rule] = {
     # by them too, for the people they may see (the import itself is scoped by Area.KPIS).
     "kpi.define": _manages_people,
     "kpi.import": _manages_people,
+    # business reviews (WBR/MBR) and market summaries: seeing a review is Area.KPIS on its
+    # node; the summaries are scoped to the viewer's KPI population.
+    "business.list": _anyone,
+    "business.create": _runs_business_review,  # record: the node (a Person)
+    "business.edit": _runs_business_review,  # record: the review
+    "business_action.complete": _completes_business_action,
+    "business.market_summary": _manages_people,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

@@ -109,6 +109,10 @@ def nav_items(user) -> list[tuple[str, str, list[NavItem]]]:
     performance: list[NavItem] = [("teams.team_view", label, "teams")]
     if can(user, "kpi.define"):
         performance.append(("kpis.kpi_list", _l("KPIs"), "kpis"))
+    if can(user, "business.list"):
+        performance.append(("business.review_list", _l("Business reviews"), "business"))
+    if can(user, "business.market_summary"):
+        performance.append(("business.market_list", _l("Market summaries"), "market-summaries"))
     groups.append((_l("Performance"), "performance", performance))
     admin: list[NavItem] = []
     if can(user, "grant.manage"):

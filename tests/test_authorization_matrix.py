@@ -14,6 +14,7 @@ from portal.auth import sessions
 from portal.db import utcnow
 from portal.org.models import Grant, Person
 from tests.authz import ROLES, Row, expect, run_matrix
+from tests.business.test_business_authorization import BUSINESS_ROWS, business_extras
 from tests.coaching.test_coaching_authorization import COACHING_ROWS, coaching_extras
 from tests.goals.test_goals_authorization import GOALS_ROWS, goals_extras
 from tests.kpis.test_kpis_authorization import KPI_ROWS, kpi_extras
@@ -135,6 +136,7 @@ ROWS.update(COACHING_ROWS)
 ROWS.update(PROGRAMME_ROWS)
 ROWS.update(TRAINING_ROWS)
 ROWS.update(KPI_ROWS)
+ROWS.update(BUSINESS_ROWS)
 
 
 def _extras(world) -> dict:
@@ -160,6 +162,7 @@ def _extras(world) -> dict:
         **programme_extras(world),
         **training_extras(world),
         **kpi_extras(world),
+        **business_extras(world),
     }
 
 
@@ -215,7 +218,17 @@ def test_a_deny_all_policy_makes_the_matrix_fail(app, world, monkeypatch):
 
 # The areas whose rows must each fail under a broken policy (one shared run of every row,
 # rather than a run per area).
-AREAS_GUARDED = {"org", "qa", "qaprog", "goals", "coaching", "training", "recognition", "teams"}
+AREAS_GUARDED = {
+    "org",
+    "qa",
+    "qaprog",
+    "goals",
+    "coaching",
+    "training",
+    "recognition",
+    "teams",
+    "business",
+}
 
 
 def _blueprints(mismatches) -> set[str]:

@@ -6,6 +6,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from portal.blueprints.admin.views import bp as admin_bp
     from portal.blueprints.auth.views import bp as auth_bp
+    from portal.blueprints.business.views import bp as business_bp
     from portal.blueprints.coaching.views import bp as coaching_bp
     from portal.blueprints.goals.views import bp as goals_bp
     from portal.blueprints.home.views import bp as home_bp
@@ -34,5 +35,6 @@ def register_blueprints(app: Flask) -> None:
         kpis_bp,
         kpis_api_bp,
         teams_bp,
+        business_bp,
     ):
         app.register_blueprint(bp)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from portal import audit
 from portal.auth.passwords import hash_password
 from portal.db import utcnow
+from portal.demo.business import load_business
 from portal.demo.coaching import load_coaching
 from portal.demo.context import DemoContext
 from portal.demo.goals import load_goals
@@ -44,6 +45,7 @@ SECTIONS: list[Section] = [
     load_goals,
     load_training,
     load_kpis,
+    load_business,
 ]
 
 # The fixed sign-ins: e-mail local part and what the person shows in the demo.

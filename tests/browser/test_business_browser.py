@@ -1,0 +1,74 @@
+"""A weekly business review in a real browser: the supervisor schedules it from the menu, records
+a decision and an action item without a page load, marks it held (the figures freeze), and
+downloads the market summary as a PDF."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from tests import factories
+from tests.browser.conftest import RESULTS, PageWatch, menu
+
+
+@contextmanager
+def signed_in(browser, base: str, email: str, name: str):
+    context = browser.new_context(
+        locale="en-GB", timezone_id="Asia/Hong_Kong", accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    watch = PageWatch(page, RESULTS / f"business-{name}")
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+    try:
+        yield watch
+    finally:
+        context.close()
+    problems = watch.unexpected()
+    assert not problems, f"console errors or failed requests: {problems}"
+
+
+def test_a_supervisor_runs_a_weekly_business_review(live_server, browser):
+    base = live_server["url"]
+    people = live_server["people"]
+    with signed_in(browser, base, people["sup_a"]["email"], "supervisor") as watch:
+        p = watch.page
+        menu(watch, "Performance", "Business reviews")
+        p.wait_for_url(f"{base}/business/")
+        p.get_by_role("link", name="Schedule a review").click()
+        p.get_by_label("Kind").select_option("wbr")
+        p.get_by_role("button", name="Schedule").click()
+        p.wait_for_url(f"{base}/business/reviews/*")
+        assert "Live figures" in p.content()
+        watch.screenshot("scheduled")
+
+        p.evaluate("window.__stillHere = true")
+        p.locator("#decision-body").fill("Saturday cover: two agents on rotation")
+        p.get_by_role("button", name="Record decision").click()
+        p.locator("#decisions .decision-body", has_text="Saturday cover").wait_for()
+        p.locator("#action-body").fill("Call the ten merchants with open chargebacks")
+        p.locator("#action-owner").select_option(label=people["agent_a1"]["name"])
+        p.locator("#action-due").fill("2030-01-07")
+        p.get_by_role("button", name="Add action item").click()
+        p.locator("#review-actions .action-body", has_text="Call the ten merchants").wait_for()
+        assert p.evaluate("window.__stillHere") is True  # regions swapped, no page load
+        watch.screenshot("decision-and-action")
+
+        p.get_by_role("button", name="Mark held").click()
+        p.get_by_text("Frozen when the review was held").wait_for()
+        assert p.locator("#review-status .badge").inner_text() == "Held"
+        watch.screenshot("held")
+
+        menu(watch, "Performance", "Market summaries")
+        p.wait_for_url(f"{base}/business/markets")
+        row = p.get_by_role("row").filter(has_text="Hong Kong")
+        row.get_by_role("link", name="Monthly summary").click()
+        p.get_by_text("Monthly business summary: Hong Kong").wait_for()
+        watch.screenshot("summary")
+        with p.expect_download() as download:
+            p.get_by_role("link", name="Download PDF").click()
+        assert download.value.suggested_filename.startswith("summary-HK-month-")
+        assert download.value.suggested_filename.endswith(".pdf")
