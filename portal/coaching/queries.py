@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from portal import policy
@@ -161,9 +161,11 @@ def completion_grid(
     weeks: list[date],
     now: datetime,
     supervisor_id: int | None = None,
+    people: Select | None = None,
 ) -> completion.Grid:
-    """The report x week grid of every series the viewer may see (optionally one supervisor's),
-    for the given Mondays: two queries whatever the number of rows."""
+    """The report x week grid of every series the viewer may see (optionally one supervisor's,
+    or only the series of `people`, a SELECT of report ids), for the given Mondays: two
+    queries whatever the number of rows."""
     stmt = (
         select(OneOnOneSeries, Person)
         .join(Person, Person.id == OneOnOneSeries.person_id)
@@ -175,7 +177,10 @@ def completion_grid(
     stmt = scoped(stmt, OneOnOneSeries, viewer, Area.COACHING)
     # A supervisor or manager looks at the 1:1s of the people below them, not their own with
     # their own manager; someone with nobody below sees their own series.
-    own_excluded = policy.has_reports(viewer) or policy.is_hr(viewer)
+    # The team view names its people itself.
+    own_excluded = people is None and (policy.has_reports(viewer) or policy.is_hr(viewer))
+    if people is not None:
+        stmt = stmt.where(OneOnOneSeries.person_id.in_(people))
     if own_excluded:
         stmt = stmt.where(OneOnOneSeries.person_id != viewer.id)
     if supervisor_id is not None:
@@ -205,6 +210,8 @@ def completion_grid(
         )
         ids = select(OneOnOneSeries.id)
         ids = scoped(ids, OneOnOneSeries, viewer, Area.COACHING)
+        if people is not None:
+            ids = ids.where(OneOnOneSeries.person_id.in_(people))
         if own_excluded:
             ids = ids.where(OneOnOneSeries.person_id != viewer.id)
         if supervisor_id is not None:

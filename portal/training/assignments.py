@@ -190,10 +190,12 @@ def training_items(
     assignment_id: int | None = None,
     mandatory_only: bool = False,
     per_assignment: list[int] | None = None,
+    due_between: tuple[date, date] | None = None,
 ) -> list[TrainingItem]:
     """Every (person, course) assigned to the active people in `people` (a SELECT of ids,
     already scoped by the caller), with the earliest due date and where they stand. One query.
-    With `per_assignment` (ids), one item per (assignment, person) of those assignments."""
+    With `per_assignment` (ids), one item per (assignment, person) of those assignments.
+    With `due_between` (first, last day), only the items whose due date falls in it."""
     columns = [
         Person.id.label("person_id"),
         Assignment.course_id.label("course_id"),
@@ -216,6 +218,8 @@ def training_items(
         due = due.where(Assignment.course_id == course_id)
     if assignment_id is not None:
         due = due.where(Assignment.id == assignment_id)
+    if due_between is not None:
+        due = due.having(func.min(Assignment.due_on).between(*due_between))
     due_sq = due.subquery()
     attempts = (
         select(
