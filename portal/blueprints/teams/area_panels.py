@@ -117,6 +117,8 @@ def qa_panel(req: PanelRequest) -> Panel | None:
         "target": None,
         "label": _("Average score"),
         "bandLabel": _("95% confidence interval"),
+        "yMin": 0,
+        "yMax": 100,
     }
     return Panel(
         key="qa",

@@ -33,7 +33,9 @@
       options: { animation: false, responsive: true, maintainAspectRatio: false,
         plugins: { legend: { display: true, position: "bottom",
           labels: { filter: function (item) { return item.text !== ""; } } } },
-        scales: { x: { ticks: { maxTicksLimit: 8 } } } }
+        scales: { x: { ticks: { maxTicksLimit: 8 } },
+          y: { min: data.yMin === undefined ? undefined : data.yMin,
+               max: data.yMax === undefined ? undefined : data.yMax } } }
     });
   }
 
