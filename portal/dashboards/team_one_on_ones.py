@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from portal.coaching import completion
 from portal.coaching import queries as coaching_queries
 from portal.coaching.completion import Tally
+from portal.coaching.queries import ReportInfo
 from portal.kpis import queries as kpi_queries
 from portal.kpis.periods import Period
 from portal.kpis.queries import ViewFilters
@@ -63,7 +64,7 @@ def child_of(path: str, children: list[Person]) -> Person | None:
 
 
 def tally_by_child(
-    grid: completion.Grid, people: dict[int, Person], children: list[Person]
+    grid: completion.Grid, people: dict[int, ReportInfo], children: list[Person]
 ) -> dict[int, Tally]:
     """Each direct report's tally over their subtree's series (pure)."""
     result = {child.id: Tally() for child in children}
@@ -93,7 +94,7 @@ def team_one_on_ones(
     grid = coaching_queries.completion_grid(viewer, weeks=all_weeks, now=now, people=people)
     this_grid = completion.Grid(weeks=weeks, rows=grid.rows, cells=grid.cells)
     before_grid = completion.Grid(weeks=before, rows=grid.rows, cells=grid.cells)
-    people_by_id: dict[int, Person] = getattr(grid, "people", {})
+    people_by_id: dict[int, ReportInfo] = getattr(grid, "people", {})
     by_child = tally_by_child(this_grid, people_by_id, children)
     rows = [OneOnOneChild(child, by_child[child.id]) for child in children]
     if filters.narrows_people:
