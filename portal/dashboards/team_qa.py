@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from portal.kpis import queries as kpi_queries
 from portal.kpis.periods import Period
@@ -83,8 +84,17 @@ def rollup_filters(
         agent_market_id=filters.market_id,
         agent_segment_id=filters.segment_id,
         channel=filters.channel,
-        time_zone=viewer.time_zone or "UTC",
+        time_zone=zone_name(viewer.time_zone),
     )
+
+
+def zone_name(name: str | None) -> str:
+    """The viewer's time zone, or UTC when it is missing or unknown (never a 500)."""
+    try:
+        ZoneInfo(name or "UTC")
+    except (KeyError, ValueError):
+        return "UTC"
+    return name or "UTC"
 
 
 def team_qa(
