@@ -8,9 +8,9 @@ manager's team's), except when the node has nobody below them (an agent sees the
 The period's weeks are those whose Monday falls in it (a week is never counted in two months);
 a period holding no Monday takes the week of its first day.
 
-Statements: the direct reports, the series with their reports, the meetings of those weeks.
-Three, whatever the data (the meetings are then folded into cells in Python, by the
-programme's pure rules).
+Statements: the direct reports, (on SQLite only) the time zones in play, and one aggregate of
+the cells (portal.dashboards.one_on_one_cells: the rules of coaching.completion.build_grid in
+SQL, tested equal to it). Two or three, whatever the data.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from portal.coaching import completion
-from portal.coaching import queries as coaching_queries
 from portal.coaching.completion import Tally
-from portal.coaching.queries import ReportInfo
+from portal.dashboards import one_on_one_cells
 from portal.kpis import queries as kpi_queries
 from portal.kpis.periods import Period
 from portal.kpis.queries import ViewFilters
@@ -40,7 +38,6 @@ class TeamOneOnOnes:
     weeks: list[date]
     total: Tally
     previous: Tally
-    reports: int  # people with a 1:1 series in these weeks
     children: list[OneOnOneChild]
 
 
@@ -55,29 +52,6 @@ def period_weeks(period: Period) -> list[date]:
     return weeks or [period.start - timedelta(days=period.start.weekday())]
 
 
-def child_of(path: str, children: list[Person]) -> Person | None:
-    """The direct report whose subtree holds the person with this path."""
-    for child in children:
-        if path.startswith(child.path):
-            return child
-    return None
-
-
-def tally_by_child(
-    grid: completion.Grid, people: dict[int, ReportInfo], children: list[Person]
-) -> dict[int, Tally]:
-    """Each direct report's tally over their subtree's series (pure)."""
-    result = {child.id: Tally() for child in children}
-    for row in grid.rows:
-        person = people.get(row.person_id)
-        child = child_of(person.path, children) if person is not None else None
-        if child is None:
-            continue
-        for week in grid.weeks:
-            result[child.id].add(grid.cells[(row.series_id, week)])
-    return result
-
-
 def team_one_on_ones(
     viewer: Person, node: Person, period: Period, filters: ViewFilters, now: datetime
 ) -> TeamOneOnOnes:
@@ -86,26 +60,22 @@ def team_one_on_ones(
     people = kpi_queries.population(viewer, node, filters, Area.COACHING)
     if children:
         people = people.where(Person.id != node.id)
-    previous = period.previous()
     weeks = period_weeks(period)
-    before = period_weeks(previous)
-    # One grid over the previous period's weeks and this period's: the same two statements.
-    all_weeks = sorted(set(before) | set(weeks))
-    grid = coaching_queries.completion_grid(viewer, weeks=all_weeks, now=now, people=people)
-    this_grid = completion.Grid(weeks=weeks, rows=grid.rows, cells=grid.cells)
-    before_grid = completion.Grid(weeks=before, rows=grid.rows, cells=grid.cells)
-    people_by_id: dict[int, ReportInfo] = getattr(grid, "people", {})
-    by_child = tally_by_child(this_grid, people_by_id, children)
-    rows = [OneOnOneChild(child, by_child[child.id]) for child in children]
+    before = period_weeks(period.previous())
+    found = one_on_one_cells.tallies(
+        viewer, node, people, [(w, 1) for w in weeks] + [(w, 0) for w in before], now
+    )
+    total, previous = Tally(), Tally()
+    for (_child, tag), tally in found.items():
+        add(total if tag == 1 else previous, tally)
+    rows = [OneOnOneChild(c, found.get((c.id, 1), Tally())) for c in children]
     if filters.narrows_people:
         rows = [row for row in rows if row.tally.expected]
-    reports = len({row.person_id for row in grid.rows})
-    return TeamOneOnOnes(weeks, _total(this_grid), _total(before_grid), reports, rows)
+    return TeamOneOnOnes(weeks, total, previous, rows)
 
 
-def _total(grid: completion.Grid) -> Tally:
-    tally = Tally()
-    for row in grid.rows:
-        for week in grid.weeks:
-            tally.add(grid.cells[(row.series_id, week)])
-    return tally
+def add(into: Tally, other: Tally) -> None:
+    into.held += other.held
+    into.missed += other.missed
+    into.cancelled += other.cancelled
+    into.not_recorded += other.not_recorded
