@@ -6,18 +6,19 @@ An item is one (person, course) as the training pages count it (several assignme
 course: the earliest due date). People: at or below the node whose training the viewer may see
 (Area.TRAINING), active, narrowed by market and segment.
 
-Statements: the direct reports, the items (portal.training.assignments.training_items, one
-statement), and which direct report each person falls under. Three, whatever the data.
+Statements: the direct reports, and one aggregate of the items (the statement behind
+portal.training.assignments.training_items, grouped by direct report, with status.standing's
+rule as CASEs, tested equal to it). Two, whatever the data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, case, func, not_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -26,7 +27,7 @@ from portal.kpis.periods import Period
 from portal.kpis.queries import ViewFilters
 from portal.org.models import Person
 from portal.policy import Area
-from portal.training.assignments import TrainingItem, training_items
+from portal.training.assignments import TrainingItem, is_complete_sql, items_statement
 from portal.training.status import StatusCounts, count_statuses
 
 
@@ -61,7 +62,8 @@ class TeamTraining:
 
 
 def figures_of(items: Iterable[TrainingItem]) -> TrainingFigures:
-    """Counts by standing and the number of people (pure)."""
+    """Counts by standing and the number of people, from items (pure; the SQL counts below
+    are tested equal to it)."""
     items = list(items)
     return TrainingFigures(
         count_statuses(item.standing.status for item in items),
@@ -69,40 +71,52 @@ def figures_of(items: Iterable[TrainingItem]) -> TrainingFigures:
     )
 
 
-def split_by_child(
-    items: Iterable[TrainingItem], child_of: Mapping[int, int]
-) -> dict[int, list[TrainingItem]]:
-    """The items grouped by the direct report whose subtree holds their person (pure)."""
-    groups: dict[int, list[TrainingItem]] = {}
-    for item in items:
-        child = child_of.get(item.person_id)
-        if child is not None:
-            groups.setdefault(child, []).append(item)
-    return groups
-
-
-def child_map(people, node: Person) -> dict[int, int]:  # noqa: ANN001
-    """person id -> the node's direct report above them (or themselves), in one statement."""
-    child = aliased(Person)
+def counts_by_child(
+    people: Select, node: Person, period: Period, today: date
+) -> dict[int | None, TrainingFigures]:
+    """Direct report id (None: the node itself) -> counts of the items due in the period, in
+    one statement: status.standing's rule as CASEs over assignments.items_statement."""
+    items = items_statement(people, due_between=(period.start, period.end)).subquery("items")
+    done = is_complete_sql(items)
+    overdue = and_(not_(done), items.c.due_on < today)
+    member, child = aliased(Person), aliased(Person)
     stmt = (
-        select(Person.id, child.id)
-        .join(child, Person.path.startswith(child.path))
-        .where(child.manager_id == node.id, Person.id.in_(people))
+        select(
+            child.id,
+            func.count(),
+            func.sum(case((done, 1), else_=0)),
+            func.sum(case((overdue, 1), else_=0)),
+            func.count(func.distinct(items.c.person_id)),
+        )
+        .select_from(items)
+        .join(member, member.id == items.c.person_id)
+        .outerjoin(child, and_(child.manager_id == node.id, member.path.startswith(child.path)))
+        .group_by(child.id)
     )
-    return {int(pid): int(cid) for pid, cid in db.session.execute(stmt)}
+    result = {}
+    for child_id, total, completed, late, persons in db.session.execute(stmt):
+        completed, late = int(completed or 0), int(late or 0)
+        result[child_id] = TrainingFigures(
+            StatusCounts(completed=completed, due=int(total) - completed - late, overdue=late),
+            int(persons),
+        )
+    return result
 
 
 def team_training(
     viewer: Person, node: Person, period: Period, filters: ViewFilters, today: date
 ) -> TeamTraining:
-    """Everything the training panel shows, in three statements."""
+    """Everything the training panel shows, in two statements."""
     children = kpi_queries.children_of(viewer, node, Area.TRAINING)
     people = kpi_queries.population(viewer, node, filters, Area.TRAINING)
-    items = training_items(people, today, due_between=(period.start, period.end))
-    rows: list[TrainingChild] = []
-    if children:
-        groups = split_by_child(items, child_map(people, node))
-        rows = [TrainingChild(c, figures_of(groups.get(c.id, []))) for c in children]
-        if filters.narrows_people:
-            rows = [row for row in rows if row.figures.counts.total]
-    return TeamTraining(figures_of(items), rows)
+    found = counts_by_child(people, node, period, today)
+    total = StatusCounts(
+        completed=sum(f.counts.completed for f in found.values()),
+        due=sum(f.counts.due for f in found.values()),
+        overdue=sum(f.counts.overdue for f in found.values()),
+    )
+    empty = TrainingFigures(StatusCounts(0, 0, 0), 0)
+    rows = [TrainingChild(c, found.get(c.id, empty)) for c in children]
+    if filters.narrows_people:
+        rows = [row for row in rows if row.figures.counts.total]
+    return TeamTraining(TrainingFigures(total, sum(f.people for f in found.values())), rows)
