@@ -249,6 +249,14 @@ def _sees_area_of(area: Area) -> Rule:
     return rule
 
 
+def sees_area(viewer: Person, person: Person, area: Area) -> bool:
+    """May the viewer read `person`'s `area` records? No query when the person is in the
+    viewer's own subtree or the viewer is HR (both open every area); else one, cached."""
+    if in_subtree(viewer, person) or is_hr(viewer):
+        return True
+    return _sees_area_of(area)(viewer, person)
+
+
 # Goals and reviews. The record is a Review (a person's enrolment in a cycle); goal actions pass
 # the goal's review. Which step a review's state allows is decided in goals/transitions.py.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from portal import policy
@@ -155,17 +155,43 @@ def open_action_items(viewer: Person) -> list[OpenItem]:
 # ---- completion ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReportInfo:
+    """What the completion grid shows of a report (its name) and the team view needs (its
+    place in the tree)."""
+
+    id: int
+    name: str
+    path: str
+
+
 def completion_grid(
     viewer: Person,
     *,
     weeks: list[date],
     now: datetime,
     supervisor_id: int | None = None,
+    people: Select | None = None,
 ) -> completion.Grid:
-    """The report x week grid of every series the viewer may see (optionally one supervisor's),
-    for the given Mondays: two queries whatever the number of rows."""
+    """The report x week grid of every series the viewer may see (optionally one supervisor's,
+    or only the series of `people`, a SELECT of report ids), for the given Mondays: two
+    queries whatever the number of rows."""
+    # Columns, not entities: the team view's top node reads thousands of series.
     stmt = (
-        select(OneOnOneSeries, Person)
+        select(
+            OneOnOneSeries.id,
+            OneOnOneSeries.supervisor_id,
+            OneOnOneSeries.cadence,
+            OneOnOneSeries.starts_on,
+            OneOnOneSeries.ended_on,
+            Person.id.label("person_id"),
+            Person.name,
+            Person.path,
+            Person.team_id,
+            Person.market_id,
+            Person.time_zone,
+        )
+        .select_from(OneOnOneSeries)
         .join(Person, Person.id == OneOnOneSeries.person_id)
         .where(
             OneOnOneSeries.starts_on <= weeks[-1] + timedelta(days=7),
@@ -175,25 +201,28 @@ def completion_grid(
     stmt = scoped(stmt, OneOnOneSeries, viewer, Area.COACHING)
     # A supervisor or manager looks at the 1:1s of the people below them, not their own with
     # their own manager; someone with nobody below sees their own series.
-    own_excluded = policy.has_reports(viewer) or policy.is_hr(viewer)
+    # The team view names its people itself.
+    own_excluded = people is None and (policy.has_reports(viewer) or policy.is_hr(viewer))
+    if people is not None:
+        stmt = stmt.where(OneOnOneSeries.person_id.in_(people))
     if own_excluded:
         stmt = stmt.where(OneOnOneSeries.person_id != viewer.id)
     if supervisor_id is not None:
         stmt = stmt.where(OneOnOneSeries.supervisor_id == supervisor_id)
-    pairs = db.session.execute(stmt.order_by(Person.name, OneOnOneSeries.id)).all()
+    found = db.session.execute(stmt.order_by(Person.name, OneOnOneSeries.id)).all()
     rows = [
         completion.SeriesRow(
-            series_id=s.id,
-            person_id=p.id,
-            supervisor_id=s.supervisor_id,
-            team_id=p.team_id,
-            market_id=p.market_id,
-            time_zone=p.time_zone or "UTC",
-            is_weekly=s.cadence == Cadence.WEEKLY,
-            starts_on=s.starts_on,
-            ended_on=s.ended_on,
+            series_id=r.id,
+            person_id=r.person_id,
+            supervisor_id=r.supervisor_id,
+            team_id=r.team_id,
+            market_id=r.market_id,
+            time_zone=r.time_zone or "UTC",
+            is_weekly=r.cadence == Cadence.WEEKLY,
+            starts_on=r.starts_on,
+            ended_on=r.ended_on,
         )
-        for s, p in pairs
+        for r in found
     ]
     facts: list[completion.MeetingFact] = []
     if rows:
@@ -205,6 +234,8 @@ def completion_grid(
         )
         ids = select(OneOnOneSeries.id)
         ids = scoped(ids, OneOnOneSeries, viewer, Area.COACHING)
+        if people is not None:
+            ids = ids.where(OneOnOneSeries.person_id.in_(people))
         if own_excluded:
             ids = ids.where(OneOnOneSeries.person_id != viewer.id)
         if supervisor_id is not None:
@@ -220,7 +251,9 @@ def completion_grid(
             )
         ]
     grid = completion.build_grid(rows, facts, weeks, now)
-    grid.people = {p.id: p for _s, p in pairs}  # type: ignore[attr-defined]
+    grid.people = {  # type: ignore[attr-defined]
+        r.person_id: ReportInfo(r.person_id, r.name, r.path) for r in found
+    }
     return grid
 
 

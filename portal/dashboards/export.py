@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,13 @@ from portal.org.csv_safety import csv_text
 
 def as_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     return csv_text(header, rows).encode("utf-8")
+
+
+def sheet_name(title: str) -> str:
+    """A worksheet name Excel accepts: none of []:*?/\\, no apostrophe at either end, at
+    most 31 characters (a title such as "1:1 completion", or a translated one, may not be)."""
+    name = re.sub(r"[\[\]:*?/\\]", "-", title).strip("'")[:31].strip("'")
+    return name or "Sheet1"
 
 
 def as_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
@@ -27,7 +35,7 @@ def as_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) ->
             "strings_to_numbers": False,
         },
     )
-    sheet = workbook.add_worksheet(title[:31].replace("/", "-") or "Sheet1")
+    sheet = workbook.add_worksheet(sheet_name(title))
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, list(header), bold)
     for index, row in enumerate(rows, start=1):

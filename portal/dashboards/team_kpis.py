@@ -96,6 +96,6 @@ def team_kpis(viewer: Person, node: Person, period: Period, filters: ViewFilters
     kpis = active_kpi_infos()
     rows = kpi_table(kpis, people, period, period.previous())
     children = children_table(
-        viewer, node, kpis, people, period.start, period.end, filtered=bool(filters.as_args())
+        viewer, node, kpis, people, period.start, period.end, filtered=filters.narrows_people
     )
     return TeamKpis(rows=rows, children=children)

@@ -27,21 +27,33 @@ from portal.org.models import Person
 class ViewFilters:
     market_id: int | None = None
     segment_id: int | None = None
+    # The contact channel: narrows what is per contact (QA); KPIs are per person per day.
+    channel: str | None = None
 
-    def as_args(self) -> dict[str, int]:
-        args = {}
+    @property
+    def narrows_people(self) -> bool:
+        """A market or segment filter leaves people out (the channel does not)."""
+        return bool(self.market_id or self.segment_id)
+
+    def as_args(self) -> dict[str, int | str]:
+        args: dict[str, int | str] = {}
         if self.market_id:
             args["market"] = self.market_id
         if self.segment_id:
             args["segment"] = self.segment_id
+        if self.channel:
+            args["channel"] = self.channel
         return args
 
 
-def population(viewer: Person, node: Person, filters: ViewFilters) -> Select:
-    """Ids of the people at or below `node` whose KPIs the viewer may see, filtered."""
+def population(
+    viewer: Person, node: Person, filters: ViewFilters, area: policy.Area = policy.Area.KPIS
+) -> Select:
+    """Ids of the people at or below `node` whose `area` records the viewer may see, narrowed
+    by the market and segment filters (the people's own)."""
     stmt = select(Person.id).where(
         policy.subtree_condition(node.path),
-        Person.id.in_(policy.visible_person_ids(viewer, policy.Area.KPIS)),
+        Person.id.in_(policy.visible_person_ids(viewer, area)),
     )
     if filters.market_id:
         stmt = stmt.where(Person.market_id == filters.market_id)
@@ -122,10 +134,10 @@ def daily(people: Select, start: date, end: date) -> dict[int, dict[date, Sums]]
     return result
 
 
-def children_of(viewer: Person, node: Person) -> list[Person]:
-    """The node's direct reports the viewer may see, by name."""
+def children_of(viewer: Person, node: Person, area: policy.Area = policy.Area.KPIS) -> list[Person]:
+    """The node's direct reports the viewer may see (in `area`), by name."""
     stmt = policy.scoped(
-        select(Person).where(Person.manager_id == node.id), Person, viewer, policy.Area.KPIS
+        select(Person).where(Person.manager_id == node.id), Person, viewer, area
     ).order_by(Person.name, Person.id)
     return list(db.session.execute(stmt).scalars().all())
 

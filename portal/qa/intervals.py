@@ -6,6 +6,7 @@ aggregates (count, sum, sum of squares) equals the one computed from the rows th
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,12 +89,14 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     return low, high
 
 
+@functools.lru_cache(maxsize=4096)
 def t_quantile(p: float, df: int) -> float:
     """Quantile of Student's t distribution with df degrees of freedom (0 < p < 1).
 
     Bisection on the tail probability, which comes from the regularized incomplete beta function
     (continued fraction); bisection is slow to converge but cannot diverge, and 200 halvings
-    reach the limit of double precision.
+    reach the limit of double precision. Cached: it costs milliseconds, and a page of roll-ups
+    asks for the same few (p, df) again and again.
     """
     if not 0 < p < 1:
         raise ValueError("p must be between 0 and 1")

@@ -48,6 +48,11 @@ class RollupFilters:
     # Drill-down: one group of one dimension, e.g. ("agent", 7).
     group: tuple[str, Any] | None = None
     time_zone: str = "UTC"
+    # The team view: the node as its path (a constant prefix the path index serves), and the
+    # market and segment of the agents themselves (the QA reports filter the contact's).
+    node_path: str | None = None
+    agent_market_id: int | None = None
+    agent_segment_id: int | None = None
 
     def utc_bounds(self) -> tuple[datetime, datetime]:
         zone = ZoneInfo(self.time_zone)
@@ -99,7 +104,12 @@ def _base(
         or bool(filters.market_id or filters.segment_id or filters.channel)
         or group_dimension in CONTACT_DIMENSIONS
     )
-    needs_agent = agent or filters.node_id is not None or group_dimension in AGENT_DIMENSIONS
+    needs_agent = (
+        agent
+        or filters.node_id is not None
+        or bool(filters.node_path or filters.agent_market_id or filters.agent_segment_id)
+        or group_dimension in AGENT_DIMENSIONS
+    )
     stmt = (
         select(*columns)
         .select_from(Evaluation)
@@ -117,6 +127,12 @@ def _base(
     if filters.node_id is not None:
         node_path = select(Person.path).where(Person.id == filters.node_id).scalar_subquery()
         stmt = stmt.where(_Agent.path.startswith(node_path))
+    if filters.node_path:
+        stmt = stmt.where(_Agent.path.startswith(filters.node_path, autoescape=True))
+    if filters.agent_market_id:
+        stmt = stmt.where(_Agent.market_id == filters.agent_market_id)
+    if filters.agent_segment_id:
+        stmt = stmt.where(_Agent.segment_id == filters.agent_segment_id)
     if filters.market_id:
         stmt = stmt.where(Contact.market_id == filters.market_id)
     if filters.segment_id:
@@ -223,14 +239,7 @@ def rollup_for(viewer: Person, filters: RollupFilters, minimum: int) -> RollupRe
         .where(Evaluation.score.is_not(None))
         .group_by(bin_col)
     ).all()
-    dialect = session.get_bind().dialect.name
-    day = local_day(Evaluation.submitted_at, filters.time_zone, dialect)
-    daily = {
-        _as_date(row[0]): _to_aggregate(row[1:])
-        for row in session.execute(
-            _base(viewer, filters, day, *_aggregate_columns()).group_by(day)
-        ).all()
-    }
+    daily = daily_aggregates(viewer, filters)
     report = RollupReport(
         filters=filters,
         minimum=minimum,
@@ -243,6 +252,32 @@ def rollup_for(viewer: Person, filters: RollupFilters, minimum: int) -> RollupRe
     for dimension in DIMENSIONS:
         report.groups[dimension] = group_rows(viewer, filters, dimension, minimum)
     return report
+
+
+def daily_aggregates(viewer: Person, filters: RollupFilters) -> dict[date, Aggregate]:
+    """Aggregates per local day of submission (one statement); sums of days add up to any
+    week, month or period of them (count, sums and critical count are additive)."""
+    dialect = db.session.get_bind().dialect.name
+    day = local_day(Evaluation.submitted_at, filters.time_zone, dialect)
+    return {
+        _as_date(row[0]): _to_aggregate(row[1:])
+        for row in db.session.execute(
+            _base(viewer, filters, day, *_aggregate_columns()).group_by(day)
+        ).all()
+    }
+
+
+def by_child(viewer: Person, filters: RollupFilters, node_id: int) -> dict[int, Aggregate]:
+    """Aggregates per direct report of the node, each over the report's whole subtree (one
+    statement; the team view's drill-down)."""
+    child = aliased(Person, name="child")
+    stmt = (
+        _base(viewer, filters, child.id, *_aggregate_columns(), agent=True)
+        .join(child, _Agent.path.startswith(child.path))
+        .where(child.manager_id == node_id)
+        .group_by(child.id)
+    )
+    return {int(row[0]): _to_aggregate(row[1:]) for row in db.session.execute(stmt).all()}
 
 
 def summary_for(viewer: Person, filters: RollupFilters, minimum: int) -> rollups.Summary:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -182,18 +183,16 @@ class TrainingItem:
     assignment_id: int | None = None
 
 
-def training_items(
+def items_statement(
     people: Select,
-    today: date,
     *,
     course_id: int | None = None,
     assignment_id: int | None = None,
     mandatory_only: bool = False,
     per_assignment: list[int] | None = None,
-) -> list[TrainingItem]:
-    """Every (person, course) assigned to the active people in `people` (a SELECT of ids,
-    already scoped by the caller), with the earliest due date and where they stand. One query.
-    With `per_assignment` (ids), one item per (assignment, person) of those assignments."""
+    due_between: tuple[date, date] | None = None,
+) -> Select:
+    """The statement behind training_items (same arguments), for callers that aggregate it."""
     columns = [
         Person.id.label("person_id"),
         Assignment.course_id.label("course_id"),
@@ -216,6 +215,8 @@ def training_items(
         due = due.where(Assignment.course_id == course_id)
     if assignment_id is not None:
         due = due.where(Assignment.id == assignment_id)
+    if due_between is not None:
+        due = due.having(func.min(Assignment.due_on).between(*due_between))
     due_sq = due.subquery()
     attempts = (
         select(
@@ -234,7 +235,7 @@ def training_items(
     )
     stmt = (
         select(
-            Person.id,
+            Person.id.label("person_id"),
             Person.name,
             Person.manager_id,
             Course.id,
@@ -242,9 +243,9 @@ def training_items(
             Course.kind,
             Course.is_mandatory,
             due_sq.c.due_on,
-            Completion.completed_on,
-            func.coalesce(questions.c.n, 0),
-            func.coalesce(attempts.c.passed, 0),
+            Completion.completed_on.label("completed_on"),
+            func.coalesce(questions.c.n, 0).label("questions"),
+            func.coalesce(attempts.c.passed, 0).label("passed"),
             func.coalesce(attempts.c.used, 0),
             Course.attempts_allowed,
             due_sq.c.assignment_id,
@@ -266,6 +267,37 @@ def training_items(
     )
     if mandatory_only:
         stmt = stmt.where(Course.is_mandatory.is_(True))
+    return stmt
+
+
+def is_complete_sql(items: Any) -> Any:
+    """status.standing's "complete" over items_statement's columns, for SQL counts: a
+    completion and, when the course has an assessment, a pass (tested equal to standing)."""
+    return and_(items.c.completed_on.is_not(None), or_(items.c.questions == 0, items.c.passed == 1))
+
+
+def training_items(
+    people: Select,
+    today: date,
+    *,
+    course_id: int | None = None,
+    assignment_id: int | None = None,
+    mandatory_only: bool = False,
+    per_assignment: list[int] | None = None,
+    due_between: tuple[date, date] | None = None,
+) -> list[TrainingItem]:
+    """Every (person, course) assigned to the active people in `people` (a SELECT of ids,
+    already scoped by the caller), with the earliest due date and where they stand. One query.
+    With `per_assignment` (ids), one item per (assignment, person) of those assignments.
+    With `due_between` (first, last day), only the items whose due date falls in it."""
+    stmt = items_statement(
+        people,
+        course_id=course_id,
+        assignment_id=assignment_id,
+        mandatory_only=mandatory_only,
+        per_assignment=per_assignment,
+        due_between=due_between,
+    )
     items = []
     for row in db.session.execute(stmt):
         (pid, name, manager_id, cid, title, kind, mandatory, due_on, completed_on, n_questions,

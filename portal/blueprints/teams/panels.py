@@ -1,6 +1,7 @@
 """The team view is a list of panels. A panel is one function taking the view's request
 (viewer, node, period, filters) and returning its template and context, plus the tables it
-offers for export. Later features (QA, 1:1s, goals, training) add a function to PANELS."""
+offers for export. The KPI panel is here; QA, 1:1s, goals and reviews, training and recognition
+are in area_panels.py."""
 
 from __future__ import annotations
 
@@ -103,7 +104,9 @@ def kpi_panel(req: PanelRequest) -> Panel:
     )
 
 
-PANELS: list[PanelBuilder] = [kpi_panel]
+from .area_panels import AREA_PANELS  # noqa: E402  (its builders use the types above)
+
+PANELS: list[PanelBuilder] = [kpi_panel, *AREA_PANELS]
 
 
 def build_panels(req: PanelRequest) -> list[Panel]:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from portal.kpis.periods import Period, PeriodKind, custom_period, period_containing
 from portal.kpis.queries import ViewFilters
+from portal.qa.models import Channel
 
 
 def today_for(person) -> date:
@@ -61,8 +62,26 @@ def parse_day(args: Mapping[str, str]) -> date | None:
     return _date(args.get("on"))
 
 
+CHANNELS = tuple(channel.value for channel in Channel)
+
+
 def parse_filters(args: Mapping[str, str]) -> ViewFilters:
-    return ViewFilters(market_id=_int(args.get("market")), segment_id=_int(args.get("segment")))
+    """The market, segment and channel asked for; an unknown channel is ignored (see
+    filter_message)."""
+    channel = args.get("channel") or None
+    return ViewFilters(
+        market_id=_int(args.get("market")),
+        segment_id=_int(args.get("segment")),
+        channel=channel if channel in CHANNELS else None,
+    )
+
+
+def filter_message(args: Mapping[str, str]) -> str | None:
+    """A message when a filter was asked for with a value that is not one (it is ignored)."""
+    channel = args.get("channel") or None
+    if channel is not None and channel not in CHANNELS:
+        return _("Unknown channel; showing every channel.")
+    return None
 
 
 def period_args(period: Period) -> dict[str, str]:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal import audit, policy
+from portal.blueprints.qa.forms import CHANNEL_LABELS
 from portal.dashboards import export, kpi_figures, team_kpis
 from portal.extensions import db
 from portal.htmx import render_view
@@ -19,7 +20,15 @@ from portal.kpis.periods import custom_period
 from portal.org.models import Market, Person, Segment
 
 from .panels import PanelRequest, build_panels
-from .period_args import parse_day, parse_filters, parse_period, period_args, today_for
+from .period_args import (
+    CHANNELS,
+    filter_message,
+    parse_day,
+    parse_filters,
+    parse_period,
+    period_args,
+    today_for,
+)
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
@@ -58,6 +67,7 @@ def _choices() -> dict:
     return {
         "markets": db.session.execute(select(Market).order_by(Market.code)).scalars().all(),
         "segments": db.session.execute(select(Segment).order_by(Segment.name)).scalars().all(),
+        "channels": [(c, CHANNEL_LABELS.get(c, c)) for c in CHANNELS],
     }
 
 
@@ -66,11 +76,12 @@ def _render(node: Person):
     period, message = parse_period(request.args, today)
     filters = parse_filters(request.args)
     panels = build_panels(PanelRequest(current_user, node, period, filters))
+    messages = [m for m in (message, filter_message(request.args)) if m]
     return render_view(
         "teams/team_view.html",
         node=node,
         period=period,
-        message=message,
+        message=" ".join(messages),
         filters=filters,
         panels=panels,
         crumbs=_breadcrumbs(node),

@@ -24,6 +24,13 @@
       { label: data.label, data: data.values, borderColor: "#2457a6", backgroundColor: "#2457a6",
         spanGaps: true, tension: 0.2, pointRadius: 2 }
     ];
+    // An interval (e.g. the QA mean's 95 % CI) as two thin dotted lines around the values.
+    if (data.low && data.high) {
+      [data.low, data.high].forEach(function (values, index) {
+        datasets.push({ label: index === 0 ? data.bandLabel : "", data: values, borderColor: "#8aa6d6",
+          borderDash: [2, 3], borderWidth: 1, pointRadius: 0, spanGaps: true });
+      });
+    }
     if (data.target !== null && data.target !== undefined) {
       datasets.push({ label: data.targetLabel, data: data.labels.map(function () { return data.target; }),
         borderColor: "#b54708", borderDash: [6, 4], pointRadius: 0 });
@@ -32,8 +39,11 @@
       type: "line",
       data: { labels: data.labels, datasets: datasets },
       options: { animation: false, responsive: true, maintainAspectRatio: false,
-        plugins: { legend: { display: true, position: "bottom" } },
-        scales: { x: { ticks: { maxTicksLimit: 8 } } } }
+        plugins: { legend: { display: true, position: "bottom",
+          labels: { filter: function (item) { return item.text !== ""; } } } },
+        scales: { x: { ticks: { maxTicksLimit: 8 } },
+          y: { min: data.yMin === undefined ? undefined : data.yMin,
+               max: data.yMax === undefined ? undefined : data.yMax } } }
     });
   }
 

@@ -1,0 +1,81 @@
+"""The 1:1 panel of the team view: "did every report get their weekly 1:1?" for a node and a
+period, with the 1:1 programme's own rules (portal.coaching.completion: a week's cell is the best
+thing recorded in it, in the report's time zone; % held = held / expected).
+
+Whose 1:1s: the reports at or below the node whose 1:1s the viewer may see (Area.COACHING),
+narrowed by market and segment; not the node's own 1:1 with their manager (that is their
+manager's team's), except when the node has nobody below them (an agent sees their own).
+The period's weeks are those whose Monday falls in it (a week is never counted in two months);
+a period holding no Monday takes the week of its first day.
+
+Statements: the direct reports, (on SQLite only) the time zones in play, and one aggregate of
+the cells (portal.dashboards.one_on_one_cells: the rules of coaching.completion.build_grid in
+SQL, tested equal to it). Two or three, whatever the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from portal.coaching.completion import Tally
+from portal.dashboards import one_on_one_cells
+from portal.kpis import queries as kpi_queries
+from portal.kpis.periods import Period
+from portal.kpis.queries import ViewFilters
+from portal.org.models import Person
+from portal.policy import Area
+
+
+@dataclass(frozen=True)
+class OneOnOneChild:
+    person: Person
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class TeamOneOnOnes:
+    weeks: list[date]
+    total: Tally
+    previous: Tally
+    children: list[OneOnOneChild]
+
+
+def period_weeks(period: Period) -> list[date]:
+    """The Mondays inside the period; the Monday before its start when it holds none."""
+    first = period.start + timedelta(days=(7 - period.start.weekday()) % 7)
+    weeks = []
+    day = first
+    while day <= period.end:
+        weeks.append(day)
+        day += timedelta(days=7)
+    return weeks or [period.start - timedelta(days=period.start.weekday())]
+
+
+def team_one_on_ones(
+    viewer: Person, node: Person, period: Period, filters: ViewFilters, now: datetime
+) -> TeamOneOnOnes:
+    """Everything the 1:1 panel shows, in a fixed number of statements."""
+    children = kpi_queries.children_of(viewer, node, Area.COACHING)
+    people = kpi_queries.population(viewer, node, filters, Area.COACHING)
+    if children:
+        people = people.where(Person.id != node.id)
+    weeks = period_weeks(period)
+    before = period_weeks(period.previous())
+    found = one_on_one_cells.tallies(
+        viewer, node, people, [(w, 1) for w in weeks] + [(w, 0) for w in before], now
+    )
+    total, previous = Tally(), Tally()
+    for (_child, tag), tally in found.items():
+        add(total if tag == 1 else previous, tally)
+    rows = [OneOnOneChild(c, found.get((c.id, 1), Tally())) for c in children]
+    if filters.narrows_people:
+        rows = [row for row in rows if row.tally.expected]
+    return TeamOneOnOnes(weeks, total, previous, rows)
+
+
+def add(into: Tally, other: Tally) -> None:
+    into.held += other.held
+    into.missed += other.missed
+    into.cancelled += other.cancelled
+    into.not_recorded += other.not_recorded

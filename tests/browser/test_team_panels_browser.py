@@ -1,0 +1,39 @@
+"""The team view's panels in a real browser: a manager's view draws the QA trend chart (with
+its table), filters by channel, and drills down to a supervisor keeping the filter."""
+
+from types import SimpleNamespace
+
+from portal.extensions import db
+from portal.org.models import Person, Team
+from tests.browser.conftest import sign_in
+from tests.teams import panel_world
+
+
+def _load_panel_data(app, people) -> None:
+    with app.app_context():
+        w = SimpleNamespace(**{k: db.session.get(Person, v["id"]) for k, v in people.items()})
+        w.team_c = db.session.query(Team).filter_by(name="Team C").one()
+        panel_world.build_all(w)
+        db.session.remove()
+
+
+def test_manager_reads_the_panels_filters_by_channel_and_drills_down(live_server, page):
+    base, people = live_server["url"], live_server["people"]
+    _load_panel_data(live_server["app"], people)
+    p = page.page
+    sign_in(page, base, people["manager_hk"]["email"])
+    p.goto(f"{base}/teams/{people['manager_hk']['id']}?{panel_world.OCTOBER}")
+    p.locator("#panel-qa canvas[data-drawn='1']").wait_for()
+    for region in ("#panel-qa", "#panel-one-on-ones", "#panel-goals", "#panel-training"):
+        assert p.locator(region).is_visible()
+    assert p.locator("#qa-weeks-table").is_visible()  # the chart's figures, beside it
+    page.screenshot("team-panels")
+
+    p.get_by_label("Channel").select_option("email")
+    p.get_by_role("button", name="Show").click()
+    p.wait_for_url("**channel=email**")
+    assert "Not per channel" in p.content()
+    p.locator("#qa-people-table a", has_text=people["sup_a"]["name"]).click()
+    p.wait_for_url(f"**/teams/{people['sup_a']['id']}?**channel=email**")
+    assert people["agent_a1"]["name"] in p.content()
+    page.screenshot("drill-down")
