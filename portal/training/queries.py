@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, case, func, not_, or_, select
 
 from portal import policy
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.org.models import Market, Person, Position, Team
+from portal.training import assignments
+from portal.training.status import StatusCounts
 
 
 def today_for(person: Person, now: datetime) -> date:
@@ -86,6 +88,38 @@ def people_page(
     rows = rows[:limit]
     next_cursor = f"{rows[-1][0]}:{rows[-1][1]}" if more and rows else None
     return PeoplePage([r[0] for r in rows], next_cursor, cursor is not None)
+
+
+def people_in_scope(viewer: Person, *, team_id: int | None = None) -> Select:
+    """Ids of every person people_page would list across all its pages."""
+    stmt = policy.scoped(
+        select(Person.id).where(Person.is_active.is_(True), Person.id != viewer.id),
+        Person,
+        viewer,
+        policy.Area.TRAINING,
+    )
+    return stmt.where(Person.team_id == team_id) if team_id else stmt
+
+
+def counts_by_course(people: Select, today: date) -> dict[int, StatusCounts]:
+    """Course id -> completed / due / overdue over every (person, course) item of the people,
+    in one statement (status.standing's rule as CASEs, like the team view's training panel)."""
+    items = assignments.items_statement(people, mandatory_only=True).subquery("items")
+    done = assignments.is_complete_sql(items)
+    overdue = and_(not_(done), items.c.due_on < today)
+    stmt = select(
+        items.c.id,  # the course's id
+        func.count(),
+        func.sum(case((done, 1), else_=0)),
+        func.sum(case((overdue, 1), else_=0)),
+    ).group_by(items.c.id)
+    result = {}
+    for course_id, total, completed, late in db.session.execute(stmt):
+        completed, late = int(completed or 0), int(late or 0)
+        result[course_id] = StatusCounts(
+            completed=completed, due=int(total) - completed - late, overdue=late
+        )
+    return result
 
 
 def _cursor(after: str | None) -> tuple[str, int] | None:

@@ -1,6 +1,8 @@
 """Assignments reach a person, team, position or market, including people who join later;
 overdue training shows to the person, their supervisor and the trainer."""
 
+import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -203,6 +205,19 @@ def test_the_trainer_sees_overdue_in_their_market(app, client, world):
     assert "2 overdue" in detail  # sup C and agent C1
 
 
+def test_the_matrix_totals_count_everyone_followed_not_only_the_page(app, client, world):
+    course = helpers.course(world.hr, title="Paged MK-PAGED")
+    helpers.assign(world.hr, course, due_on=date(2020, 1, 1), team_id=world.team_a.id)
+    app.config["PAGE_SIZE"] = 1
+    try:
+        as_user(client, world.manager_hk)
+        body = client.get(f"/training/team?team={world.team_a.id}").get_data(as_text=True)
+    finally:
+        app.config["PAGE_SIZE"] = 50
+    assert "0 completed, 0 due, 1 overdue (n = 1)" in body  # the page: one person
+    assert "0 completed, 0 due, 3 overdue (n = 3)" in body  # sup A, A1 and A2
+
+
 def test_agents_see_only_their_own_record(app, client, world):
     assert policy.can(world.agent_a1, "training.team_view") is False
     as_user(client, world.agent_a1)
@@ -231,6 +246,12 @@ def test_team_matrix_export_lists_mandatory_courses(app, client, world, overdue_
     text = r.get_data(as_text=True)
     assert "Compliance MK-COMPLIANCE" in text.splitlines()[0]
     assert any("MK-A1" in line and "overdue" in line for line in text.splitlines())
+    xlsx = client.get("/training/team/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    with zipfile.ZipFile(io.BytesIO(xlsx.data)) as book:
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "Compliance MK-COMPLIANCE" in strings and "MK-A1" in strings
+    assert client.get("/training/team/export.pdf").status_code == 404
 
 
 def test_overdue_notices_reach_the_person_their_supervisor_and_the_trainer_once(app, world):

@@ -127,7 +127,7 @@ TRAINING_ROWS: dict[str, Row] = {
         "GET", u("/training/team"), overseers(200), hidden_from=HIDDEN_A1
     ),
     "training.team_export GET": Row(
-        "GET", u("/training/team/export.csv"), overseers(200), hidden_from=HIDDEN_A1
+        "GET", u("/training/team/export.xlsx"), overseers(200), hidden_from=HIDDEN_A1
     ),
     "training.person_record GET": Row(
         "GET", u("/training/people/{w.agent_a1.id}"), a1_training(200)

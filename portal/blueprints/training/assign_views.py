@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, request, url_for
+from flask import Response, abort, current_app, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal import audit, policy
+from portal.dashboards import export
 from portal.db import utcnow
 from portal.errors import NotFound
 from portal.extensions import db
@@ -218,6 +220,10 @@ def _team_data():
         for _, cid in mandatory
     }
     overdue = [i for i in items if i.standing.status == Status.OVERDUE]
+    everyone = queries.counts_by_course(
+        queries.people_in_scope(current_user, team_id=team_id), today
+    )
+    per_course = {cid: (per_course[cid], everyone.get(cid)) for _, cid in mandatory}
     return page, people, mandatory, cells, per_course, overdue, team_id
 
 
@@ -241,10 +247,16 @@ def team_matrix():
     )
 
 
-@bp.get("/team/export.csv")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/team/export.<fmt>")
 @login_required
-def team_export():
+def team_export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     page, people, mandatory, cells, _, _, team_id = _team_data()
+    header = [_l("Person"), *[title for title, _ in mandatory]]
     rows = [
         [name]
         + [
@@ -253,13 +265,22 @@ def team_export():
         ]
         for pid, name in people
     ]
-    body = csv_text(["person", *[title for title, _ in mandatory]], rows)
     audit.record(
-        current_user, "training.export", "team_matrix", team_id, None, {"people": len(people)}
+        current_user,
+        "training.export",
+        "team_matrix",
+        team_id,
+        None,
+        {"people": len(people), "format": fmt},
     )
     db.session.commit()
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="training-matrix.csv"'
+    if fmt == "csv":
+        body = csv_text(["person", *[title for title, _ in mandatory]], rows)
+        response = Response(body, mimetype="text/csv")
+    else:
+        body = export.as_xlsx(str(_l("Team training")), [str(h) for h in header], rows)
+        response = Response(body, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="training-matrix.{fmt}"'
     return response
 
 
