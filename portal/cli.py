@@ -56,6 +56,33 @@ def demo_load(if_empty: bool) -> None:
     click.echo("Demo data loaded." if created else "Demo data already present; nothing loaded.")
 
 
+@demo_cli.command("large")
+@click.option("--people", default=5_000, show_default=True)
+@click.option("--evaluations", default=1_000_000, show_default=True)
+@click.option("--meetings", default=250_000, show_default=True)
+@click.option("--days", default=730, show_default=True, help="Days of daily KPI values.")
+@click.option("--seed", default=2026, show_default=True)
+@click.option("--force", is_flag=True, help="Empty every table of a non-empty database first.")
+def demo_large(
+    people: int, evaluations: int, meetings: int, days: int, seed: int, force: bool
+) -> None:
+    """Generate the large data set (PostgreSQL only, by COPY) for benchmarks."""
+    from portal.demo import large
+    from portal.demo.load import DEMO_PASSWORD
+
+    options = large.Options(
+        people=people, evaluations=evaluations, meetings=meetings, days=days, seed=seed
+    )
+    try:
+        report = large.generate(options, force=force)
+    except large.LargeRefused as error:
+        raise click.ClickException(str(error)) from error
+    for name, rows, seconds in report.timings:
+        click.echo(f"  {name:<28} {rows:>12,} rows  {seconds:8.1f} s")
+    click.echo(f"  {'total':<28} {'':>12}       {report.total_seconds:8.1f} s")
+    click.echo(f"Top manager: {report.top_login} / {DEMO_PASSWORD}")
+
+
 @demo_cli.command("logins")
 def demo_logins() -> None:
     """Print the demo sign-ins."""
