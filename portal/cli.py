@@ -120,7 +120,28 @@ def goals_reminders() -> None:
     click.echo(f"{send_reminders(utcnow().date())} reminder(s) recorded")
 
 
+rollups_cli = AppGroup("rollups", help="Pre-aggregated roll-ups for the team views.")
+
+
+@rollups_cli.command("refresh")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Recompute only the days from this one on (all of it when people changed).",
+)
+def rollups_refresh(since) -> None:
+    """Recompute the daily KPI roll-up per org node (run nightly, after the KPI import)."""
+    import time
+
+    from portal.kpis import rollup
+
+    started = time.perf_counter()
+    nodes, rows = rollup.refresh(since.date() if since else None)
+    click.echo(f"KPI roll-up: {nodes} nodes, {rows} rows in {time.perf_counter() - started:.1f} s.")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(rollups_cli)
     app.cli.add_command(goals_cli)
     app.cli.add_command(training_cli)
     app.cli.add_command(demo_cli)
