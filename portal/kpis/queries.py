@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -209,7 +209,17 @@ def _raw_by_child(people: Select, node: Person, start: date, end: date, only: An
         .where(child.manager_id == node.id)
         .group_by(child.id, KpiValue.kpi_id, Kpi.aggregation)
     )
-    return stmt if only is None else stmt.where(only(child.id))
+    if only is None:
+        return stmt
+    # Only the chosen children's subtrees: said twice so that the planner reads just their
+    # people's values instead of the whole population's.
+    other_child = aliased(Person)
+    members = (
+        select(Person.id)
+        .join(other_child, Person.path.startswith(other_child.path))
+        .where(other_child.manager_id == node.id, only(other_child.id))
+    )
+    return stmt.where(only(child.id), KpiValue.person_id.in_(members))
 
 
 def by_child(
@@ -266,9 +276,23 @@ def teams_and_markets(people: Select) -> tuple[set[int | None], set[int | None]]
     return teams, markets
 
 
-def latest_day(people: Select, on_or_before: date) -> date | None:
-    """The last day on or before the given one with any value for these people."""
+def latest_day(people: Select, on_or_before: date, rollup: RollupPlan | None = None) -> date | None:
+    """The last day on or before the given one with any value for these people (the days a
+    roll-up plan covers are looked up in the roll-up)."""
+    start = date.min
+    if rollup and rollup.through_on is not None:
+        start = min(rollup.through_on, on_or_before) + timedelta(days=1)
     stmt = select(func.max(KpiValue.value_on)).where(
-        KpiValue.person_id.in_(people), KpiValue.value_on <= on_or_before
+        KpiValue.person_id.in_(people), KpiValue.value_on.between(start, on_or_before)
     )
-    return db.session.execute(stmt).scalar_one_or_none()
+    latest = db.session.execute(stmt).scalar_one_or_none()
+    if latest is None and rollup and rollup.through_on is not None:
+        stmt = _rolled(
+            select(func.max(KpiRollupDaily.value_on)),
+            rollup,
+            KpiRollupDaily.node_id == rollup.node_id,
+            date.min,
+            min(rollup.through_on, on_or_before),
+        )
+        latest = db.session.execute(stmt).scalar_one_or_none()
+    return latest
