@@ -50,13 +50,13 @@ PAGES = [
     ("head", "evaluations, disputed", "/qa/evaluations?status=disputed"),
     ("head", "QA report", "/qa/programme/reports"),
     ("head", "QA report, evaluations", "/qa/programme/reports/evaluations"),
-    ("head", "evaluator overturns", "/qa/evaluators"),
+    ("hr", "evaluator overturns", "/qa/evaluators"),
     ("head", "1:1 completion", "/coaching/completion"),
     ("head", "goals, team", "/goals/team"),
     ("head", "goals completion", "/goals/completion"),
     ("head", "reviews", "/goals/reviews"),
     ("head", "training, team", "/training/team"),
-    ("head", "training assignments", "/training/assignments"),
+    ("hr", "training assignments", "/training/assignments"),
     ("head", "KPIs", "/kpis/"),
     ("head", "notifications", "/notifications/"),
     ("head", "recognition", "/recognition/"),
@@ -122,51 +122,52 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
 
 
-def server_times(app, args: argparse.Namespace) -> str:
-    """Print p50/p95 and statements per page; return the head's session cookie."""
+def server_times(app, args: argparse.Namespace) -> tuple[str, int]:
+    """Print p50/p95 and statements per page; return the head's session cookie and id."""
     statements = [0]
 
     def count(*_a) -> None:
         statements[0] += 1
 
+    # Requests run outside this context: inside it, every request would share one `g` (and
+    # so Flask-Login's user of the first request).
     with app.app_context():
         people = _people()
         ids = {who: p.id for who, p in people.items()}
         clients = {who: _client_for(app, p) for who, p in people.items()}
-        print(
-            f"{db.engine.dialect.name}; head #{ids['head']}, supervisor #{ids['supervisor']}, "
-            f"agent #{ids['agent']}; {args.runs} runs per page (server time, in-process)"
-        )
-        event.listen(db.engine, "before_cursor_execute", count)
-        over = []
-        print(f"  {'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-        for who, name, template in PAGES:
-            if args.only and args.only not in name:
-                continue
-            url = template.format(**ids)
-            client = clients[who]
-            response = client.get(url)
-            if response.status_code != 200:
-                print(f"  {name:<28} status {response.status_code} ({url})")
-                continue
-            timings = []
-            for _ in range(args.runs):
-                statements[0] = 0
-                start = time.perf_counter()
-                client.get(url)
-                timings.append((time.perf_counter() - start) * 1000)
-            p95 = percentile(timings, 0.95)
-            flag = "  > 150" if p95 > 150 else ""
-            if p95 > 150:
-                over.append(name)
-            print(
-                f"  {name:<28} {statistics.median(timings):8.1f} {p95:8.1f} "
-                f"{statements[0]:8d}{flag}"
-            )
-        event.remove(db.engine, "before_cursor_execute", count)
-        print(f"  over 150 ms at p95: {', '.join(over) if over else 'none'}")
-        cookie = clients["head"].get_cookie(app.config["SESSION_COOKIE_NAME"])
-        return f"{app.config['SESSION_COOKIE_NAME']}={cookie.value}", ids["head"]
+        engine = db.engine
+        dialect = engine.dialect.name
+    print(
+        f"{dialect}; head #{ids['head']}, supervisor #{ids['supervisor']}, "
+        f"agent #{ids['agent']}; {args.runs} runs per page (server time, in-process)"
+    )
+    event.listen(engine, "before_cursor_execute", count)
+    over = []
+    print(f"  {'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    for who, name, template in PAGES:
+        if args.only and args.only not in name:
+            continue
+        url = template.format(**ids)
+        client = clients[who]
+        response = client.get(url)
+        if response.status_code != 200:
+            print(f"  {name:<28} status {response.status_code} ({url})")
+            continue
+        timings = []
+        for _ in range(args.runs):
+            statements[0] = 0
+            start = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+        p95 = percentile(timings, 0.95)
+        flag = "  > 150" if p95 > 150 else ""
+        if p95 > 150:
+            over.append(name)
+        print(f"  {name:<28} {statistics.median(timings):8.1f} {p95:8.1f} {statements[0]:8d}{flag}")
+    event.remove(engine, "before_cursor_execute", count)
+    print(f"  over 150 ms at p95: {', '.join(over) if over else 'none'}")
+    cookie = clients["head"].get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return f"{app.config['SESSION_COOKIE_NAME']}={cookie.value}", ids["head"]
 
 
 def _free_port() -> int:
