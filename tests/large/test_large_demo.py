@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.coaching.models import OneOnOne
 from portal.demo import large, load
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.kpis.models import KpiValue
 from portal.org.models import Person
 from portal.qa.evaluation_models import Evaluation, EvaluationAnswer, EvaluationRevision
@@ -32,11 +32,46 @@ def test_the_large_set_is_refused_on_sqlite_with_a_clear_message(app):
     assert "PostgreSQL" in result.output
 
 
-@pytest.fixture
-def generated(app):
+@pytest.fixture(scope="module")
+def _generated_once(app):
+    """Generated once for this module inside one outer transaction rolled back at its end (the
+    tests only read it; a test that writes rolls its own change back)."""
     if not _is_postgres(app):
+        yield None
+        return
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            report = large.generate(OPTIONS, analyze=False)
+            db.session.remove()
+            yield report
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+@pytest.fixture(autouse=True)
+def _transaction(_generated_once, app):
+    """Replaces the per-test transaction of tests/conftest.py for this module."""
+    with app.app_context():
+        limiter.reset()
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def generated(_generated_once):
+    if _generated_once is None:
         pytest.skip("the large set is generated with PostgreSQL's COPY")
-    return large.generate(OPTIONS, analyze=False)
+    return _generated_once
 
 
 def _count(stmt) -> int:
@@ -134,6 +169,7 @@ def test_generated_rows_follow_the_models_rules(generated):
     db.session.add(person)
     db.session.flush()
     assert person.id > agent.id
+    db.session.rollback()
 
 
 def test_pages_render_for_the_generated_top_manager_and_a_supervisor(generated, client):
