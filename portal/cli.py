@@ -56,6 +56,33 @@ def demo_load(if_empty: bool) -> None:
     click.echo("Demo data loaded." if created else "Demo data already present; nothing loaded.")
 
 
+@demo_cli.command("large")
+@click.option("--people", default=5_000, show_default=True)
+@click.option("--evaluations", default=1_000_000, show_default=True)
+@click.option("--meetings", default=250_000, show_default=True)
+@click.option("--days", default=730, show_default=True, help="Days of daily KPI values.")
+@click.option("--seed", default=2026, show_default=True)
+@click.option("--force", is_flag=True, help="Empty every table of a non-empty database first.")
+def demo_large(
+    people: int, evaluations: int, meetings: int, days: int, seed: int, force: bool
+) -> None:
+    """Generate the large data set (PostgreSQL only, by COPY) for benchmarks."""
+    from portal.demo import large
+    from portal.demo.load import DEMO_PASSWORD
+
+    options = large.Options(
+        people=people, evaluations=evaluations, meetings=meetings, days=days, seed=seed
+    )
+    try:
+        report = large.generate(options, force=force)
+    except large.LargeRefused as error:
+        raise click.ClickException(str(error)) from error
+    for name, rows, seconds in report.timings:
+        click.echo(f"  {name:<28} {rows:>12,} rows  {seconds:8.1f} s")
+    click.echo(f"  {'total':<28} {'':>12}       {report.total_seconds:8.1f} s")
+    click.echo(f"Top manager: {report.top_login} / {DEMO_PASSWORD}")
+
+
 @demo_cli.command("logins")
 def demo_logins() -> None:
     """Print the demo sign-ins."""
@@ -93,7 +120,28 @@ def goals_reminders() -> None:
     click.echo(f"{send_reminders(utcnow().date())} reminder(s) recorded")
 
 
+rollups_cli = AppGroup("rollups", help="Pre-aggregated roll-ups for the team views.")
+
+
+@rollups_cli.command("refresh")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Recompute only the days from this one on (all of it when people changed).",
+)
+def rollups_refresh(since) -> None:
+    """Recompute the daily KPI roll-up per org node (run nightly, after the KPI import)."""
+    import time
+
+    from portal.kpis import rollup
+
+    started = time.perf_counter()
+    nodes, rows = rollup.refresh(since.date() if since else None)
+    click.echo(f"KPI roll-up: {nodes} nodes, {rows} rows in {time.perf_counter() - started:.1f} s.")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(rollups_cli)
     app.cli.add_command(goals_cli)
     app.cli.add_command(training_cli)
     app.cli.add_command(demo_cli)

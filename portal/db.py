@@ -64,6 +64,13 @@ def enum_column(enum_cls: type[enum.StrEnum], name: str, length: int = 32) -> tu
 
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        # No server-side prepared statements: after five runs psycopg prepares a query, and
+        # PostgreSQL may then keep a generic plan that cannot use the tree-path prefix index
+        # (LIKE '/1/5/%' with the prefix as a parameter): the team pages went from tens of
+        # milliseconds to most of a second on the large data set.
+        dbapi_connection.prepare_threshold = None
+        return
     # pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy docs).
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         dbapi_connection.isolation_level = None

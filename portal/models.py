@@ -28,6 +28,7 @@ from portal.goals.models import (  # noqa: F401
     ReviewReopening,
 )
 from portal.kpis.models import Kpi, KpiTarget, KpiValue, kpi_position  # noqa: F401
+from portal.kpis.rollup_models import KpiRollupDaily, RollupState  # noqa: F401
 from portal.notify.models import Notification  # noqa: F401
 from portal.org.models import Grant, Market, Person, Position, Segment, Team  # noqa: F401
 from portal.qa.evaluation_models import (  # noqa: F401

@@ -1,7 +1,7 @@
 """business reviews: WBR/MBR reviews, decisions, action items
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-23 14:16:02.002329
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ from portal.kpis.maths import Figure, Sums, TargetSet
 from portal.kpis.models import Kpi
 from portal.kpis.periods import Period
 from portal.kpis.queries import ViewFilters
+from portal.kpis.rollup import RollupPlan
 from portal.org.models import Person
 
 
@@ -56,11 +57,15 @@ def active_kpi_infos() -> list[KpiInfo]:
 
 
 def kpi_table(
-    kpis: list[KpiInfo], people: Select, start_end: Period, previous: Period
+    kpis: list[KpiInfo],
+    people: Select,
+    start_end: Period,
+    previous: Period,
+    rollup: RollupPlan | None = None,
 ) -> list[KpiRow]:
-    current = queries.totals(people, start_end.start, start_end.end)
-    before = queries.totals(people, previous.start, previous.end)
-    daily = queries.daily(people, start_end.start, start_end.end)
+    current = queries.totals(people, start_end.start, start_end.end, rollup)
+    before = queries.totals(people, previous.start, previous.end, rollup)
+    daily = queries.daily(people, start_end.start, start_end.end, rollup)
     teams, markets = queries.teams_and_markets(people)
     return kpi_rows(kpis, current, before, daily, start_end, teams, markets)
 
@@ -74,11 +79,12 @@ def children_table(
     end: date,
     *,
     filtered: bool = False,
+    rollup: RollupPlan | None = None,
 ) -> list[ChildRow]:
     children = queries.children_of(viewer, node)
     if not children:
         return []
-    sums = queries.by_child(people, node, start, end)
+    sums = queries.by_child(people, node, start, end, rollup)
     rows = [
         ChildRow(
             person=child,
@@ -93,9 +99,17 @@ def children_table(
 def team_kpis(viewer: Person, node: Person, period: Period, filters: ViewFilters) -> TeamKpis:
     """Everything the KPI panel shows, in a fixed number of queries."""
     people = queries.population(viewer, node, filters)
+    rollup = queries.rollup_plan(viewer, node, filters)
     kpis = active_kpi_infos()
-    rows = kpi_table(kpis, people, period, period.previous())
+    rows = kpi_table(kpis, people, period, period.previous(), rollup)
     children = children_table(
-        viewer, node, kpis, people, period.start, period.end, filtered=filters.narrows_people
+        viewer,
+        node,
+        kpis,
+        people,
+        period.start,
+        period.end,
+        filtered=filters.narrows_people,
+        rollup=rollup,
     )
     return TeamKpis(rows=rows, children=children)

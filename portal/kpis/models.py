@@ -110,6 +110,8 @@ class KpiValue(IdMixin, Base):
         # (this index also serves the person_id foreign key).
         UniqueConstraint("person_id", "value_on", "kpi_id"),
         Index("ix_kpi_value_kpi_id_value_on", "kpi_id", "value_on"),
+        # The roll-up's watermark: the first day written after its refresh.
+        Index("ix_kpi_value_updated_at", "updated_at"),
     )
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id"))

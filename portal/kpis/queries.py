@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,8 @@ from portal import policy
 from portal.extensions import db
 from portal.kpis.maths import Sums
 from portal.kpis.models import Aggregation, Kpi, KpiValue
+from portal.kpis.rollup import SUM_NAMES, RollupPlan
+from portal.kpis.rollup_models import KpiRollupDaily
 from portal.org.models import Person
 
 
@@ -60,6 +62,16 @@ def population(
     if filters.segment_id:
         stmt = stmt.where(Person.segment_id == filters.segment_id)
     return stmt
+
+
+def rollup_plan(viewer: Person, node: Person, filters: ViewFilters) -> RollupPlan | None:
+    """The daily roll-up's plan for this read, when it is exact for it (see kpis.rollup)."""
+    from portal.kpis import rollup
+
+    others = set(filters.as_args()) - {"market", "segment", "channel"}  # KPIs are not per channel
+    return rollup.plan_for(
+        viewer, node, filters.market_id, filters.segment_id, other_filters=bool(others)
+    )
 
 
 def active_kpis() -> list[Kpi]:
@@ -112,25 +124,77 @@ def _values_in(stmt: Select, people: Select, start: date, end: date) -> Select:
     )
 
 
-def totals(people: Select, start: date, end: date) -> dict[int, Sums]:
-    """KPI id -> sums over the people's daily values between start and end (inclusive)."""
-    stmt = _values_in(
-        select(KpiValue.kpi_id, Kpi.aggregation, *_sum_columns()), people, start, end
-    ).group_by(KpiValue.kpi_id, Kpi.aggregation)
-    return {row[0]: _to_sums(row[1], tuple(row[2:])) for row in db.session.execute(stmt)}
+def _rolled(stmt: Select, plan: RollupPlan, node_ids: Any, start: date, end: date) -> Select:
+    """The roll-up rows of the given nodes between start and end, narrowed like population."""
+    stmt = stmt.join(Kpi, Kpi.id == KpiRollupDaily.kpi_id).where(
+        node_ids, KpiRollupDaily.value_on.between(start, end)
+    )
+    if plan.market_id:
+        stmt = stmt.where(KpiRollupDaily.market_id == plan.market_id)
+    if plan.segment_id:
+        stmt = stmt.where(KpiRollupDaily.segment_id == plan.segment_id)
+    return stmt
 
 
-def daily(people: Select, start: date, end: date) -> dict[int, dict[date, Sums]]:
+def _rolled_sums() -> list[Any]:
+    return [func.sum(getattr(KpiRollupDaily, name)) for name in SUM_NAMES]
+
+
+def _merge(into: dict, key: Any, sums: Sums) -> None:
+    into[key] = into[key] + sums if key in into else sums
+
+
+def totals(
+    people: Select, start: date, end: date, rollup: RollupPlan | None = None
+) -> dict[int, Sums]:
+    """KPI id -> sums over the people's daily values between start and end (inclusive); the
+    days a roll-up plan covers are read from the roll-up, the rest from raw rows."""
+    result: dict[int, Sums] = {}
+    rolled, start = rollup.split(start, end) if rollup else (None, start)
+    if rollup and rolled:
+        stmt = _rolled(
+            select(KpiRollupDaily.kpi_id, Kpi.aggregation, *_rolled_sums()),
+            rollup,
+            KpiRollupDaily.node_id == rollup.node_id,
+            *rolled,
+        ).group_by(KpiRollupDaily.kpi_id, Kpi.aggregation)
+        for row in db.session.execute(stmt):
+            _merge(result, row[0], _to_sums(row[1], tuple(row[2:])))
+    if start <= end:
+        stmt = _values_in(
+            select(KpiValue.kpi_id, Kpi.aggregation, *_sum_columns()), people, start, end
+        ).group_by(KpiValue.kpi_id, Kpi.aggregation)
+        for row in db.session.execute(stmt):
+            _merge(result, row[0], _to_sums(row[1], tuple(row[2:])))
+    return result
+
+
+def daily(
+    people: Select, start: date, end: date, rollup: RollupPlan | None = None
+) -> dict[int, dict[date, Sums]]:
     """KPI id -> day -> sums: the trend's raw material, one row per KPI and day."""
-    stmt = _values_in(
-        select(KpiValue.kpi_id, KpiValue.value_on, Kpi.aggregation, *_sum_columns()),
-        people,
-        start,
-        end,
-    ).group_by(KpiValue.kpi_id, KpiValue.value_on, Kpi.aggregation)
     result: dict[int, dict[date, Sums]] = defaultdict(dict)
-    for row in db.session.execute(stmt):
-        result[row[0]][row[1]] = _to_sums(row[2], tuple(row[3:]))
+    rolled, start = rollup.split(start, end) if rollup else (None, start)
+    if rollup and rolled:
+        stmt = _rolled(
+            select(
+                KpiRollupDaily.kpi_id, KpiRollupDaily.value_on, Kpi.aggregation, *_rolled_sums()
+            ),
+            rollup,
+            KpiRollupDaily.node_id == rollup.node_id,
+            *rolled,
+        ).group_by(KpiRollupDaily.kpi_id, KpiRollupDaily.value_on, Kpi.aggregation)
+        for row in db.session.execute(stmt):
+            result[row[0]][row[1]] = _to_sums(row[2], tuple(row[3:]))
+    if start <= end:
+        stmt = _values_in(
+            select(KpiValue.kpi_id, KpiValue.value_on, Kpi.aggregation, *_sum_columns()),
+            people,
+            start,
+            end,
+        ).group_by(KpiValue.kpi_id, KpiValue.value_on, Kpi.aggregation)
+        for row in db.session.execute(stmt):
+            result[row[0]][row[1]] = _to_sums(row[2], tuple(row[3:]))
     return result
 
 
@@ -142,8 +206,7 @@ def children_of(viewer: Person, node: Person, area: policy.Area = policy.Area.KP
     return list(db.session.execute(stmt).scalars().all())
 
 
-def by_child(people: Select, node: Person, start: date, end: date) -> dict[tuple[int, int], Sums]:
-    """(child id, KPI id) -> sums over each direct report's subtree (within `people`)."""
+def _raw_by_child(people: Select, node: Person, start: date, end: date, only: Any = None) -> Select:
     member = aliased(Person)
     child = aliased(Person)
     stmt = (
@@ -158,7 +221,60 @@ def by_child(people: Select, node: Person, start: date, end: date) -> dict[tuple
         .where(child.manager_id == node.id)
         .group_by(child.id, KpiValue.kpi_id, Kpi.aggregation)
     )
-    return {(row[0], row[1]): _to_sums(row[2], tuple(row[3:])) for row in db.session.execute(stmt)}
+    if only is None:
+        return stmt
+    # Only the chosen children's subtrees: said twice so that the planner reads just their
+    # people's values instead of the whole population's.
+    other_child = aliased(Person)
+    members = (
+        select(Person.id)
+        .join(other_child, Person.path.startswith(other_child.path))
+        .where(other_child.manager_id == node.id, only(other_child.id))
+    )
+    return stmt.where(only(child.id), KpiValue.person_id.in_(members))
+
+
+def by_child(
+    people: Select,
+    node: Person,
+    start: date,
+    end: date,
+    rollup: RollupPlan | None = None,
+) -> dict[tuple[int, int], Sums]:
+    """(child id, KPI id) -> sums over each direct report's subtree (within `people`). With a
+    roll-up plan, the rolled-up children's covered days come from the roll-up."""
+    if rollup is None:
+        stmt = _raw_by_child(people, node, start, end)
+        return {
+            (row[0], row[1]): _to_sums(row[2], tuple(row[3:])) for row in db.session.execute(stmt)
+        }
+    covered = sorted(rollup.covered_ids)
+    rolled, rest = rollup.split(start, end)
+    result: dict[tuple[int, int], Sums] = {}
+    statements = []
+    if rolled:
+        statements.append(
+            _rolled(
+                select(
+                    KpiRollupDaily.node_id, KpiRollupDaily.kpi_id, Kpi.aggregation, *_rolled_sums()
+                ),
+                rollup,
+                KpiRollupDaily.node_id.in_(
+                    select(Person.id).where(Person.manager_id == node.id, Person.id.in_(covered))
+                ),
+                *rolled,
+            ).group_by(KpiRollupDaily.node_id, KpiRollupDaily.kpi_id, Kpi.aggregation)
+        )
+        # Children not rolled up (small subtrees): every day from raw rows.
+        statements.append(_raw_by_child(people, node, start, end, lambda c: c.not_in(covered)))
+        if rest <= end:
+            statements.append(_raw_by_child(people, node, rest, end, lambda c: c.in_(covered)))
+    else:
+        statements.append(_raw_by_child(people, node, start, end))
+    for stmt in statements:
+        for row in db.session.execute(stmt):
+            _merge(result, (row[0], row[1]), _to_sums(row[2], tuple(row[3:])))
+    return result
 
 
 def teams_and_markets(people: Select) -> tuple[set[int | None], set[int | None]]:
@@ -172,9 +288,23 @@ def teams_and_markets(people: Select) -> tuple[set[int | None], set[int | None]]
     return teams, markets
 
 
-def latest_day(people: Select, on_or_before: date) -> date | None:
-    """The last day on or before the given one with any value for these people."""
+def latest_day(people: Select, on_or_before: date, rollup: RollupPlan | None = None) -> date | None:
+    """The last day on or before the given one with any value for these people (the days a
+    roll-up plan covers are looked up in the roll-up)."""
+    start = date.min
+    if rollup and rollup.through_on is not None:
+        start = min(rollup.through_on, on_or_before) + timedelta(days=1)
     stmt = select(func.max(KpiValue.value_on)).where(
-        KpiValue.person_id.in_(people), KpiValue.value_on <= on_or_before
+        KpiValue.person_id.in_(people), KpiValue.value_on.between(start, on_or_before)
     )
-    return db.session.execute(stmt).scalar_one_or_none()
+    latest = db.session.execute(stmt).scalar_one_or_none()
+    if latest is None and rollup and rollup.through_on is not None:
+        stmt = _rolled(
+            select(func.max(KpiRollupDaily.value_on)),
+            rollup,
+            KpiRollupDaily.node_id == rollup.node_id,
+            date.min,
+            min(rollup.through_on, on_or_before),
+        )
+        latest = db.session.execute(stmt).scalar_one_or_none()
+    return latest

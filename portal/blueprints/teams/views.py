@@ -157,8 +157,10 @@ def _report_day(node: Person, today: date) -> date:
     asked = parse_day(request.args)
     if asked:
         return asked
-    people = queries.population(current_user, node, parse_filters(request.args))
-    return queries.latest_day(people, today - timedelta(days=1)) or today - timedelta(days=1)
+    filters = parse_filters(request.args)
+    people = queries.population(current_user, node, filters)
+    plan = queries.rollup_plan(current_user, node, filters)
+    return queries.latest_day(people, today - timedelta(days=1), plan) or today - timedelta(days=1)
 
 
 @bp.get("/<int:person_id>/daily")

@@ -1,0 +1,171 @@
+"""The daily KPI roll-up: refreshing it, and deciding when a read may use it.
+
+A read uses the roll-up only when it gives exactly what the raw query would:
+- the viewer sees the node's whole subtree in the KPI area (the node is the viewer or below
+  them, or the viewer is HR), so the population is the subtree narrowed by market and segment;
+- the filters are only market and segment (the roll-up's own columns);
+- the node was rolled up, and no person changed since the refresh (a move changes subtrees,
+  markets and segments);
+- the days used are at most the watermark: through the last refreshed day and before the first
+  day whose values were written after the refresh. Later days come from the raw rows.
+Otherwise `plan_for` returns None and every query reads the raw daily values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import aliased
+
+from portal import policy
+from portal.db import utcnow
+from portal.extensions import db
+from portal.kpis.models import KpiValue
+from portal.kpis.rollup_models import KpiRollupDaily, RollupState
+from portal.org.models import Person
+
+NAME = "kpi"
+MIN_SUBTREE = 100  # people at or below a node for it to be rolled up (config overrides)
+SUM_NAMES = (
+    "n_value",
+    "value_sum",
+    "n_rate",
+    "numerator_sum",
+    "denominator_sum",
+    "n_weighted",
+    "weighted_sum",
+    "weight_sum",
+)
+
+
+@dataclass(frozen=True)
+class RollupPlan:
+    """Read the node's roll-up for days through `through_on` (None: no day is covered)."""
+
+    node_id: int
+    market_id: int | None
+    segment_id: int | None
+    through_on: date | None
+    covered_ids: frozenset[int]  # every rolled-up node (the drill-down's children among them)
+
+    def split(self, start: date, end: date) -> tuple[tuple[date, date] | None, date]:
+        """(the days served by the roll-up, or None; the first day left to the raw rows)."""
+        if self.through_on is None or self.through_on < start:
+            return None, start
+        last = min(end, self.through_on)
+        return (start, last), last + timedelta(days=1)
+
+
+def _min_subtree() -> int:
+    return int(current_app.config.get("KPI_ROLLUP_MIN_SUBTREE", MIN_SUBTREE))
+
+
+def _nodes(min_subtree: int) -> list[int]:
+    member = aliased(Person)
+    stmt = (
+        select(Person.id)
+        .join(member, member.path.startswith(Person.path))
+        .group_by(Person.id)
+        .having(func.count(member.id) >= min_subtree)
+    )
+    return sorted(db.session.execute(stmt).scalars())
+
+
+def _org_changed_after(moment: datetime) -> bool:
+    latest = db.session.execute(select(func.max(Person.updated_at))).scalar()
+    return latest is not None and _aware(latest) > moment
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tuple[int, int]:
+    """Recompute the roll-up (from `since` on, when the org has not changed since the last
+    refresh; else all of it). Commits. Returns (nodes, rows held)."""
+    from portal.kpis.queries import _sum_columns
+
+    started_at = utcnow()
+    state = db.session.get(RollupState, NAME)
+    full = (
+        since is None
+        or state is None
+        or _org_changed_after(state.refreshed_at)
+        or (min_subtree is not None)
+    )
+    nodes = _nodes(min_subtree or _min_subtree()) if full else list(state.node_ids)
+    if full:
+        db.session.execute(delete(KpiRollupDaily))
+    else:
+        db.session.execute(delete(KpiRollupDaily).where(KpiRollupDaily.value_on >= since))
+    member = aliased(Person)
+    node = aliased(Person)
+    source = (
+        select(
+            node.id,
+            KpiValue.kpi_id,
+            KpiValue.value_on,
+            member.market_id,
+            member.segment_id,
+            *_sum_columns(),
+        )
+        .join(member, member.id == KpiValue.person_id)
+        .join(node, member.path.startswith(node.path))
+        .where(node.id.in_(nodes))
+        .group_by(node.id, KpiValue.kpi_id, KpiValue.value_on, member.market_id, member.segment_id)
+    )
+    if not full:
+        source = source.where(KpiValue.value_on >= since)
+    columns = ["node_id", "kpi_id", "value_on", "market_id", "segment_id", *SUM_NAMES]
+    db.session.execute(insert(KpiRollupDaily).from_select(columns, source))
+    written = db.session.execute(select(func.count(KpiRollupDaily.id))).scalar_one()
+    through = db.session.execute(select(func.max(KpiValue.value_on))).scalar()
+    if state is None:
+        state = RollupState(name=NAME)
+        db.session.add(state)
+    state.through_on = through
+    state.refreshed_at = started_at
+    state.node_ids = nodes
+    db.session.commit()
+    return len(nodes), written
+
+
+def plan_for(
+    viewer: Person,
+    node: Person,
+    market_id: int | None,
+    segment_id: int | None,
+    *,
+    other_filters: bool = False,
+) -> RollupPlan | None:
+    """The roll-up plan for this read, or None when only raw rows give the exact answer."""
+    if other_filters:
+        return None
+    if not (node.path.startswith(viewer.path) or policy.is_hr(viewer)):
+        return None
+    state = db.session.get(RollupState, NAME)
+    if state is None or node.id not in set(state.node_ids or ()):
+        return None
+    refreshed_at = _aware(state.refreshed_at)
+    changed = select(func.min(KpiValue.value_on)).where(KpiValue.updated_at > refreshed_at)
+    people_changed = select(func.max(Person.updated_at))
+    first_changed, latest_person = db.session.execute(
+        select(changed.scalar_subquery(), people_changed.scalar_subquery())
+    ).one()
+    if latest_person is not None and _aware(latest_person) > refreshed_at:
+        return None
+    through = state.through_on
+    if first_changed is not None and through is not None:
+        through = min(through, first_changed - timedelta(days=1))
+    return RollupPlan(
+        node_id=node.id,
+        market_id=market_id,
+        segment_id=segment_id,
+        through_on=through,
+        covered_ids=frozenset(state.node_ids or ()),
+    )
