@@ -69,6 +69,11 @@ KPI_ROWS: dict[str, Row] = {
     "teams.team_node GET": Row(
         "GET", u(A1 + "?period=custom&start=2026-03-01&end=2026-03-31"), a1_kpis(200)
     ),
+    "teams.team_panel GET": Row(
+        "GET",
+        u(A1 + "/panels/kpis?period=custom&start=2026-03-01&end=2026-03-31"),
+        a1_kpis(200),
+    ),
     "teams.team_export GET": Row(
         "GET",
         u(A1 + "/export/kpis.csv?period=custom&start=2026-03-01&end=2026-03-31"),

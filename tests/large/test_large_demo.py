@@ -15,6 +15,7 @@ from portal.org.models import Person
 from portal.qa.evaluation_models import Evaluation, EvaluationAnswer, EvaluationRevision
 from portal.qa.models import Contact, ScorecardQuestion, ScorecardSection
 from tests.conftest import as_user
+from tests.teams.page import team_page
 
 OPTIONS = large.Options(people=230, evaluations=3_000, meetings=700, days=15, seed=7)
 
@@ -185,7 +186,7 @@ def test_pages_render_for_the_generated_top_manager_and_a_supervisor(generated, 
         "/org/people",
         "/coaching/completion",
     ):
-        assert client.get(url).status_code == 200, url
+        assert team_page(client, url).status_code == 200, url
     supervisor = db.session.execute(
         select(Person)
         .join(Person.position)
@@ -196,7 +197,7 @@ def test_pages_render_for_the_generated_top_manager_and_a_supervisor(generated, 
     ).scalar_one()
     as_user(client, supervisor)
     for url in ("/coaching/", "/qa/evaluate", "/qa/evaluations", f"/teams/{supervisor.id}"):
-        assert client.get(url).status_code == 200, url
+        assert team_page(client, url).status_code == 200, url
 
 
 def test_the_generator_refuses_a_database_that_holds_people(generated):

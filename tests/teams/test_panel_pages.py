@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.goals.models import Review
 from tests.conftest import as_user, count_queries
 from tests.teams import panel_world
+from tests.teams.page import team_page
 from tests.teams.panel_world import OCTOBER
 
 NEW_TABLES = (
@@ -45,7 +46,7 @@ def data(app, world, monkeypatch):
 
 def page(client, person, url) -> str:
     as_user(client, person)
-    response = client.get(url)
+    response = team_page(client, url)
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -102,7 +103,7 @@ def test_the_channel_filter_narrows_qa_and_notes_the_other_panels(client, data):
     w = data
     as_user(client, w.sup_a)
     url = f"/teams/{w.sup_a.id}?{OCTOBER}&channel=email"
-    body = client.get(url).get_data(as_text=True)
+    body = team_page(client, url).get_data(as_text=True)
     assert "Not per channel" in body
     assert "channel=email" in body  # drill-down, exports and periods keep it
     text = client.get(f"/teams/{w.sup_a.id}/export/qa.csv?{OCTOBER}&channel=email").get_data(
@@ -113,7 +114,7 @@ def test_the_channel_filter_narrows_qa_and_notes_the_other_panels(client, data):
 
 def test_an_unknown_channel_is_ignored_with_a_message(client, data):
     as_user(client, data.sup_a)
-    response = client.get(f"/teams/{data.sup_a.id}?{OCTOBER}&channel=<fax>")
+    response = team_page(client, f"/teams/{data.sup_a.id}?{OCTOBER}&channel=<fax>")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "Unknown channel" in body
@@ -187,10 +188,10 @@ def test_query_count_is_flat_when_data_grows_tenfold(app, client, data):
     w = data
     url = f"/teams/{w.head.id}?{OCTOBER}"
     as_user(client, w.head)
-    client.get(url)
+    team_page(client, url)
     with count_queries(app) as before:
-        assert client.get(url).status_code == 200
+        assert team_page(client, url).status_code == 200
     _grow(w, 10)
     with count_queries(app) as after:
-        assert client.get(url).status_code == 200
+        assert team_page(client, url).status_code == 200
     assert len(after) == len(before)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.dashboards import team_kpis
 from portal.dashboards.kpi_figures import shown, shown_percent
@@ -104,9 +105,55 @@ def kpi_panel(req: PanelRequest) -> Panel:
     )
 
 
-from .area_panels import AREA_PANELS  # noqa: E402  (its builders use the types above)
+from .area_panels import (  # noqa: E402  (its builders use the types above)
+    goals_panel,
+    one_on_one_panel,
+    qa_panel,
+    recognition_panel,
+    training_panel,
+)
 
-PANELS: list[PanelBuilder] = [kpi_panel, *AREA_PANELS]
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """A panel of the team view: its key (URL and element id), its heading while it loads,
+    its builder and the tables it offers for export (so an export builds only its panel)."""
+
+    key: str
+    title: Any
+    build: PanelBuilder
+    tables: tuple[str, ...]
+
+
+SPECS: list[PanelSpec] = [
+    PanelSpec("kpis", _l("KPIs against target"), kpi_panel, ("kpis", "people")),
+    PanelSpec("qa", _l("Quality (QA)"), qa_panel, ("qa", "qa-weeks", "qa-questions", "qa-people")),
+    PanelSpec(
+        "one-on-ones",
+        _l("1:1 completion"),
+        one_on_one_panel,
+        ("one-on-ones", "one-on-ones-people"),
+    ),
+    PanelSpec(
+        "goals", _l("Goals and reviews"), goals_panel, ("goals", "goals-people", "review-phases")
+    ),
+    PanelSpec("training", _l("Training"), training_panel, ("training", "training-people")),
+    PanelSpec(
+        "recognition",
+        _l("Recognition"),
+        recognition_panel,
+        ("kudos", "kudos-values", "kudos-people"),
+    ),
+]
+PANELS: list[PanelBuilder] = [spec.build for spec in SPECS]
+
+
+def spec_for_key(key: str) -> PanelSpec | None:
+    return next((spec for spec in SPECS if spec.key == key), None)
+
+
+def spec_for_table(table: str) -> PanelSpec | None:
+    return next((spec for spec in SPECS if table in spec.tables), None)
 
 
 def build_panels(req: PanelRequest) -> list[Panel]:

@@ -14,12 +14,12 @@ from portal import audit, policy
 from portal.blueprints.qa.forms import CHANNEL_LABELS
 from portal.dashboards import export, kpi_figures, team_kpis
 from portal.extensions import db
-from portal.htmx import render_view
+from portal.htmx import is_fragment_request, render_view
 from portal.kpis import queries
 from portal.kpis.periods import custom_period
 from portal.org.models import Market, Person, Segment
 
-from .panels import PanelRequest, build_panels
+from .panels import SPECS, PanelRequest, spec_for_key, spec_for_table
 from .period_args import (
     CHANNELS,
     filter_message,
@@ -71,23 +71,34 @@ def _choices() -> dict:
     }
 
 
-def _render(node: Person):
+def _view_args(node: Person) -> dict:
+    """What the page and each panel share: the period, filters and their query arguments."""
     today = today_for(current_user)
     period, message = parse_period(request.args, today)
     filters = parse_filters(request.args)
-    panels = build_panels(PanelRequest(current_user, node, period, filters))
     messages = [m for m in (message, filter_message(request.args)) if m]
+    return {
+        "node": node,
+        "period": period,
+        "message": " ".join(messages),
+        "filters": filters,
+        "args": {**period_args(period), **filters.as_args()},
+    }
+
+
+def _render(node: Person):
+    """The page: filters, breadcrumbs and one placeholder per panel, each loaded by its own
+    request (htmx, on load) so the first figures show while slower panels still compute.
+    Without JavaScript each placeholder links to its panel's page."""
+    view = _view_args(node)
+    period = view["period"]
     return render_view(
         "teams/team_view.html",
-        node=node,
-        period=period,
-        message=" ".join(messages),
-        filters=filters,
-        panels=panels,
+        **view,
+        specs=SPECS,
         crumbs=_breadcrumbs(node),
-        args={**period_args(period), **filters.as_args()},
-        prev_args={**period_args(period.previous()), **filters.as_args()},
-        next_args={**period_args(period.next()), **filters.as_args()},
+        prev_args={**period_args(period.previous()), **view["filters"].as_args()},
+        next_args={**period_args(period.next()), **view["filters"].as_args()},
         choices=_choices(),
     )
 
@@ -104,6 +115,31 @@ def team_node(person_id: int):
     return _render(_node(person_id))
 
 
+@bp.get("/<int:person_id>/panels/<key>")
+@login_required
+def team_panel(person_id: int, key: str):
+    """One panel of the team view: the fragment for htmx, else a page holding that panel.
+    A panel whose area the viewer may not see answers an empty fragment (htmx) or 404."""
+    node = _node(person_id)
+    spec = spec_for_key(key)
+    if spec is None:
+        abort(404)
+    view = _view_args(node)
+    panel = spec.build(PanelRequest(current_user, node, view["period"], view["filters"]))
+    if panel is None:
+        if is_fragment_request():
+            return ""
+        abort(404)
+    return render_view(
+        "teams/panel_page.html",
+        "teams/_panel.html",
+        **view,
+        panel=panel,
+        spec=spec,
+        crumbs=_breadcrumbs(node),
+    )
+
+
 @bp.get("/<int:person_id>/export/<table>.<fmt>")
 @login_required
 def team_export(person_id: int, table: str, fmt: str):
@@ -117,10 +153,9 @@ def team_export(person_id: int, table: str, fmt: str):
     else:
         period, _message = parse_period(request.args, today)
     filters = parse_filters(request.args)
-    found = None
-    for panel in build_panels(PanelRequest(current_user, node, period, filters)):
-        if table in panel.tables:
-            found = panel.tables[table]
+    spec = spec_for_table(table)
+    panel = spec.build(PanelRequest(current_user, node, period, filters)) if spec else None
+    found = panel.tables.get(table) if panel else None
     if found is None:
         abort(404)
     audit.record(
