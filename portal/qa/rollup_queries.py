@@ -9,7 +9,7 @@ own tables and are never read here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +29,8 @@ from portal.qa.evaluation_models import (
     EvaluationStatus,
 )
 from portal.qa.models import Contact, ScorecardQuestion, ScorecardVersion
+from portal.qa.rollup_daily import QaPlan
+from portal.qa.rollup_daily_models import BIN_NAMES, QaRollupDaily, QaRollupQuestion
 from portal.qa.rollups import Aggregate, PeriodKind, QuestionFailures
 
 COUNTED = tuple(s.value for s in EvaluationStatus if s != EvaluationStatus.DRAFT)
@@ -230,7 +232,12 @@ def _score_bin_expression() -> Any:
 
 
 def rollup_for(viewer: Person, filters: RollupFilters, minimum: int) -> RollupReport:
-    """The whole roll-up page's figures in 5 + len(DIMENSIONS) statements."""
+    """The whole roll-up page's figures in 5 + len(DIMENSIONS) statements (raw rows), or, when
+    the daily roll-up is exact for the request, a fixed number of statements reading it for the
+    days it covers and raw rows for the rest (see `report_plan`)."""
+    plan = report_plan(viewer, filters)
+    if plan is not None:
+        return _rollup_for_plan(viewer, filters, minimum, plan)
     session = db.session
     overall = _to_aggregate(session.execute(_base(viewer, filters, *_aggregate_columns())).one())
     bin_col = _score_bin_expression()
@@ -254,22 +261,203 @@ def rollup_for(viewer: Person, filters: RollupFilters, minimum: int) -> RollupRe
     return report
 
 
-def daily_aggregates(viewer: Person, filters: RollupFilters) -> dict[date, Aggregate]:
-    """Aggregates per local day of submission (one statement); sums of days add up to any
-    week, month or period of them (count, sums and critical count are additive)."""
+# ---- the daily roll-up (portal.qa.rollup_daily) -------------------------------------------
+
+# The roll-up's dimensions and the filters they serve.
+_ROLLED_FILTERS = {
+    "agent_market_id": QaRollupDaily.market_id,
+    "agent_segment_id": QaRollupDaily.segment_id,
+    "market_id": QaRollupDaily.contact_market_id,
+    "segment_id": QaRollupDaily.contact_segment_id,
+    "channel": QaRollupDaily.channel,
+}
+# The report's dimensions the roll-up groups by (the contact's market, segment and channel).
+_ROLLED_DIMENSIONS = {
+    "market": (QaRollupDaily.contact_market_id, Market, Market.code),
+    "segment": (QaRollupDaily.contact_segment_id, Segment, Segment.name),
+    "channel": (QaRollupDaily.channel, None, None),
+}
+
+
+def carries(filters: RollupFilters) -> bool:
+    """Whether the roll-up can answer these filters (scorecard and drill-down groups: no)."""
+    return not filters.scorecard_id and filters.group is None
+
+
+def _questions_carried(filters: RollupFilters) -> bool:
+    """The questions roll-up has no dimensions: only unfiltered reads use it."""
+    return not any(getattr(filters, name) for name in _ROLLED_FILTERS)
+
+
+def node_plan(viewer: Person, node: Person, filters: RollupFilters) -> QaPlan | None:
+    """The roll-up plan for a read of the node's subtree, when it is exact for it."""
+    from portal.qa import rollup_daily
+
+    if not carries(filters):
+        return None
+    return rollup_daily.plan_for(viewer, node, filters.time_zone)
+
+
+def report_plan(viewer: Person, filters: RollupFilters) -> QaPlan | None:
+    """The QA report's plan: its node, or without one the viewer's own subtree when that is
+    all they see (no QA grant, not HR)."""
+    from portal.qa import rollup_daily
+
+    if not carries(filters) or filters.node_path:
+        return None
+    if filters.node_id is None:
+        node = rollup_daily.whole_subtree_node(viewer)
+    else:
+        node = db.session.get(Person, filters.node_id)
+    return node_plan(viewer, node, filters) if node is not None else None
+
+
+def _rolled_columns() -> list[Any]:
+    r = QaRollupDaily
+    return [
+        func.coalesce(func.sum(r.n), 0),
+        func.coalesce(func.sum(r.n_scored), 0),
+        func.coalesce(func.sum(r.score_sum), 0),
+        func.coalesce(func.sum(r.score_squares), 0),
+        func.coalesce(func.sum(r.n_critical), 0),
+    ]
+
+
+def _rolled(
+    filters: RollupFilters,
+    plan: QaPlan,
+    days: tuple[date, date],
+    *columns: Any,
+    nodes: Any = None,
+    model: Any = QaRollupDaily,
+) -> Select:
+    """The roll-up rows of the node (or `nodes`), the plan's zone, the days and the filters."""
+    stmt = (
+        select(*columns)
+        .select_from(model)
+        .where(
+            model.node_id == plan.node_id if nodes is None else nodes,
+            model.time_zone == plan.time_zone,
+            model.day >= days[0],
+            model.day <= days[1],
+        )
+    )
+    if model is QaRollupDaily:
+        for name, column in _ROLLED_FILTERS.items():
+            value = getattr(filters, name)
+            if value:
+                stmt = stmt.where(column == value)
+    return stmt
+
+
+def _rest(filters: RollupFilters, rest: date) -> RollupFilters:
+    return replace(filters, start_on=rest)
+
+
+def _merge_rows(into: dict, rows: Any) -> None:
+    """key, label, aggregate columns... -> into[key] = [label, Aggregate] (summed)."""
+    for row in rows:
+        aggregate = _to_aggregate(row[2:])
+        if row[0] in into:
+            into[row[0]][1] = into[row[0]][1] + aggregate
+            into[row[0]][0] = into[row[0]][0] or row[1]
+        else:
+            into[row[0]] = [row[1], aggregate]
+
+
+def _sort_key(item: tuple[Any, list]) -> tuple:
+    key, (label, _aggregate) = item
+    return (label is None, str(label or ""), key is None, key if key is not None else 0)
+
+
+def _rollup_for_plan(
+    viewer: Person, filters: RollupFilters, minimum: int, plan: QaPlan
+) -> RollupReport:
+    session = db.session
+    rolled, rest = plan.split(filters.start_on, filters.end_on)
+    daily = daily_aggregates(viewer, filters, plan)
+    overall = Aggregate.empty()
+    for aggregate in daily.values():
+        overall = overall + aggregate
+    bins: dict[int, int] = {}
+    if rolled:
+        sums = [func.coalesce(func.sum(getattr(QaRollupDaily, name)), 0) for name in BIN_NAMES]
+        row = session.execute(_rolled(filters, plan, rolled, *sums)).one()
+        bins = {index: int(n) for index, n in enumerate(row)}
+    if rest <= filters.end_on:
+        bin_col = _score_bin_expression()
+        for b, n in session.execute(
+            _base(viewer, _rest(filters, rest), bin_col, func.count())
+            .where(Evaluation.score.is_not(None))
+            .group_by(bin_col)
+        ).all():
+            bins[int(b)] = bins.get(int(b), 0) + int(n)
+    report = RollupReport(
+        filters=filters,
+        minimum=minimum,
+        overall=rollups.summarise(overall, minimum),
+        bins=rollups.distribution({b: n for b, n in bins.items() if n}),
+        questions=questions_failed_most(viewer, filters, plan=plan),
+        weekly=rollups.trend(daily, PeriodKind.WEEK, minimum, filters.start_on, filters.end_on),
+        monthly=rollups.trend(daily, PeriodKind.MONTH, minimum, filters.start_on, filters.end_on),
+    )
+    for dimension in DIMENSIONS:
+        if dimension not in _ROLLED_DIMENSIONS:
+            report.groups[dimension] = group_rows(viewer, filters, dimension, minimum)
+            continue
+        key, model, label = _ROLLED_DIMENSIONS[dimension]
+        found: dict[Any, list] = {}
+        if rolled:
+            label_col = label if label is not None else literal("")
+            stmt = _rolled(filters, plan, rolled, key, label_col, *_rolled_columns())
+            if model is not None:
+                stmt = stmt.outerjoin(model, model.id == key)
+            _merge_rows(found, session.execute(stmt.group_by(key, label_col)).all())
+        if rest <= filters.end_on:
+            stmt = _dimension_statement(viewer, _rest(filters, rest), dimension)
+            _merge_rows(found, session.execute(stmt).all())
+        ordered = (
+            sorted(found.items(), key=lambda item: str(item[0]))
+            if dimension == "channel"
+            else sorted(found.items(), key=_sort_key)
+        )
+        report.groups[dimension] = [
+            GroupRow(
+                key=key_value,
+                label=str(group_label or key_value or ""),
+                summary=rollups.summarise(aggregate, minimum),
+            )
+            for key_value, (group_label, aggregate) in ordered
+        ]
+    return report
+
+
+def daily_aggregates(
+    viewer: Person, filters: RollupFilters, plan: QaPlan | None = None
+) -> dict[date, Aggregate]:
+    """Aggregates per local day of submission (one statement; two with a roll-up plan: the
+    covered days from the roll-up, the rest raw); sums of days add up to any week, month or
+    period of them (count, sums and critical count are additive)."""
+    result: dict[date, Aggregate] = {}
+    rolled, rest = plan.split(filters.start_on, filters.end_on) if plan else (None, None)
+    if plan is not None and rolled:
+        stmt = _rolled(filters, plan, rolled, QaRollupDaily.day, *_rolled_columns())
+        for row in db.session.execute(stmt.group_by(QaRollupDaily.day)).all():
+            result[_as_date(row[0])] = _to_aggregate(row[1:])
+    if rest is not None:
+        if rest > filters.end_on:
+            return result
+        filters = _rest(filters, rest)
     dialect = db.session.get_bind().dialect.name
     day = local_day(Evaluation.submitted_at, filters.time_zone, dialect)
-    return {
-        _as_date(row[0]): _to_aggregate(row[1:])
-        for row in db.session.execute(
-            _base(viewer, filters, day, *_aggregate_columns()).group_by(day)
-        ).all()
-    }
+    for row in db.session.execute(
+        _base(viewer, filters, day, *_aggregate_columns()).group_by(day)
+    ).all():
+        result[_as_date(row[0])] = _to_aggregate(row[1:])
+    return result
 
 
-def by_child(viewer: Person, filters: RollupFilters, node_id: int) -> dict[int, Aggregate]:
-    """Aggregates per direct report of the node, each over the report's whole subtree (one
-    statement; the team view's drill-down)."""
+def _raw_by_child(viewer: Person, filters: RollupFilters, node_id: int, only: Any = None) -> Select:
     child = aliased(Person, name="child")
     stmt = (
         _base(viewer, filters, child.id, *_aggregate_columns(), agent=True)
@@ -277,7 +465,47 @@ def by_child(viewer: Person, filters: RollupFilters, node_id: int) -> dict[int, 
         .where(child.manager_id == node_id)
         .group_by(child.id)
     )
-    return {int(row[0]): _to_aggregate(row[1:]) for row in db.session.execute(stmt).all()}
+    return stmt if only is None else stmt.where(only(child.id))
+
+
+def by_child(
+    viewer: Person, filters: RollupFilters, node_id: int, plan: QaPlan | None = None
+) -> dict[int, Aggregate]:
+    """Aggregates per direct report of the node, each over the report's whole subtree (one
+    statement; the team view's drill-down). With a roll-up plan, the rolled-up reports'
+    covered days come from the roll-up (three statements)."""
+    if plan is None:
+        stmt = _raw_by_child(viewer, filters, node_id)
+        return {int(row[0]): _to_aggregate(row[1:]) for row in db.session.execute(stmt).all()}
+    covered = sorted(plan.covered_ids)
+    rolled, rest = plan.split(filters.start_on, filters.end_on)
+    result: dict[int, Aggregate] = {}
+    statements = []
+    if rolled:
+        children = select(Person.id).where(Person.manager_id == node_id, Person.id.in_(covered))
+        statements.append(
+            _rolled(
+                filters,
+                plan,
+                rolled,
+                QaRollupDaily.node_id,
+                *_rolled_columns(),
+                nodes=QaRollupDaily.node_id.in_(children),
+            ).group_by(QaRollupDaily.node_id)
+        )
+        statements.append(_raw_by_child(viewer, filters, node_id, lambda c: c.not_in(covered)))
+        if rest <= filters.end_on:
+            statements.append(
+                _raw_by_child(viewer, _rest(filters, rest), node_id, lambda c: c.in_(covered))
+            )
+    else:
+        statements.append(_raw_by_child(viewer, filters, node_id))
+    for stmt in statements:
+        for row in db.session.execute(stmt).all():
+            key = int(row[0])
+            aggregate = _to_aggregate(row[1:])
+            result[key] = result[key] + aggregate if key in result else aggregate
+    return result
 
 
 def summary_for(viewer: Person, filters: RollupFilters, minimum: int) -> rollups.Summary:
@@ -302,10 +530,49 @@ def group_rows(
 
 
 def questions_failed_most(
-    viewer: Person, filters: RollupFilters, limit: int = 10
+    viewer: Person, filters: RollupFilters, limit: int = 10, plan: QaPlan | None = None
 ) -> list[QuestionFailures]:
-    """Per question of the current revisions: how often answered (not N/A) and failed."""
-    stmt = (
+    """Per question of the current revisions: how often answered (not N/A) and failed. With a
+    roll-up plan and no market, segment or channel filter, the covered days come from the
+    question roll-up and the rest from raw rows."""
+    statements = []
+    if plan is not None and _questions_carried(filters):
+        rolled, rest = plan.split(filters.start_on, filters.end_on)
+        if rolled:
+            q = QaRollupQuestion
+            statements.append(
+                _rolled(
+                    filters,
+                    plan,
+                    rolled,
+                    q.question_id,
+                    ScorecardQuestion.text,
+                    func.coalesce(func.sum(q.answered), 0),
+                    func.coalesce(func.sum(q.failed), 0),
+                    model=q,
+                )
+                .join(ScorecardQuestion, ScorecardQuestion.id == q.question_id)
+                .group_by(q.question_id, ScorecardQuestion.text)
+            )
+        if rest <= filters.end_on:
+            statements.append(_raw_questions(viewer, _rest(filters, rest)))
+    else:
+        statements.append(_raw_questions(viewer, filters))
+    found: dict[int, QuestionFailures] = {}
+    for stmt in statements:
+        for qid, text, answered, failed in db.session.execute(stmt).all():
+            before = found.get(int(qid))
+            found[int(qid)] = QuestionFailures(
+                int(qid),
+                text,
+                int(answered) + (before.answered if before else 0),
+                int(failed) + (before.failed if before else 0),
+            )
+    return rollups.failed_most(list(found.values()), limit)
+
+
+def _raw_questions(viewer: Person, filters: RollupFilters) -> Select:
+    return (
         _base(
             viewer,
             filters,
@@ -325,11 +592,6 @@ def questions_failed_most(
         .join(ScorecardQuestion, ScorecardQuestion.id == EvaluationAnswer.question_id)
         .group_by(EvaluationAnswer.question_id, ScorecardQuestion.text)
     )
-    rows = [
-        QuestionFailures(int(qid), text, int(answered), int(failed))
-        for qid, text, answered, failed in db.session.execute(stmt).all()
-    ]
-    return rollups.failed_most(rows, limit)
 
 
 @dataclass(frozen=True)
