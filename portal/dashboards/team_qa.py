@@ -116,7 +116,7 @@ def team_qa(
     this = rollup_filters(viewer, node, period.start, period.end, filters)
     questions = rollup_queries.questions_failed_most(viewer, this, limit=TOP_QUESTIONS, plan=plan)
     children = kpi_queries.children_of(viewer, node, Area.QA)
-    sums = rollup_queries.by_child(viewer, this, node.id, plan) if children else {}
+    sums = rollup_queries.by_child(viewer, this, node.id, plan, children) if children else {}
     rows = [
         QaChild(child, rollups.summarise(sums.get(child.id, Aggregate.empty()), minimum))
         for child in children

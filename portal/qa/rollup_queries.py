@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from portal import policy
@@ -80,6 +80,8 @@ class RollupReport:
     weekly: list[rollups.TrendPoint]
     monthly: list[rollups.TrendPoint]
     groups: dict[str, list[GroupRow]] = field(default_factory=dict)
+    # Groups per dimension in all (the page may show only the first `group_limit` of them).
+    group_counts: dict[str, int] = field(default_factory=dict)
 
 
 _Agent = aliased(Person, name="agent")
@@ -231,13 +233,17 @@ def _score_bin_expression() -> Any:
     return case(*whens, else_=0)
 
 
-def rollup_for(viewer: Person, filters: RollupFilters, minimum: int) -> RollupReport:
+def rollup_for(
+    viewer: Person, filters: RollupFilters, minimum: int, group_limit: int | None = None
+) -> RollupReport:
     """The whole roll-up page's figures in 5 + len(DIMENSIONS) statements (raw rows), or, when
     the daily roll-up is exact for the request, a fixed number of statements reading it for the
-    days it covers and raw rows for the rest (see `report_plan`)."""
+    days it covers and raw rows for the rest (see `report_plan`). `group_limit`: the groups
+    of each dimension kept (the first ones, in the table's order; `group_counts` says how many
+    there are), e.g. the page's first 50 agents of 5,000; the exports keep all."""
     plan = report_plan(viewer, filters)
     if plan is not None:
-        return _rollup_for_plan(viewer, filters, minimum, plan)
+        return _rollup_for_plan(viewer, filters, minimum, plan, group_limit)
     session = db.session
     overall = _to_aggregate(session.execute(_base(viewer, filters, *_aggregate_columns())).one())
     bin_col = _score_bin_expression()
@@ -257,8 +263,24 @@ def rollup_for(viewer: Person, filters: RollupFilters, minimum: int) -> RollupRe
         monthly=rollups.trend(daily, PeriodKind.MONTH, minimum, filters.start_on, filters.end_on),
     )
     for dimension in DIMENSIONS:
-        report.groups[dimension] = group_rows(viewer, filters, dimension, minimum)
+        _set_groups(report, viewer, filters, dimension, minimum, group_limit)
     return report
+
+
+def _set_groups(
+    report: RollupReport,
+    viewer: Person,
+    filters: RollupFilters,
+    dimension: str,
+    minimum: int,
+    limit: int | None,
+) -> None:
+    if limit is None:
+        report.groups[dimension] = group_rows(viewer, filters, dimension, minimum)
+        report.group_counts[dimension] = len(report.groups[dimension])
+    else:
+        rows, count = group_rows_limited(viewer, filters, dimension, minimum, limit)
+        report.groups[dimension], report.group_counts[dimension] = rows, count
 
 
 # ---- the daily roll-up (portal.qa.rollup_daily) -------------------------------------------
@@ -371,7 +393,11 @@ def _sort_key(item: tuple[Any, list]) -> tuple:
 
 
 def _rollup_for_plan(
-    viewer: Person, filters: RollupFilters, minimum: int, plan: QaPlan
+    viewer: Person,
+    filters: RollupFilters,
+    minimum: int,
+    plan: QaPlan,
+    group_limit: int | None = None,
 ) -> RollupReport:
     session = db.session
     rolled, rest = plan.split(filters.start_on, filters.end_on)
@@ -403,7 +429,7 @@ def _rollup_for_plan(
     )
     for dimension in DIMENSIONS:
         if dimension not in _ROLLED_DIMENSIONS:
-            report.groups[dimension] = group_rows(viewer, filters, dimension, minimum)
+            _set_groups(report, viewer, filters, dimension, minimum, group_limit)
             continue
         key, model, label = _ROLLED_DIMENSIONS[dimension]
         found: dict[Any, list] = {}
@@ -421,13 +447,14 @@ def _rollup_for_plan(
             if dimension == "channel"
             else sorted(found.items(), key=_sort_key)
         )
+        report.group_counts[dimension] = len(ordered)
         report.groups[dimension] = [
             GroupRow(
                 key=key_value,
                 label=str(group_label or key_value or ""),
                 summary=rollups.summarise(aggregate, minimum),
             )
-            for key_value, (group_label, aggregate) in ordered
+            for key_value, (group_label, aggregate) in ordered[:group_limit]
         ]
     return report
 
@@ -465,15 +492,44 @@ def _raw_by_child(viewer: Person, filters: RollupFilters, node_id: int, only: An
         .where(child.manager_id == node_id)
         .group_by(child.id)
     )
-    return stmt if only is None else stmt.where(only(child.id))
+    if only is None:
+        return stmt
+    # Only the chosen children's subtrees: said twice so that the planner reads just their
+    # people's evaluations (by the person index) instead of the whole period's.
+    other_child = aliased(Person, name="other_child")
+    members = (
+        select(Person.id)
+        .join(other_child, Person.path.startswith(other_child.path))
+        .where(other_child.manager_id == node_id, only(other_child.id))
+    )
+    return stmt.where(only(child.id), Evaluation.person_id.in_(members))
+
+
+def _by_known_children(viewer: Person, filters: RollupFilters, children: list[Person]) -> Select:
+    """Aggregates per child when the children (and their paths) are known: each agent's child
+    by constant path prefixes, so the agents' path index serves and no person × person join."""
+    key = case(
+        *[(_Agent.path.startswith(c.path, autoescape=True), c.id) for c in children], else_=None
+    )
+    prefixes = [_Agent.path.startswith(c.path, autoescape=True) for c in children]
+    return (
+        _base(viewer, filters, key, *_aggregate_columns(), agent=True)
+        .where(or_(*prefixes))
+        .group_by(key)
+    )
 
 
 def by_child(
-    viewer: Person, filters: RollupFilters, node_id: int, plan: QaPlan | None = None
+    viewer: Person,
+    filters: RollupFilters,
+    node_id: int,
+    plan: QaPlan | None = None,
+    known: Sequence[Person] | None = None,
 ) -> dict[int, Aggregate]:
     """Aggregates per direct report of the node, each over the report's whole subtree (one
     statement; the team view's drill-down). With a roll-up plan, the rolled-up reports'
-    covered days come from the roll-up (three statements)."""
+    covered days come from the roll-up (three statements; `known`, the children when the caller
+    has them, lets the small children's statement match constant path prefixes)."""
     if plan is None:
         stmt = _raw_by_child(viewer, filters, node_id)
         return {int(row[0]): _to_aggregate(row[1:]) for row in db.session.execute(stmt).all()}
@@ -493,11 +549,20 @@ def by_child(
                 nodes=QaRollupDaily.node_id.in_(children),
             ).group_by(QaRollupDaily.node_id)
         )
-        statements.append(_raw_by_child(viewer, filters, node_id, lambda c: c.not_in(covered)))
-        if rest <= filters.end_on:
+        if known is None:
+            statements.append(_raw_by_child(viewer, filters, node_id, lambda c: c.not_in(covered)))
+        else:
+            small = [c for c in known if c.id not in plan.covered_ids]
+            if small:
+                statements.append(_by_known_children(viewer, filters, small))
+        if rest <= filters.end_on and known is None:
             statements.append(
                 _raw_by_child(viewer, _rest(filters, rest), node_id, lambda c: c.in_(covered))
             )
+        elif rest <= filters.end_on:
+            rolled_up = [c for c in known if c.id in plan.covered_ids]
+            if rolled_up:
+                statements.append(_by_known_children(viewer, _rest(filters, rest), rolled_up))
     else:
         statements.append(_raw_by_child(viewer, filters, node_id))
     for stmt in statements:
@@ -527,6 +592,24 @@ def group_rows(
         )
         for row in rows
     ]
+
+
+def group_rows_limited(
+    viewer: Person, filters: RollupFilters, dimension: str, minimum: int, limit: int
+) -> tuple[list[GroupRow], int]:
+    """The first `limit` groups of a dimension (in the table's order) and how many there are,
+    in one statement: every group is aggregated and fetched, only these are summarised (a
+    head's 5,000 agents would otherwise cost more than the aggregates). No LIMIT in SQL: it
+    makes PostgreSQL trade the hash aggregate for a much slower ordered plan."""
+    rows = db.session.execute(_dimension_statement(viewer, filters, dimension)).all()
+    return [
+        GroupRow(
+            key=row[0],
+            label=str(row[1] or row[0] or ""),
+            summary=rollups.summarise(_to_aggregate(row[2:]), minimum),
+        )
+        for row in rows[:limit]
+    ], len(rows)
 
 
 def questions_failed_most(

@@ -286,3 +286,29 @@ def test_team_view_and_report_query_counts_stay_flat_with_the_rollup(app, client
         with count_queries(app) as counted:
             assert client.get(url).status_code == 200
         assert len(counted) == before, url
+
+
+def test_report_page_keeps_the_first_groups_and_counts_them_all(world, qa, monkeypatch, app):
+    rollup_daily.refresh(min_subtree=2)
+    filters = RollupFilters(
+        start_on=date(2026, 10, 1), end_on=date(2026, 10, 31), time_zone="Asia/Hong_Kong"
+    )
+    full = rollup_queries.rollup_for(world.head, filters, 1)
+    for report in (
+        rollup_queries.rollup_for(world.head, filters, 1, group_limit=2),
+        _without_plan(
+            monkeypatch, lambda: rollup_queries.rollup_for(world.head, filters, 1, group_limit=2)
+        ),
+    ):
+        for dimension, rows in full.groups.items():
+            assert report.group_counts[dimension] == len(rows)
+            assert _norm(report.groups[dimension]) == _norm(rows[:2])
+    assert full.group_counts["agent"] == 4
+
+
+def test_report_page_says_how_many_groups_it_leaves_out(app, client, world, qa):
+    app.config["QA_REPORT_GROUP_ROWS"] = 2
+    as_user(client, world.head)
+    page = client.get("/qa/programme/reports?period=custom&start_on=2026-10-01&end_on=2026-10-31")
+    assert page.status_code == 200
+    assert "Showing the first 2 of 4 groups." in page.get_data(as_text=True)
