@@ -312,3 +312,12 @@ def test_report_page_says_how_many_groups_it_leaves_out(app, client, world, qa):
     page = client.get("/qa/programme/reports?period=custom&start_on=2026-10-01&end_on=2026-10-31")
     assert page.status_code == 200
     assert "Showing the first 2 of 4 groups." in page.get_data(as_text=True)
+
+
+def test_flask_rollups_refresh_builds_the_qa_rollup(app, world, qa):
+    app.config["KPI_ROLLUP_MIN_SUBTREE"] = 2
+    result = app.test_cli_runner().invoke(args=["rollups", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "QA roll-up:" in result.output
+    state = db.session.get(RollupState, "qa")
+    assert state is not None and [world.head.id, "Asia/Hong_Kong"] in state.node_ids
