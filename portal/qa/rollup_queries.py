@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from portal import policy
@@ -392,6 +392,42 @@ def _sort_key(item: tuple[Any, list]) -> tuple:
     return (label is None, str(label or ""), key is None, key if key is not None else 0)
 
 
+def _people_groups(
+    viewer: Person, filters: RollupFilters
+) -> dict[str, list[tuple[Any, Any, Aggregate]]]:
+    """The agent, team and evaluator tables in one statement (PostgreSQL's GROUPING SETS: one
+    scan of the period's evaluations instead of three), each in its usual order (label, key;
+    no label last)."""
+    keys = {
+        "agent": (Evaluation.person_id, _Agent.name),
+        "team": (_Agent.team_id, Team.name),
+        "evaluator": (Evaluation.evaluator_id, _Evaluator.name),
+    }
+    columns = [column for pair in keys.values() for column in pair]
+    stmt = (
+        _base(
+            viewer,
+            filters,
+            *columns,
+            func.grouping(Evaluation.person_id),
+            func.grouping(_Agent.team_id),
+            *_aggregate_columns(),
+            agent=True,
+        )
+        .join(_Evaluator, _Evaluator.id == Evaluation.evaluator_id)
+        .outerjoin(Team, Team.id == _Agent.team_id)
+        .group_by(func.grouping_sets(*[tuple_(*pair) for pair in keys.values()]))
+    )
+    found: dict[str, list[tuple[Any, Any, Aggregate]]] = {name: [] for name in keys}
+    for row in db.session.execute(stmt).all():
+        name = "agent" if row[6] == 0 else "team" if row[7] == 0 else "evaluator"
+        index = {"agent": 0, "team": 2, "evaluator": 4}[name]
+        found[name].append((row[index], row[index + 1], _to_aggregate(row[8:])))
+    for rows in found.values():
+        rows.sort(key=lambda r: (r[1] is None, str(r[1] or ""), r[0] is None, r[0] or 0))
+    return found
+
+
 def _rollup_for_plan(
     viewer: Person,
     filters: RollupFilters,
@@ -427,7 +463,22 @@ def _rollup_for_plan(
         weekly=rollups.trend(daily, PeriodKind.WEEK, minimum, filters.start_on, filters.end_on),
         monthly=rollups.trend(daily, PeriodKind.MONTH, minimum, filters.start_on, filters.end_on),
     )
+    people = (
+        _people_groups(viewer, filters) if session.get_bind().dialect.name == "postgresql" else None
+    )
     for dimension in DIMENSIONS:
+        if dimension not in _ROLLED_DIMENSIONS and people is not None:
+            rows = people[dimension]
+            report.group_counts[dimension] = len(rows)
+            report.groups[dimension] = [
+                GroupRow(
+                    key=key,
+                    label=str(label or key or ""),
+                    summary=rollups.summarise(aggregate, minimum),
+                )
+                for key, label, aggregate in rows[:group_limit]
+            ]
+            continue
         if dimension not in _ROLLED_DIMENSIONS:
             _set_groups(report, viewer, filters, dimension, minimum, group_limit)
             continue
