@@ -130,7 +130,8 @@ rollups_cli = AppGroup("rollups", help="Pre-aggregated roll-ups for the team vie
     help="Recompute only the days from this one on (all of it when people changed).",
 )
 def rollups_refresh(since) -> None:
-    """Recompute the daily KPI roll-up per org node (run nightly, after the KPI import)."""
+    """Recompute the daily KPI and QA roll-ups per org node (run nightly, after the KPI
+    import)."""
     import time
 
     from portal.kpis import rollup
@@ -138,6 +139,15 @@ def rollups_refresh(since) -> None:
     started = time.perf_counter()
     nodes, rows = rollup.refresh(since.date() if since else None)
     click.echo(f"KPI roll-up: {nodes} nodes, {rows} rows in {time.perf_counter() - started:.1f} s.")
+
+    from portal.qa import rollup_daily
+
+    started = time.perf_counter()
+    pairs, rows = rollup_daily.refresh(since.date() if since else None)
+    click.echo(
+        f"QA roll-up: {pairs} node × time zone pairs, {rows} daily rows"
+        f" in {time.perf_counter() - started:.1f} s."
+    )
 
 
 def register_cli(app: Flask) -> None:

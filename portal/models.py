@@ -56,6 +56,7 @@ from portal.qa.programme_models import (  # noqa: F401
     SamplingRule,
     SamplingRun,
 )
+from portal.qa.rollup_daily_models import QaRollupDaily, QaRollupQuestion  # noqa: F401
 from portal.training.models import (  # noqa: F401
     AssessmentAttempt,
     AssessmentChoice,

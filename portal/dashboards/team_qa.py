@@ -8,6 +8,12 @@ see (Area.QA), narrowed by the agents' market and segment and by the contact's c
 Statements: one for the daily aggregates of the previous period and this one together (the
 totals, the comparison and the weekly trend are sums of days), one for the questions failed
 most, one for the direct reports and one for their aggregates. Four, whatever the data.
+
+With the daily QA roll-up (portal.qa.rollup_daily) exact for the read (the viewer sees the
+node's whole subtree, the node was rolled up in the viewer's time zone, no person changed since
+the refresh), the days it covers come from it and the later ones from raw rows: one statement
+for the plan, then two for the days, two for the questions, and three for the direct reports;
+nine at most, whatever the data.
 """
 
 from __future__ import annotations
@@ -100,16 +106,17 @@ def zone_name(name: str | None) -> str:
 def team_qa(
     viewer: Person, node: Person, period: Period, filters: ViewFilters, minimum: int
 ) -> TeamQa:
-    """Everything the QA panel shows, in four statements."""
+    """Everything the QA panel shows, in four statements (at most nine with the roll-up)."""
     before = period.previous()
     both = rollup_filters(viewer, node, before.start, period.end, filters)
+    plan = rollup_queries.node_plan(viewer, node, both)
     current, previous, weekly = split(
-        rollup_queries.daily_aggregates(viewer, both), period, minimum
+        rollup_queries.daily_aggregates(viewer, both, plan), period, minimum
     )
     this = rollup_filters(viewer, node, period.start, period.end, filters)
-    questions = rollup_queries.questions_failed_most(viewer, this, limit=TOP_QUESTIONS)
+    questions = rollup_queries.questions_failed_most(viewer, this, limit=TOP_QUESTIONS, plan=plan)
     children = kpi_queries.children_of(viewer, node, Area.QA)
-    sums = rollup_queries.by_child(viewer, this, node.id) if children else {}
+    sums = rollup_queries.by_child(viewer, this, node.id, plan, children) if children else {}
     rows = [
         QaChild(child, rollups.summarise(sums.get(child.id, Aggregate.empty()), minimum))
         for child in children

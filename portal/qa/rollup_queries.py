@@ -9,12 +9,12 @@ own tables and are never read here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from portal import policy
@@ -29,6 +29,8 @@ from portal.qa.evaluation_models import (
     EvaluationStatus,
 )
 from portal.qa.models import Contact, ScorecardQuestion, ScorecardVersion
+from portal.qa.rollup_daily import QaPlan
+from portal.qa.rollup_daily_models import BIN_NAMES, QaRollupDaily, QaRollupQuestion
 from portal.qa.rollups import Aggregate, PeriodKind, QuestionFailures
 
 COUNTED = tuple(s.value for s in EvaluationStatus if s != EvaluationStatus.DRAFT)
@@ -78,6 +80,8 @@ class RollupReport:
     weekly: list[rollups.TrendPoint]
     monthly: list[rollups.TrendPoint]
     groups: dict[str, list[GroupRow]] = field(default_factory=dict)
+    # Groups per dimension in all (the page may show only the first `group_limit` of them).
+    group_counts: dict[str, int] = field(default_factory=dict)
 
 
 _Agent = aliased(Person, name="agent")
@@ -229,8 +233,17 @@ def _score_bin_expression() -> Any:
     return case(*whens, else_=0)
 
 
-def rollup_for(viewer: Person, filters: RollupFilters, minimum: int) -> RollupReport:
-    """The whole roll-up page's figures in 5 + len(DIMENSIONS) statements."""
+def rollup_for(
+    viewer: Person, filters: RollupFilters, minimum: int, group_limit: int | None = None
+) -> RollupReport:
+    """The whole roll-up page's figures in 5 + len(DIMENSIONS) statements (raw rows), or, when
+    the daily roll-up is exact for the request, a fixed number of statements reading it for the
+    days it covers and raw rows for the rest (see `report_plan`). `group_limit`: the groups
+    of each dimension kept (the first ones, in the table's order; `group_counts` says how many
+    there are), e.g. the page's first 50 agents of 5,000; the exports keep all."""
+    plan = report_plan(viewer, filters)
+    if plan is not None:
+        return _rollup_for_plan(viewer, filters, minimum, plan, group_limit)
     session = db.session
     overall = _to_aggregate(session.execute(_base(viewer, filters, *_aggregate_columns())).one())
     bin_col = _score_bin_expression()
@@ -250,26 +263,279 @@ def rollup_for(viewer: Person, filters: RollupFilters, minimum: int) -> RollupRe
         monthly=rollups.trend(daily, PeriodKind.MONTH, minimum, filters.start_on, filters.end_on),
     )
     for dimension in DIMENSIONS:
-        report.groups[dimension] = group_rows(viewer, filters, dimension, minimum)
+        _set_groups(report, viewer, filters, dimension, minimum, group_limit)
     return report
 
 
-def daily_aggregates(viewer: Person, filters: RollupFilters) -> dict[date, Aggregate]:
-    """Aggregates per local day of submission (one statement); sums of days add up to any
-    week, month or period of them (count, sums and critical count are additive)."""
+def _set_groups(
+    report: RollupReport,
+    viewer: Person,
+    filters: RollupFilters,
+    dimension: str,
+    minimum: int,
+    limit: int | None,
+) -> None:
+    if limit is None:
+        report.groups[dimension] = group_rows(viewer, filters, dimension, minimum)
+        report.group_counts[dimension] = len(report.groups[dimension])
+    else:
+        rows, count = group_rows_limited(viewer, filters, dimension, minimum, limit)
+        report.groups[dimension], report.group_counts[dimension] = rows, count
+
+
+# ---- the daily roll-up (portal.qa.rollup_daily) -------------------------------------------
+
+# The roll-up's dimensions and the filters they serve.
+_ROLLED_FILTERS = {
+    "agent_market_id": QaRollupDaily.market_id,
+    "agent_segment_id": QaRollupDaily.segment_id,
+    "market_id": QaRollupDaily.contact_market_id,
+    "segment_id": QaRollupDaily.contact_segment_id,
+    "channel": QaRollupDaily.channel,
+}
+# The report's dimensions the roll-up groups by (the contact's market, segment and channel).
+_ROLLED_DIMENSIONS = {
+    "market": (QaRollupDaily.contact_market_id, Market, Market.code),
+    "segment": (QaRollupDaily.contact_segment_id, Segment, Segment.name),
+    "channel": (QaRollupDaily.channel, None, None),
+}
+
+
+def carries(filters: RollupFilters) -> bool:
+    """Whether the roll-up can answer these filters (scorecard and drill-down groups: no)."""
+    return not filters.scorecard_id and filters.group is None
+
+
+def _questions_carried(filters: RollupFilters) -> bool:
+    """The questions roll-up has no dimensions: only unfiltered reads use it."""
+    return not any(getattr(filters, name) for name in _ROLLED_FILTERS)
+
+
+def node_plan(viewer: Person, node: Person, filters: RollupFilters) -> QaPlan | None:
+    """The roll-up plan for a read of the node's subtree, when it is exact for it."""
+    from portal.qa import rollup_daily
+
+    if not carries(filters):
+        return None
+    return rollup_daily.plan_for(viewer, node, filters.time_zone)
+
+
+def report_plan(viewer: Person, filters: RollupFilters) -> QaPlan | None:
+    """The QA report's plan: its node, or without one the viewer's own subtree when that is
+    all they see (no QA grant, not HR)."""
+    from portal.qa import rollup_daily
+
+    if not carries(filters) or filters.node_path:
+        return None
+    if filters.node_id is None:
+        node = rollup_daily.whole_subtree_node(viewer)
+    else:
+        node = db.session.get(Person, filters.node_id)
+    return node_plan(viewer, node, filters) if node is not None else None
+
+
+def _rolled_columns() -> list[Any]:
+    r = QaRollupDaily
+    return [
+        func.coalesce(func.sum(r.n), 0),
+        func.coalesce(func.sum(r.n_scored), 0),
+        func.coalesce(func.sum(r.score_sum), 0),
+        func.coalesce(func.sum(r.score_squares), 0),
+        func.coalesce(func.sum(r.n_critical), 0),
+    ]
+
+
+def _rolled(
+    filters: RollupFilters,
+    plan: QaPlan,
+    days: tuple[date, date],
+    *columns: Any,
+    nodes: Any = None,
+    model: Any = QaRollupDaily,
+) -> Select:
+    """The roll-up rows of the node (or `nodes`), the plan's zone, the days and the filters."""
+    stmt = (
+        select(*columns)
+        .select_from(model)
+        .where(
+            model.node_id == plan.node_id if nodes is None else nodes,
+            model.time_zone == plan.time_zone,
+            model.day >= days[0],
+            model.day <= days[1],
+        )
+    )
+    if model is QaRollupDaily:
+        for name, column in _ROLLED_FILTERS.items():
+            value = getattr(filters, name)
+            if value:
+                stmt = stmt.where(column == value)
+    return stmt
+
+
+def _rest(filters: RollupFilters, rest: date) -> RollupFilters:
+    return replace(filters, start_on=rest)
+
+
+def _merge_rows(into: dict, rows: Any) -> None:
+    """key, label, aggregate columns... -> into[key] = [label, Aggregate] (summed)."""
+    for row in rows:
+        aggregate = _to_aggregate(row[2:])
+        if row[0] in into:
+            into[row[0]][1] = into[row[0]][1] + aggregate
+            into[row[0]][0] = into[row[0]][0] or row[1]
+        else:
+            into[row[0]] = [row[1], aggregate]
+
+
+def _sort_key(item: tuple[Any, list]) -> tuple:
+    key, (label, _aggregate) = item
+    return (label is None, str(label or ""), key is None, key if key is not None else 0)
+
+
+def _people_groups(
+    viewer: Person, filters: RollupFilters
+) -> dict[str, list[tuple[Any, Any, Aggregate]]]:
+    """The agent, team and evaluator tables in one statement (PostgreSQL's GROUPING SETS: one
+    scan of the period's evaluations instead of three), each in its usual order (label, key;
+    no label last)."""
+    keys = {
+        "agent": (Evaluation.person_id, _Agent.name),
+        "team": (_Agent.team_id, Team.name),
+        "evaluator": (Evaluation.evaluator_id, _Evaluator.name),
+    }
+    columns = [column for pair in keys.values() for column in pair]
+    stmt = (
+        _base(
+            viewer,
+            filters,
+            *columns,
+            func.grouping(Evaluation.person_id),
+            func.grouping(_Agent.team_id),
+            *_aggregate_columns(),
+            agent=True,
+        )
+        .join(_Evaluator, _Evaluator.id == Evaluation.evaluator_id)
+        .outerjoin(Team, Team.id == _Agent.team_id)
+        .group_by(func.grouping_sets(*[tuple_(*pair) for pair in keys.values()]))
+    )
+    found: dict[str, list[tuple[Any, Any, Aggregate]]] = {name: [] for name in keys}
+    for row in db.session.execute(stmt).all():
+        name = "agent" if row[6] == 0 else "team" if row[7] == 0 else "evaluator"
+        index = {"agent": 0, "team": 2, "evaluator": 4}[name]
+        found[name].append((row[index], row[index + 1], _to_aggregate(row[8:])))
+    for rows in found.values():
+        rows.sort(key=lambda r: (r[1] is None, str(r[1] or ""), r[0] is None, r[0] or 0))
+    return found
+
+
+def _rollup_for_plan(
+    viewer: Person,
+    filters: RollupFilters,
+    minimum: int,
+    plan: QaPlan,
+    group_limit: int | None = None,
+) -> RollupReport:
+    session = db.session
+    rolled, rest = plan.split(filters.start_on, filters.end_on)
+    daily = daily_aggregates(viewer, filters, plan)
+    overall = Aggregate.empty()
+    for aggregate in daily.values():
+        overall = overall + aggregate
+    bins: dict[int, int] = {}
+    if rolled:
+        sums = [func.coalesce(func.sum(getattr(QaRollupDaily, name)), 0) for name in BIN_NAMES]
+        row = session.execute(_rolled(filters, plan, rolled, *sums)).one()
+        bins = {index: int(n) for index, n in enumerate(row)}
+    if rest <= filters.end_on:
+        bin_col = _score_bin_expression()
+        for b, n in session.execute(
+            _base(viewer, _rest(filters, rest), bin_col, func.count())
+            .where(Evaluation.score.is_not(None))
+            .group_by(bin_col)
+        ).all():
+            bins[int(b)] = bins.get(int(b), 0) + int(n)
+    report = RollupReport(
+        filters=filters,
+        minimum=minimum,
+        overall=rollups.summarise(overall, minimum),
+        bins=rollups.distribution({b: n for b, n in bins.items() if n}),
+        questions=questions_failed_most(viewer, filters, plan=plan),
+        weekly=rollups.trend(daily, PeriodKind.WEEK, minimum, filters.start_on, filters.end_on),
+        monthly=rollups.trend(daily, PeriodKind.MONTH, minimum, filters.start_on, filters.end_on),
+    )
+    people = (
+        _people_groups(viewer, filters) if session.get_bind().dialect.name == "postgresql" else None
+    )
+    for dimension in DIMENSIONS:
+        if dimension not in _ROLLED_DIMENSIONS and people is not None:
+            rows = people[dimension]
+            report.group_counts[dimension] = len(rows)
+            report.groups[dimension] = [
+                GroupRow(
+                    key=key,
+                    label=str(label or key or ""),
+                    summary=rollups.summarise(aggregate, minimum),
+                )
+                for key, label, aggregate in rows[:group_limit]
+            ]
+            continue
+        if dimension not in _ROLLED_DIMENSIONS:
+            _set_groups(report, viewer, filters, dimension, minimum, group_limit)
+            continue
+        key, model, label = _ROLLED_DIMENSIONS[dimension]
+        found: dict[Any, list] = {}
+        if rolled:
+            label_col = label if label is not None else literal("")
+            stmt = _rolled(filters, plan, rolled, key, label_col, *_rolled_columns())
+            if model is not None:
+                stmt = stmt.outerjoin(model, model.id == key)
+            _merge_rows(found, session.execute(stmt.group_by(key, label_col)).all())
+        if rest <= filters.end_on:
+            stmt = _dimension_statement(viewer, _rest(filters, rest), dimension)
+            _merge_rows(found, session.execute(stmt).all())
+        ordered = (
+            sorted(found.items(), key=lambda item: str(item[0]))
+            if dimension == "channel"
+            else sorted(found.items(), key=_sort_key)
+        )
+        report.group_counts[dimension] = len(ordered)
+        report.groups[dimension] = [
+            GroupRow(
+                key=key_value,
+                label=str(group_label or key_value or ""),
+                summary=rollups.summarise(aggregate, minimum),
+            )
+            for key_value, (group_label, aggregate) in ordered[:group_limit]
+        ]
+    return report
+
+
+def daily_aggregates(
+    viewer: Person, filters: RollupFilters, plan: QaPlan | None = None
+) -> dict[date, Aggregate]:
+    """Aggregates per local day of submission (one statement; two with a roll-up plan: the
+    covered days from the roll-up, the rest raw); sums of days add up to any week, month or
+    period of them (count, sums and critical count are additive)."""
+    result: dict[date, Aggregate] = {}
+    rolled, rest = plan.split(filters.start_on, filters.end_on) if plan else (None, None)
+    if plan is not None and rolled:
+        stmt = _rolled(filters, plan, rolled, QaRollupDaily.day, *_rolled_columns())
+        for row in db.session.execute(stmt.group_by(QaRollupDaily.day)).all():
+            result[_as_date(row[0])] = _to_aggregate(row[1:])
+    if rest is not None:
+        if rest > filters.end_on:
+            return result
+        filters = _rest(filters, rest)
     dialect = db.session.get_bind().dialect.name
     day = local_day(Evaluation.submitted_at, filters.time_zone, dialect)
-    return {
-        _as_date(row[0]): _to_aggregate(row[1:])
-        for row in db.session.execute(
-            _base(viewer, filters, day, *_aggregate_columns()).group_by(day)
-        ).all()
-    }
+    for row in db.session.execute(
+        _base(viewer, filters, day, *_aggregate_columns()).group_by(day)
+    ).all():
+        result[_as_date(row[0])] = _to_aggregate(row[1:])
+    return result
 
 
-def by_child(viewer: Person, filters: RollupFilters, node_id: int) -> dict[int, Aggregate]:
-    """Aggregates per direct report of the node, each over the report's whole subtree (one
-    statement; the team view's drill-down)."""
+def _raw_by_child(viewer: Person, filters: RollupFilters, node_id: int, only: Any = None) -> Select:
     child = aliased(Person, name="child")
     stmt = (
         _base(viewer, filters, child.id, *_aggregate_columns(), agent=True)
@@ -277,7 +543,85 @@ def by_child(viewer: Person, filters: RollupFilters, node_id: int) -> dict[int, 
         .where(child.manager_id == node_id)
         .group_by(child.id)
     )
-    return {int(row[0]): _to_aggregate(row[1:]) for row in db.session.execute(stmt).all()}
+    if only is None:
+        return stmt
+    # Only the chosen children's subtrees: said twice so that the planner reads just their
+    # people's evaluations (by the person index) instead of the whole period's.
+    other_child = aliased(Person, name="other_child")
+    members = (
+        select(Person.id)
+        .join(other_child, Person.path.startswith(other_child.path))
+        .where(other_child.manager_id == node_id, only(other_child.id))
+    )
+    return stmt.where(only(child.id), Evaluation.person_id.in_(members))
+
+
+def _by_known_children(viewer: Person, filters: RollupFilters, children: list[Person]) -> Select:
+    """Aggregates per child when the children (and their paths) are known: each agent's child
+    by constant path prefixes, so the agents' path index serves and no person × person join."""
+    key = case(
+        *[(_Agent.path.startswith(c.path, autoescape=True), c.id) for c in children], else_=None
+    )
+    prefixes = [_Agent.path.startswith(c.path, autoescape=True) for c in children]
+    return (
+        _base(viewer, filters, key, *_aggregate_columns(), agent=True)
+        .where(or_(*prefixes))
+        .group_by(key)
+    )
+
+
+def by_child(
+    viewer: Person,
+    filters: RollupFilters,
+    node_id: int,
+    plan: QaPlan | None = None,
+    known: Sequence[Person] | None = None,
+) -> dict[int, Aggregate]:
+    """Aggregates per direct report of the node, each over the report's whole subtree (one
+    statement; the team view's drill-down). With a roll-up plan, the rolled-up reports'
+    covered days come from the roll-up (three statements; `known`, the children when the caller
+    has them, lets the small children's statement match constant path prefixes)."""
+    if plan is None:
+        stmt = _raw_by_child(viewer, filters, node_id)
+        return {int(row[0]): _to_aggregate(row[1:]) for row in db.session.execute(stmt).all()}
+    covered = sorted(plan.covered_ids)
+    rolled, rest = plan.split(filters.start_on, filters.end_on)
+    result: dict[int, Aggregate] = {}
+    statements = []
+    if rolled:
+        children = select(Person.id).where(Person.manager_id == node_id, Person.id.in_(covered))
+        statements.append(
+            _rolled(
+                filters,
+                plan,
+                rolled,
+                QaRollupDaily.node_id,
+                *_rolled_columns(),
+                nodes=QaRollupDaily.node_id.in_(children),
+            ).group_by(QaRollupDaily.node_id)
+        )
+        if known is None:
+            statements.append(_raw_by_child(viewer, filters, node_id, lambda c: c.not_in(covered)))
+        else:
+            small = [c for c in known if c.id not in plan.covered_ids]
+            if small:
+                statements.append(_by_known_children(viewer, filters, small))
+        if rest <= filters.end_on and known is None:
+            statements.append(
+                _raw_by_child(viewer, _rest(filters, rest), node_id, lambda c: c.in_(covered))
+            )
+        elif rest <= filters.end_on:
+            rolled_up = [c for c in known if c.id in plan.covered_ids]
+            if rolled_up:
+                statements.append(_by_known_children(viewer, _rest(filters, rest), rolled_up))
+    else:
+        statements.append(_raw_by_child(viewer, filters, node_id))
+    for stmt in statements:
+        for row in db.session.execute(stmt).all():
+            key = int(row[0])
+            aggregate = _to_aggregate(row[1:])
+            result[key] = result[key] + aggregate if key in result else aggregate
+    return result
 
 
 def summary_for(viewer: Person, filters: RollupFilters, minimum: int) -> rollups.Summary:
@@ -301,11 +645,68 @@ def group_rows(
     ]
 
 
+def group_rows_limited(
+    viewer: Person, filters: RollupFilters, dimension: str, minimum: int, limit: int
+) -> tuple[list[GroupRow], int]:
+    """The first `limit` groups of a dimension (in the table's order) and how many there are,
+    in one statement: every group is aggregated and fetched, only these are summarised (a
+    head's 5,000 agents would otherwise cost more than the aggregates). No LIMIT in SQL: it
+    makes PostgreSQL trade the hash aggregate for a much slower ordered plan."""
+    rows = db.session.execute(_dimension_statement(viewer, filters, dimension)).all()
+    return [
+        GroupRow(
+            key=row[0],
+            label=str(row[1] or row[0] or ""),
+            summary=rollups.summarise(_to_aggregate(row[2:]), minimum),
+        )
+        for row in rows[:limit]
+    ], len(rows)
+
+
 def questions_failed_most(
-    viewer: Person, filters: RollupFilters, limit: int = 10
+    viewer: Person, filters: RollupFilters, limit: int = 10, plan: QaPlan | None = None
 ) -> list[QuestionFailures]:
-    """Per question of the current revisions: how often answered (not N/A) and failed."""
-    stmt = (
+    """Per question of the current revisions: how often answered (not N/A) and failed. With a
+    roll-up plan and no market, segment or channel filter, the covered days come from the
+    question roll-up and the rest from raw rows."""
+    statements = []
+    if plan is not None and _questions_carried(filters):
+        rolled, rest = plan.split(filters.start_on, filters.end_on)
+        if rolled:
+            q = QaRollupQuestion
+            statements.append(
+                _rolled(
+                    filters,
+                    plan,
+                    rolled,
+                    q.question_id,
+                    ScorecardQuestion.text,
+                    func.coalesce(func.sum(q.answered), 0),
+                    func.coalesce(func.sum(q.failed), 0),
+                    model=q,
+                )
+                .join(ScorecardQuestion, ScorecardQuestion.id == q.question_id)
+                .group_by(q.question_id, ScorecardQuestion.text)
+            )
+        if rest <= filters.end_on:
+            statements.append(_raw_questions(viewer, _rest(filters, rest)))
+    else:
+        statements.append(_raw_questions(viewer, filters))
+    found: dict[int, QuestionFailures] = {}
+    for stmt in statements:
+        for qid, text, answered, failed in db.session.execute(stmt).all():
+            before = found.get(int(qid))
+            found[int(qid)] = QuestionFailures(
+                int(qid),
+                text,
+                int(answered) + (before.answered if before else 0),
+                int(failed) + (before.failed if before else 0),
+            )
+    return rollups.failed_most(list(found.values()), limit)
+
+
+def _raw_questions(viewer: Person, filters: RollupFilters) -> Select:
+    return (
         _base(
             viewer,
             filters,
@@ -325,11 +726,6 @@ def questions_failed_most(
         .join(ScorecardQuestion, ScorecardQuestion.id == EvaluationAnswer.question_id)
         .group_by(EvaluationAnswer.question_id, ScorecardQuestion.text)
     )
-    rows = [
-        QuestionFailures(int(qid), text, int(answered), int(failed))
-        for qid, text, answered, failed in db.session.execute(stmt).all()
-    ]
-    return rollups.failed_most(rows, limit)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ DIMENSION_LABELS = {
 }
 
 
+GROUP_ROWS = 50  # groups shown per dimension on the report page (QA_REPORT_GROUP_ROWS)
+
+
 @bp.context_processor
 def _labels() -> dict:
     return {
@@ -119,7 +122,10 @@ def _args() -> dict:
 def report():
     form, filters, valid = _report_filters()
     minimum = current_app.config["QA_MIN_EVALUATIONS"]
-    report = rollup_for(current_user, filters, minimum)
+    # The page shows the first groups of each dimension (a head's 5,000 agents are for the
+    # export); the export reads them all.
+    shown = int(current_app.config.get("QA_REPORT_GROUP_ROWS", GROUP_ROWS))
+    report = rollup_for(current_user, filters, minimum, group_limit=shown)
     return render_view(
         "qaprog/report.html",
         "qaprog/_report_results.html",
