@@ -75,51 +75,76 @@ def _weeks(weeks: list[tuple[date, int]]) -> Any:
     return union_all(*rows).subquery("weeks") if len(rows) > 1 else rows[0].subquery("weeks")
 
 
-def tallies(
-    viewer: Person,
-    node: Person,
-    people: Select,
-    weeks: list[tuple[date, int]],
-    now: datetime,
-) -> dict[tuple[int | None, int], Tally]:
-    """(direct report id or None for the node itself, tag) -> tally of the cells of the series
-    of `people`, in two statements (the time zones in play, then the cells)."""
-    dialect = db.session.get_bind().dialect.name
-    zones: list[str] = []
-    if dialect != "postgresql":
-        zones = [
-            z or "UTC"
-            for z in db.session.execute(
-                select(Person.time_zone).where(Person.id.in_(people)).distinct()
-            ).scalars()
-        ] or ["UTC"]
-    first, last = min(day for day, _tag in weeks), max(day for day, _tag in weeks)
+def _series(viewer: Person, where: list[Any], first: date, last: date) -> Any:
+    """The series in play (scoped to what the viewer may see in Area.COACHING), with their
+    report's path, team, market and time zone."""
     report = aliased(Person, name="report")
-    series = scoped(
+    stmt = (
         select(
             OneOnOneSeries.id.label("id"),
+            OneOnOneSeries.person_id.label("person_id"),
+            OneOnOneSeries.supervisor_id.label("supervisor_id"),
             OneOnOneSeries.cadence.label("cadence"),
             OneOnOneSeries.starts_on.label("starts_on"),
             OneOnOneSeries.ended_on.label("ended_on"),
             report.path.label("path"),
+            report.team_id.label("team_id"),
+            report.market_id.label("market_id"),
             func.coalesce(report.time_zone, "UTC").label("zone"),
         )
         .join(report, report.id == OneOnOneSeries.person_id)
         .where(
-            OneOnOneSeries.person_id.in_(people),
+            *where,
             OneOnOneSeries.starts_on <= last + timedelta(days=7),
             or_(OneOnOneSeries.ended_on.is_(None), OneOnOneSeries.ended_on >= first),
-        ),
-        OneOnOneSeries,
-        viewer,
-        Area.COACHING,
-    ).subquery("series")
+        )
+    )
+    return scoped(stmt, OneOnOneSeries, viewer, Area.COACHING).cte("series")
+
+
+def _zones_in_play(dialect: str, where: list[Any]) -> list[str]:
+    """SQLite only (PostgreSQL converts with the zone itself): the reports' time zones."""
+    if dialect == "postgresql":
+        return []
+    people = select(OneOnOneSeries.person_id).where(*where)
+    found = db.session.execute(
+        select(Person.time_zone).where(Person.id.in_(people)).distinct()
+    ).scalars()
+    return [z or "UTC" for z in found] or ["UTC"]
+
+
+def _child_segment(path: Any, below: str, dialect: str) -> Any:
+    """The path segment right after `below` (a node's path): the node's direct report."""
+    rest = func.substr(path, len(below) + 1)
+    if dialect == "postgresql":
+        return func.split_part(rest, "/", 1)
+    return func.substr(rest, 1, func.max(func.instr(rest, "/") - 1, 0))
+
+
+def cell_counts(
+    viewer: Person,
+    where: list[Any],
+    weeks: list[tuple[date, int]],
+    now: datetime,
+    group: list[str],
+    below: str | None = None,
+) -> list[tuple[tuple[Any, ...], int, Tally]]:
+    """The cells of the series matching `where` (conditions on OneOnOneSeries) that the viewer
+    may see, for the tagged Mondays, counted by the series columns named in `group` ("path",
+    "person_id", "supervisor_id", "team_id", "market_id", or "child": the path segment
+    following `below`, a node's path, i.e. the id of the node's direct report the series falls
+    under, as text, "" for the node itself) and the tag: (group values, tag, tally) rows, in one
+    statement (two on SQLite: the time zones in play first).
+
+    The meetings are read once, joined to their series (the week is the report's, as in the
+    pure rule); the cells of series x weeks are counted without a join on paths."""
+    dialect = db.session.get_bind().dialect.name
+    zones = _zones_in_play(dialect, where)
+    first, last = min(day for day, _tag in weeks), max(day for day, _tag in weeks)
+    series = _series(viewer, where, first, last)
     low = datetime.combine(first - timedelta(days=1), time(0), UTC)
     high = datetime.combine(last + timedelta(days=8), time(0), UTC)
-    mzone = aliased(Person, name="mzone")
-    monday = _local_monday(
-        OneOnOne.scheduled_at, func.coalesce(mzone.time_zone, "UTC"), dialect, zones, now
-    )
+    monday = _local_monday(OneOnOne.scheduled_at, series.c.zone, dialect, zones, now)
     rank = case(
         (OneOnOne.status == MeetingStatus.HELD, HELD),
         (OneOnOne.status == MeetingStatus.MISSED, MISSED),
@@ -133,15 +158,14 @@ def tallies(
             monday.label("monday"),
             func.min(rank).label("best"),
         )
-        .join(mzone, mzone.id == OneOnOne.person_id)
+        .join(series, series.c.id == OneOnOne.series_id)
         .where(
-            OneOnOne.series_id.in_(select(series.c.id)),
             OneOnOne.status != MeetingStatus.RESCHEDULED,
             OneOnOne.scheduled_at >= low,
             OneOnOne.scheduled_at < high,
         )
         .group_by(OneOnOne.series_id, monday)
-        .subquery("best")
+        .cte("best")
     )
     w = _weeks(weeks)
     this_week = _local_monday(literal(now), series.c.zone, dialect, zones, now)
@@ -159,19 +183,39 @@ def tallies(
         (w.c.monday >= this_week, UPCOMING),
         else_=NONE,
     )
-    child = aliased(Person, name="child")
+    keys = [
+        _child_segment(series.c.path, below or "/", dialect) if name == "child" else series.c[name]
+        for name in group
+    ]
     counts = [func.sum(case((cell == code, 1), else_=0)) for code in range(4)]
     stmt = (
-        select(child.id, w.c.tag, *counts)
+        select(*keys, w.c.tag, *counts)
         .select_from(series)
         .join(w, true())
         .outerjoin(best, and_(best.c.series_id == series.c.id, best.c.monday == w.c.monday))
-        .outerjoin(child, and_(child.manager_id == node.id, series.c.path.startswith(child.path)))
-        .group_by(child.id, w.c.tag)
+        .group_by(*keys, w.c.tag)
     )
+    rows = []
+    for row in db.session.execute(stmt):
+        *values, tag, held, missed, cancelled, not_recorded = row
+        tally = Tally(int(held or 0), int(missed or 0), int(cancelled or 0), int(not_recorded or 0))
+        rows.append((tuple(values), int(tag), tally))
+    return rows
+
+
+def tallies(
+    viewer: Person,
+    node: Person,
+    people: Select,
+    weeks: list[tuple[date, int]],
+    now: datetime,
+) -> dict[tuple[int | None, int], Tally]:
+    """(direct report id or None for the node itself, tag) -> tally of the cells of the series
+    of `people`, in one statement (two on SQLite). The direct report under whom a series
+    falls is read from its report's path (the id following the node's own path)."""
     result: dict[tuple[int | None, int], Tally] = {}
-    for child_id, tag, held, missed, cancelled, not_recorded in db.session.execute(stmt):
-        result[(child_id, int(tag))] = Tally(
-            int(held or 0), int(missed or 0), int(cancelled or 0), int(not_recorded or 0)
-        )
+    for (segment,), tag, tally in cell_counts(
+        viewer, [OneOnOneSeries.person_id.in_(people)], weeks, now, ["child"], node.path
+    ):
+        result[(int(segment) if segment else None, tag)] = tally
     return result

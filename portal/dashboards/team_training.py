@@ -76,13 +76,19 @@ def counts_by_child(
 ) -> dict[int | None, TrainingFigures]:
     """Direct report id (None: the node itself) -> counts of the items due in the period, in
     one statement: status.standing's rule as CASEs over assignments.items_statement."""
-    items = items_statement(people, due_between=(period.start, period.end)).subquery("items")
+    items = (
+        items_statement(people, due_between=(period.start, period.end))
+        .order_by(None)
+        .subquery("items")
+    )
     done = is_complete_sql(items)
     overdue = and_(not_(done), items.c.due_on < today)
-    member, child = aliased(Person), aliased(Person)
+    member = aliased(Person)
+    # The direct report from the path segment after the node's: no LIKE join with every child.
+    child = kpi_queries.child_below(member.path, node)
     stmt = (
         select(
-            child.id,
+            child,
             func.count(),
             func.sum(case((done, 1), else_=0)),
             func.sum(case((overdue, 1), else_=0)),
@@ -90,8 +96,7 @@ def counts_by_child(
         )
         .select_from(items)
         .join(member, member.id == items.c.person_id)
-        .outerjoin(child, and_(child.manager_id == node.id, member.path.startswith(child.path)))
-        .group_by(child.id)
+        .group_by(child)
     )
     result = {}
     for child_id, total, completed, late, persons in db.session.execute(stmt):

@@ -4,8 +4,9 @@ A read uses the roll-up only when it gives exactly what the raw query would:
 - the viewer sees the node's whole subtree in the KPI area (the node is the viewer or below
   them, or the viewer is HR), so the population is the subtree narrowed by market and segment;
 - the filters are only market and segment (the roll-up's own columns);
-- the node was rolled up, and no person changed since the refresh (a move changes subtrees,
-  markets and segments);
+- the node was rolled up, and no person's place in the org changed since the refresh (a move
+  changes subtrees; also market, segment, activity or a new person: `Person.org_changed_at`,
+  stamped by portal.org.models; a password change or a sign-in does not count);
 - the days used are at most the watermark: through the last refreshed day and before the first
   day whose values were written after the refresh. Later days come from the raw rows.
 Otherwise `plan_for` returns None and every query reads the raw daily values.
@@ -75,7 +76,7 @@ def _nodes(min_subtree: int) -> list[int]:
 
 
 def _org_changed_after(moment: datetime) -> bool:
-    latest = db.session.execute(select(func.max(Person.updated_at))).scalar()
+    latest = db.session.execute(select(func.max(Person.org_changed_at))).scalar()
     return latest is not None and _aware(latest) > moment
 
 
@@ -153,7 +154,7 @@ def plan_for(
         return None
     refreshed_at = _aware(state.refreshed_at)
     changed = select(func.min(KpiValue.value_on)).where(KpiValue.updated_at > refreshed_at)
-    people_changed = select(func.max(Person.updated_at))
+    people_changed = select(func.max(Person.org_changed_at))
     first_changed, latest_person = db.session.execute(
         select(changed.scalar_subquery(), people_changed.scalar_subquery())
     ).one()

@@ -15,10 +15,12 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, IdMixin, TimestampMixin, UTCDateTime
+from portal.db import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
 from portal.extensions import db
 
 
@@ -80,6 +82,10 @@ class Person(IdMixin, TimestampMixin, UserMixin, Base):
     # Materialised path of ids from the root, e.g. "/1/5/23/": a subtree is one LIKE.
     path: Mapped[str] = mapped_column(String(1024), default="/")
     depth: Mapped[int] = mapped_column(Integer, default=0)
+    # When this row last changed in a way that moves KPI roll-up sums (manager, path, market,
+    # segment, activity; set on insert too): the roll-up's reader compares the latest with its
+    # refresh time (portal.kpis.rollup). A password change or a sign-in leaves it alone.
+    org_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -141,6 +147,23 @@ class Person(IdMixin, TimestampMixin, UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.email}>"
+
+
+# The columns whose change moves people between KPI roll-up sums (subtrees, market, segment,
+# who is counted): changing one stamps Person.org_changed_at.
+ORG_COLUMNS = ("manager_id", "path", "market_id", "segment_id", "is_active")
+
+
+@event.listens_for(Person, "before_insert")
+def _stamp_new_person(_mapper, _connection, person: Person) -> None:
+    person.org_changed_at = utcnow()
+
+
+@event.listens_for(Person, "before_update")
+def _stamp_org_change(_mapper, _connection, person: Person) -> None:
+    state = inspect(person)
+    if any(state.attrs[name].history.has_changes() for name in ORG_COLUMNS):
+        person.org_changed_at = utcnow()
 
 
 class StaffRole(enum.StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 
+from portal.db import utcnow
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.org.models import Person
@@ -44,6 +45,7 @@ def move(person: Person, new_manager: Person | None) -> None:
         .values(
             path=new_prefix + func.substr(Person.path, len(old_prefix) + 1),
             depth=Person.depth + depth_change,
+            org_changed_at=utcnow(),
         )
         .execution_options(synchronize_session=False)
     )

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,6 +64,24 @@ class Evaluation(IdMixin, TimestampMixin, Base):
         UniqueConstraint("contact_id"),
         Index("ix_evaluation_person_id_submitted_at", "person_id", "submitted_at"),
         Index("ix_evaluation_evaluator_id_status", "evaluator_id", "status"),
+        # Evaluator overturns (qa.evaluation_queries.overturns): counts per evaluator and agent
+        # from an index-only scan, and the few disputed evaluations on their own.
+        Index(
+            "ix_evaluation_evaluator_id_person_id_submitted",
+            "evaluator_id",
+            "person_id",
+            sqlite_where=text("status <> 'draft'"),
+            postgresql_where=text("status <> 'draft'"),
+        ),
+        Index(
+            "ix_evaluation_disputed_evaluator_id",
+            "evaluator_id",
+            "person_id",
+            "status",
+            "resolution",
+            sqlite_where=text("disputed_at IS NOT NULL"),
+            postgresql_where=text("disputed_at IS NOT NULL"),
+        ),
         CheckConstraint("resolution IS NULL OR status = 'resolved'", name="resolution_state"),
         _status_check,
         _resolution_check,

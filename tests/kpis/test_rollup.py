@@ -95,12 +95,52 @@ def test_values_written_after_the_refresh_are_read_from_raw_rows(world, kw):
     assert contacts.figure.value == 40 * 3 + 1000 * 3 + 7 + 5
 
 
-def test_a_change_to_any_person_turns_the_rollup_off_until_the_next_refresh(world, kw):
+def test_a_change_of_market_turns_the_rollup_off_until_the_next_refresh(world, kw):
     rollup.refresh(min_subtree=2)
     world.agent_b1.market_id = world.team_c.market_id
     db.session.commit()
     assert queries.rollup_plan(world.head, world.head, ViewFilters()) is None
     rollup.refresh(min_subtree=2)
+    plan, with_rollup, raw = _both(world.head, world.head, DAY - timedelta(days=6), DAY)
+    assert plan is not None and with_rollup == raw
+
+
+@pytest.mark.parametrize("change", ["move", "segment", "deactivate", "new person"])
+def test_every_change_of_place_in_the_org_turns_the_rollup_off(world, kw, change):
+    from portal.org import tree
+    from portal.org.models import Person
+
+    rollup.refresh(min_subtree=2)
+    if change == "move":
+        tree.move(world.agent_b1, world.sup_a)
+    elif change == "segment":
+        world.agent_b1.segment_id = None if world.agent_b1.segment_id else world.agent_a1.segment_id
+    elif change == "deactivate":
+        world.agent_b1.is_active = False
+    else:
+        new = Person(
+            name="New",
+            email="new@example.com",
+            employee_id="NEW-1",
+            position_id=world.agent_b1.position_id,
+        )
+        db.session.add(new)
+        db.session.flush()
+        tree.place(new, world.sup_a)
+    db.session.commit()
+    assert queries.rollup_plan(world.head, world.head, ViewFilters()) is None
+
+
+def test_a_password_change_or_a_sign_in_leaves_the_rollup_on(world, kw):
+    from portal.db import utcnow
+
+    rollup.refresh(min_subtree=2)
+    world.agent_b1.password_hash = "changed"
+    world.agent_b1.password_changed_at = utcnow()
+    world.head.name = world.head.name + " (renamed)"
+    world.head.locale = "ja"
+    db.session.commit()
+    assert world.agent_b1.updated_at > db.session.get(rollup.RollupState, rollup.NAME).refreshed_at
     plan, with_rollup, raw = _both(world.head, world.head, DAY - timedelta(days=6), DAY)
     assert plan is not None and with_rollup == raw
 

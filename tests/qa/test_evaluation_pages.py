@@ -263,3 +263,67 @@ def test_the_evaluation_page_loads_the_scorecard_in_one_query_per_level(app, cli
     for table in ("scorecard_section", "scorecard_question", "question_choice"):
         reads = [s for s in statements if f"FROM {table}" in s]
         assert len(reads) == 1, (table, len(reads))
+
+
+def test_overturns_equal_a_plain_count_of_the_visible_evaluations(world, card):
+    """The pre-grouped statement (pairs of evaluator and agent, disputes apart) gives what a
+    plain count of each viewer's visible non-draft evaluations gives."""
+    from collections import Counter
+
+    from portal import policy
+    from portal.qa.evaluation_queries import overturns
+
+    made = []
+    for agent, evaluator in [
+        (world.agent_a1, world.sup_a),
+        (world.agent_a1, world.qa),
+        (world.agent_b1, world.sup_b),
+        (world.agent_a2, world.sup_a),
+    ]:
+        made += [submitted(world, card, agent=agent, evaluator=evaluator) for _ in range(2)]
+    agents = {p.id: p for p in (world.agent_a1, world.agent_a2, world.agent_b1)}
+    for i, evaluation in enumerate(made[:6]):
+        evaluations.dispute(
+            agents[evaluation.person_id],
+            evaluation,
+            reason="x",
+            question_reasons={},
+            expected_version=evaluation.version,
+        )
+        if i == 0:
+            evaluations.uphold(
+                world.qa, evaluation, reason="ok", expected_version=evaluation.version
+            )
+        elif i == 1:
+            evaluations.rescore(
+                world.qa,
+                evaluation,
+                full_answers(card),
+                reason="typo",
+                expected_version=evaluation.version,
+            )
+    contact = make_contact(world.agent_a1)
+    evaluations.start(world.sup_a, contact, card.current_version)  # a draft: not counted
+    for viewer in (world.qa, world.sup_a, world.head):
+        rows = db.session.scalars(
+            policy.scoped(
+                select(Evaluation).where(Evaluation.status != "draft"),
+                Evaluation,
+                viewer,
+                policy.Area.QA,
+            )
+        ).all()
+        expected = Counter()
+        for e in rows:
+            expected[(e.evaluator_id, "n")] += 1
+            expected[(e.evaluator_id, "d")] += e.disputed_at is not None
+            expected[(e.evaluator_id, "r")] += e.resolution is not None
+            expected[(e.evaluator_id, "k")] += e.resolution == "rescored"
+        found = Counter()
+        for line in overturns(viewer):
+            r = line.rate
+            found[(line.evaluator_id, "n")] += r.evaluations
+            found[(line.evaluator_id, "d")] += r.disputed
+            found[(line.evaluator_id, "r")] += r.resolved
+            found[(line.evaluator_id, "k")] += r.rescored
+        assert +found == +expected, viewer.email

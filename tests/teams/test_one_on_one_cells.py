@@ -106,3 +106,37 @@ def test_sql_cells_equal_the_pure_rules(world, seed):
         every.cancelled += t.cancelled
         every.not_recorded += t.not_recorded
     assert every.held and every.missed and every.cancelled and every.not_recorded
+
+
+def _plain_by_key(tallies: dict) -> dict:
+    return {key: (t.held, t.missed, t.cancelled, t.not_recorded) for key, t in tallies.items()}
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_completion_roll_ups_equal_the_pure_grid_roll_ups(world, seed):
+    """The completion page's totals and roll-ups by supervisor, team and market, counted by the
+    database, equal completion.roll_up of the pure grid, for every viewer and a supervisor."""
+    from portal.coaching import completion
+
+    _random_world(world, random.Random(seed))
+    cases = [(viewer, None) for viewer in (world.head, world.manager_hk, world.sup_a)]
+    cases += [(world.agent_a1, None), (world.head, world.sup_b.id)]
+    for viewer, supervisor_id in cases:
+        grid = coaching_queries.completion_grid(
+            viewer, weeks=WEEKS, now=NOW, supervisor_id=supervisor_id
+        )
+        sql = coaching_queries.completion_roll_ups(
+            viewer, weeks=WEEKS, now=NOW, supervisor_id=supervisor_id
+        )
+        assert _plain_by_key(sql.by_supervisor) == _plain_by_key(
+            completion.roll_up(grid, lambda r: r.supervisor_id)
+        )
+        assert _plain_by_key(sql.by_team) == _plain_by_key(
+            completion.roll_up(grid, lambda r: r.team_id)
+        )
+        assert _plain_by_key(sql.by_market) == _plain_by_key(
+            completion.roll_up(grid, lambda r: r.market_id)
+        )
+        assert _plain_by_key({0: sql.total}) == _plain_by_key({0: grid.total()})
+        if viewer is world.head and supervisor_id is None:
+            assert len(sql.by_supervisor) > 1 and sql.total.expected

@@ -94,3 +94,26 @@ def test_sql_counts_equal_the_standing_rule(world, seed):
 def _subtree_ids(world, child) -> set[int]:
     everyone = [world.sup_a, world.sup_b, world.agent_a1, world.agent_a2, world.agent_b1]
     return {p.id for p in everyone if p.path.startswith(child.path)}
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_assignment_list_counts_equal_the_standing_rule(world, seed):
+    """The assignments page's completed / due / overdue per assignment, counted by the
+    database, equal count_statuses of training_items per assignment."""
+    from sqlalchemy import select
+
+    from portal.policy import visible_person_ids
+    from portal.training.assignments import status_counts_by_assignment
+    from portal.training.status import count_statuses
+
+    _random_training(world, random.Random(seed))
+    ids = list(db.session.scalars(select(Assignment.id)))
+    for viewer in (world.hr, world.sup_a):
+        people = visible_person_ids(viewer, Area.TRAINING)
+        items = training_items(people, TODAY, per_assignment=ids)
+        expected = {
+            aid: count_statuses(i.standing.status for i in items if i.assignment_id == aid)
+            for aid in ids
+        }
+        assert status_counts_by_assignment(people, TODAY, ids) == expected
+    assert any(c.total for c in expected.values())

@@ -31,21 +31,30 @@ def completion_view():
         supervisor = get_visible_or_404(Person, supervisor_id, current_user, Area.COACHING)
     this_week = schedule.week_start(now, current_user.time_zone or "UTC")
     weeks = completion.week_starts(this_week, weeks_count)
-    grid = queries.completion_grid(current_user, weeks=weeks, now=now, supervisor_id=supervisor_id)
-    by_supervisor = completion.roll_up(grid, lambda r: r.supervisor_id)
-    by_team = completion.roll_up(grid, lambda r: r.team_id)
-    by_market = completion.roll_up(grid, lambda r: r.market_id)
-    supervisors = queries.people_by_id({k for k in by_supervisor if k is not None})
+    # The roll-ups and the total are counted by the database; the report x week grid is read
+    # only when it is shown (one supervisor's reports, or a single supervisor in reach).
+    roll_ups = queries.completion_roll_ups(
+        current_user, weeks=weeks, now=now, supervisor_id=supervisor_id
+    )
+    by_supervisor = roll_ups.by_supervisor
+    by_team = roll_ups.by_team
+    by_market = roll_ups.by_market
+    grid = None
+    if supervisor is not None or len(by_supervisor) <= 1:
+        grid = queries.completion_grid(
+            current_user, weeks=weeks, now=now, supervisor_id=supervisor_id
+        )
+    supervisors = queries.supervisor_names({k for k in by_supervisor if k is not None})
     teams = _names(Team, {k for k in by_team if k is not None})
     markets = _names(Market, {k for k in by_market if k is not None})
     return render_view(
         "coaching/completion.html",
         grid=grid,
-        people=grid.people,  # type: ignore[attr-defined]
-        total=grid.total(),
+        people=grid.people if grid is not None else {},  # type: ignore[attr-defined]
+        total=roll_ups.total,
         by_supervisor=sorted(
             by_supervisor.items(),
-            key=lambda kv: supervisors[kv[0]].name if kv[0] in supervisors else "",
+            key=lambda kv: supervisors.get(kv[0], ""),
         ),
         by_team=sorted(by_team.items(), key=lambda kv: teams.get(kv[0], "")),
         by_market=sorted(by_market.items(), key=lambda kv: markets.get(kv[0], "")),

@@ -140,16 +140,10 @@ def assignment_list():
 
 def _counts_by_assignment(ids: list[int], today):
     """Completed / due / overdue per assignment among the people the viewer follows (one
-    query for the whole page)."""
-    if not ids:
-        return {}
-    items = assignments.training_items(
-        policy.visible_person_ids(current_user, policy.Area.TRAINING), today, per_assignment=ids
+    query for the whole page, counted by the database)."""
+    return assignments.status_counts_by_assignment(
+        policy.visible_person_ids(current_user, policy.Area.TRAINING), today, ids
     )
-    grouped: dict[int, list] = {}
-    for item in items:
-        grouped.setdefault(item.assignment_id, []).append(item.standing.status)
-    return {aid: count_statuses(grouped.get(aid, [])) for aid in ids}
 
 
 @bp.get("/assignments/<int:assignment_id>")
