@@ -1,7 +1,7 @@
 """slow pages: one_on_one and evaluation indexes, person.org_changed_at
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-11-23 15:30:00.000000
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -205,15 +205,14 @@ def test_the_trainer_sees_overdue_in_their_market(app, client, world):
     assert "2 overdue" in detail  # sup C and agent C1
 
 
-def test_the_matrix_totals_count_everyone_followed_not_only_the_page(app, client, world):
+def test_the_matrix_totals_count_everyone_followed_not_only_the_page(
+    app, client, world, monkeypatch
+):
     course = helpers.course(world.hr, title="Paged MK-PAGED")
     helpers.assign(world.hr, course, due_on=date(2020, 1, 1), team_id=world.team_a.id)
-    app.config["PAGE_SIZE"] = 1
-    try:
-        as_user(client, world.manager_hk)
-        body = client.get(f"/training/team?team={world.team_a.id}").get_data(as_text=True)
-    finally:
-        app.config["PAGE_SIZE"] = 50
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    as_user(client, world.manager_hk)
+    body = client.get(f"/training/team?team={world.team_a.id}").get_data(as_text=True)
     assert "0 completed, 0 due, 1 overdue (n = 1)" in body  # the page: one person
     assert "0 completed, 0 due, 3 overdue (n = 3)" in body  # sup A, A1 and A2
 
