@@ -40,15 +40,17 @@ def compute_figures(
 ) -> Figures:
     """The KPIs and QA of the node (and market) for the period against the previous one."""
     previous = period.previous()
-    people = queries.population(viewer, node, ViewFilters(market_id=market_id))
+    filters = ViewFilters(market_id=market_id)
+    people = queries.population(viewer, node, filters)
+    rollup = queries.rollup_plan(viewer, node, filters)  # the daily roll-up, when exact
     # The team view's KPI rows (same queries, same arithmetic) without its daily trend, which
     # a review does not show: totals for both periods and the teams/markets for the target.
-    current = queries.totals(people, period.start, period.end)
-    before = queries.totals(people, previous.start, previous.end)
+    current = queries.totals(people, period.start, period.end, rollup)
+    before = queries.totals(people, previous.start, previous.end, rollup)
     teams, markets = queries.teams_and_markets(people)
     rows = kpi_rows(team_kpis.active_kpi_infos(), current, before, {}, period, teams, markets)
-    qa_now = summary_for(viewer, qa_filters(node, market_id, period), minimum)
-    qa_before = summary_for(viewer, qa_filters(node, market_id, previous), minimum)
+    qa_now = summary_for(viewer, qa_filters(node, market_id, period), minimum, node)
+    qa_before = summary_for(viewer, qa_filters(node, market_id, previous), minimum, node)
     return Figures(
         period_start=period.start,
         period_end=period.end,

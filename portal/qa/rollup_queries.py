@@ -624,10 +624,20 @@ def by_child(
     return result
 
 
-def summary_for(viewer: Person, filters: RollupFilters, minimum: int) -> rollups.Summary:
-    """Only the overall figures (one statement), e.g. week- and month-to-date on a daily report."""
-    row = db.session.execute(_base(viewer, filters, *_aggregate_columns())).one()
-    return rollups.summarise(_to_aggregate(row), minimum)
+def summary_for(
+    viewer: Person, filters: RollupFilters, minimum: int, node: Person | None = None
+) -> rollups.Summary:
+    """Only the overall figures (one statement), e.g. week- and month-to-date on a daily report.
+    Given the node whose subtree the filters read, the daily roll-up answers when it is exact
+    for the viewer (two statements: the covered days rolled up, the rest raw)."""
+    plan = node_plan(viewer, node, filters) if node is not None else None
+    if plan is None:
+        row = db.session.execute(_base(viewer, filters, *_aggregate_columns())).one()
+        return rollups.summarise(_to_aggregate(row), minimum)
+    overall = Aggregate.empty()
+    for aggregate in daily_aggregates(viewer, filters, plan).values():
+        overall = overall + aggregate
+    return rollups.summarise(overall, minimum)
 
 
 def group_rows(

@@ -321,3 +321,23 @@ def test_flask_rollups_refresh_builds_the_qa_rollup(app, world, qa):
     assert "QA roll-up:" in result.output
     state = db.session.get(RollupState, "qa")
     assert state is not None and [world.head.id, "Asia/Hong_Kong"] in state.node_ids
+
+
+def test_summary_for_a_node_from_rollup_equals_raw(world, qa):
+    """The business reviews' and market summaries' QA line reads the roll-up for its node."""
+    _set_zones(world, "Asia/Hong_Kong")
+    rollup_daily.refresh(min_subtree=2)
+    for node in (world.head, world.manager_hk):
+        for market_id in (None, world.hk.id):
+            for start, end in PERIODS:
+                filters = RollupFilters(
+                    start_on=start,
+                    end_on=end,
+                    node_id=node.id,
+                    market_id=market_id,
+                    time_zone="Asia/Hong_Kong",
+                )
+                assert rollup_queries.node_plan(world.head, node, filters) is not None
+                rolled = rollup_queries.summary_for(world.head, filters, 1, node)
+                raw = rollup_queries.summary_for(world.head, filters, 1)
+                assert rolled == raw, (node.name, market_id, start)
