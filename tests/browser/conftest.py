@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -132,12 +133,10 @@ class PageWatch:
         ]
 
 
-@pytest.fixture
-def page(browser, request) -> Iterator[PageWatch]:
-    context = browser.new_context(locale="en-GB", timezone_id="Asia/Hong_Kong")
-    shots = RESULTS / request.node.name
-    if shots.exists():
-        shutil.rmtree(shots)
+@contextmanager
+def watched(browser, shots: Path, **context_options) -> Iterator[PageWatch]:
+    """A new browser context and page; fails the test on console errors or failed requests."""
+    context = browser.new_context(locale="en-GB", timezone_id="Asia/Hong_Kong", **context_options)
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     watch = PageWatch(pg, shots)
@@ -147,6 +146,15 @@ def page(browser, request) -> Iterator[PageWatch]:
         context.close()
     problems = watch.unexpected()
     assert not problems, f"console errors or failed requests: {problems}"
+
+
+@pytest.fixture
+def page(browser, request) -> Iterator[PageWatch]:
+    shots = RESULTS / request.node.name
+    if shots.exists():
+        shutil.rmtree(shots)
+    with watched(browser, shots) as watch:
+        yield watch
 
 
 def sign_in(watch: PageWatch, base_url: str, email: str) -> None:
@@ -165,3 +173,12 @@ def menu(watch: PageWatch, group: str, entry: str) -> None:
     if summary.count():  # a group of one entry is a plain link
         summary.click()
     page.locator("nav.mainnav").get_by_role("link", name=entry, exact=True).click()
+
+
+@contextmanager
+def signed_in(browser, base_url: str, email: str, shots: str) -> Iterator[PageWatch]:
+    """A new browser context (downloads allowed) signed in as `email`; screenshots go to
+    test-results/<shots>."""
+    with watched(browser, RESULTS / shots, accept_downloads=True) as watch:
+        sign_in(watch, base_url, email)
+        yield watch

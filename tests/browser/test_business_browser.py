@@ -4,37 +4,13 @@ downloads the market summary as a PDF."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from tests import factories
-from tests.browser.conftest import RESULTS, PageWatch, menu
-
-
-@contextmanager
-def signed_in(browser, base: str, email: str, name: str):
-    context = browser.new_context(
-        locale="en-GB", timezone_id="Asia/Hong_Kong", accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    watch = PageWatch(page, RESULTS / f"business-{name}")
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
-    try:
-        yield watch
-    finally:
-        context.close()
-    problems = watch.unexpected()
-    assert not problems, f"console errors or failed requests: {problems}"
+from tests.browser.conftest import menu, signed_in
 
 
 def test_a_supervisor_runs_a_weekly_business_review(live_server, browser):
     base = live_server["url"]
     people = live_server["people"]
-    with signed_in(browser, base, people["sup_a"]["email"], "supervisor") as watch:
+    with signed_in(browser, base, people["sup_a"]["email"], "business-supervisor") as watch:
         p = watch.page
         menu(watch, "Performance", "Business reviews")
         p.wait_for_url(f"{base}/business/")

@@ -5,10 +5,8 @@ calibrates with a reason, the supervisor shares, the agent acknowledges and down
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
-from tests import factories
-from tests.browser.conftest import RESULTS, PageWatch, menu
+from tests.browser.conftest import menu, signed_in
 
 DATES = {
     "Period starts": "2026-07-01",
@@ -22,33 +20,12 @@ DATES = {
 }
 
 
-@contextmanager
-def signed_in(browser, base: str, email: str, name: str):
-    context = browser.new_context(
-        locale="en-GB", timezone_id="Asia/Hong_Kong", accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    watch = PageWatch(page, RESULTS / f"goals-cycle-{name}")
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
-    try:
-        yield watch
-    finally:
-        context.close()
-    problems = watch.unexpected()
-    assert not problems, f"console errors or failed requests: {problems}"
-
-
 def test_a_full_review_cycle(live_server, browser):
     base = live_server["url"]
     people = live_server["people"]
 
     def who(key: str):
-        return signed_in(browser, base, people[key]["email"], key)
+        return signed_in(browser, base, people[key]["email"], f"goals-cycle-{key}")
 
     with who("hr") as hr:
         p = hr.page

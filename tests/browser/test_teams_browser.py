@@ -4,7 +4,6 @@ agent, filters by market, exports a table as XLSX and the charts are drawn (scre
 from __future__ import annotations
 
 import zipfile
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,8 +14,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.kpis.models import Kpi, KpiTarget, KpiValue
 from portal.org.models import Market, Person
-from tests import factories
-from tests.browser.conftest import RESULTS, PageWatch, menu
+from tests.browser.conftest import menu, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -65,27 +63,6 @@ def kpi_values(live_server):
     return live_server
 
 
-@contextmanager
-def signed_in(browser, base: str, email: str):
-    context = browser.new_context(
-        locale="en-GB", timezone_id="Asia/Hong_Kong", accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    watch = PageWatch(page, RESULTS / "team-view")
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
-    try:
-        yield watch
-    finally:
-        context.close()
-    problems = watch.unexpected()
-    assert not problems, f"console errors or failed requests: {problems}"
-
-
 def _drawn_charts(page) -> int:
     """How many canvases Chart.js has drawn on."""
     return page.evaluate(
@@ -97,7 +74,7 @@ def _drawn_charts(page) -> int:
 def test_manager_drills_down_filters_and_exports(kpi_values, browser):
     base = kpi_values["url"]
     people = kpi_values["people"]
-    with signed_in(browser, base, people["head"]["email"]) as watch:
+    with signed_in(browser, base, people["head"]["email"], "team-view") as watch:
         p = watch.page
         menu(watch, "Performance", "Team performance")
         p.get_by_role("heading", name=f"Team performance: {people['head']['name']}").wait_for()
