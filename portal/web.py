@@ -124,6 +124,17 @@ def nav_items(user) -> list[tuple[str, str, list[NavItem]]]:
     return groups
 
 
+def expected_version(text: Any) -> int | None:
+    """The record version a form was opened at: None when the form sent none (no check), and
+    -1 for anything unreadable, which no record has, so the save answers 409 instead of 500."""
+    if text in (None, ""):
+        return None
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return -1
+
+
 def path_for(endpoint: str, **values: Any) -> str:
     """A page's path (no host), with or without a request: for links stored in records
     (notifications) or built by jobs and providers."""

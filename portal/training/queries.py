@@ -71,14 +71,7 @@ def people_page(
     limit: int = 50,
 ) -> PeoplePage:
     """Active people whose training the viewer follows (not the viewer), by name, keyset-paged."""
-    stmt = policy.scoped(
-        select(Person.id, Person.name).where(Person.is_active.is_(True), Person.id != viewer.id),
-        Person,
-        viewer,
-        policy.Area.TRAINING,
-    )
-    if team_id:
-        stmt = stmt.where(Person.team_id == team_id)
+    stmt = people_in_scope(viewer, team_id=team_id).add_columns(Person.name)
     cursor = _cursor(after)
     if cursor:
         name, last_id = cursor

@@ -248,6 +248,8 @@ def test_the_coach_corrects_a_session_and_a_stale_form_keeps_what_was_typed(app,
     assert stale.status_code == 409 and "TYPED" in stale.get_data(as_text=True)
     bad = post_form(client, url, {**data, "behaviour": "", "version": str(session.version)})
     assert bad.status_code == 422
+    garbled = post_form(client, url, {**data, "version": "not-a-number"})
+    assert garbled.status_code == 409  # an unreadable version is a conflict, never a 500
     manager = as_user(app.test_client(), world.manager_hk)  # sees it, is not its coach
     assert manager.get(url).status_code == 403
 

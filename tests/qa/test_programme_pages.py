@@ -160,6 +160,8 @@ def test_a_rule_is_edited_with_its_version_and_paused_from_its_page(app, client,
     )
     assert stale.status_code == 409 and "TYPED-NAME" in stale.get_data(as_text=True)
     assert "Someone else changed this rule" in stale.get_data(as_text=True)
+    garbled = post_form(client, f"{url}/edit", {**data, "version": "x"})
+    assert garbled.status_code == 409
     paused = post_form(client, f"{url}/active", {"active": "0", "version": rule.version})
     assert paused.status_code == 303
     page = client.get(url).get_data(as_text=True)

@@ -14,6 +14,7 @@ from portal.errors import Conflict, ValidationFailed
 from portal.htmx import render_view
 from portal.org.models import Person
 from portal.policy import Area, get_visible_or_404
+from portal.web import expected_version
 
 from .forms import CoachingSessionForm, new_token
 from .views import bp, show_errors
@@ -112,7 +113,7 @@ def session_edit(session_id: int):
             sessions.update_session(
                 current_user,
                 session,
-                expected_version=int(form.version.data) if form.version.data else None,
+                expected_version=expected_version(form.version.data),
                 held_on=form.held_on.data,
                 behaviour=form.behaviour.data or "",
                 commitment=form.commitment.data or "",

@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.htmx import hx_redirect, render_view
 from portal.kpis import definitions, values
 from portal.org.models import Market, Position, Team
+from portal.web import expected_version
 
 from .forms import (
     AGGREGATION_LABELS,
@@ -135,7 +136,7 @@ def kpi_edit(kpi_id: int):
         form.code.errors.append(_("Another KPI has this code."))
         return _detail(kpi, form=form, status=422)
     try:
-        expected = int(form.version.data) if form.version.data else None
+        expected = expected_version(form.version.data)
     except ValueError:
         expected = None
     try:

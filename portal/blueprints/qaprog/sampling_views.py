@@ -11,6 +11,7 @@ from portal.htmx import hx_redirect, render_view
 from portal.qa import programme_choices as choices
 from portal.qa import sampling_service as service
 from portal.qa.contacts import filter_choices
+from portal.web import expected_version
 
 from .forms import RuleActiveForm, SamplingRuleForm, SamplingRunForm
 from .views import _today, bp
@@ -44,13 +45,6 @@ def _fields(form: SamplingRuleForm) -> service.RuleFields:
         assign_to=form.assign_to.data,
         due_days=form.due_days.data,
     )
-
-
-def _version(form) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None
 
 
 @bp.route("/sampling/new", methods=["GET", "POST"])
@@ -103,7 +97,8 @@ def sampling_rule_edit(rule_id: int):
     status, message = 422, None
     if form.validate_on_submit():
         try:
-            service.update_rule(current_user, rule, _fields(form), expected_version=_version(form))
+            expected = expected_version(form.version.data)
+            service.update_rule(current_user, rule, _fields(form), expected_version=expected)
         except ValidationFailed as error:
             for name, messages in error.field_errors.items():
                 getattr(form, name).errors = list(messages)
@@ -127,9 +122,8 @@ def sampling_rule_active(rule_id: int):
     if not form.validate_on_submit():
         return _rule_page(rule, SamplingRunForm(formdata=None), status=422)
     try:
-        service.set_active(
-            current_user, rule, form.active.data == "1", expected_version=_version(form)
-        )
+        expected = expected_version(form.version.data)
+        service.set_active(current_user, rule, form.active.data == "1", expected_version=expected)
     except Conflict as error:
         rule = service.get_rule(current_user, rule_id)
         return _rule_page(rule, SamplingRunForm(formdata=None), status=409, conflict=error.message)

@@ -298,6 +298,3 @@ def recognition_panel(req: PanelRequest) -> Panel | None:
             [_person_cells(c.person) + [c.count.kudos, c.count.people] for c in result.children],
         )
     return Panel("recognition", "teams/_panel_recognition.html", {"result": result}, tables)
-
-
-AREA_PANELS = [qa_panel, one_on_one_panel, goals_panel, training_panel, recognition_panel]

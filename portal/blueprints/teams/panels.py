@@ -145,7 +145,6 @@ SPECS: list[PanelSpec] = [
         ("kudos", "kudos-values", "kudos-people"),
     ),
 ]
-PANELS: list[PanelBuilder] = [spec.build for spec in SPECS]
 
 
 def spec_for_key(key: str) -> PanelSpec | None:
@@ -154,7 +153,3 @@ def spec_for_key(key: str) -> PanelSpec | None:
 
 def spec_for_table(table: str) -> PanelSpec | None:
     return next((spec for spec in SPECS if table in spec.tables), None)
-
-
-def build_panels(req: PanelRequest) -> list[Panel]:
-    return [panel for builder in PANELS if (panel := builder(req)) is not None]

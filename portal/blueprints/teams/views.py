@@ -130,13 +130,10 @@ def team_panel(person_id: int, key: str):
         if is_fragment_request():
             return ""
         abort(404)
+    if is_fragment_request():  # the common case: no breadcrumbs to look up
+        return render_view("teams/_panel.html", **view, panel=panel)
     return render_view(
-        "teams/panel_page.html",
-        "teams/_panel.html",
-        **view,
-        panel=panel,
-        spec=spec,
-        crumbs=_breadcrumbs(node),
+        "teams/panel_page.html", **view, panel=panel, spec=spec, crumbs=_breadcrumbs(node)
     )
 
 
