@@ -108,6 +108,9 @@ BUSINESS_ROWS: dict[str, Row] = {
     "business.market_summary_pdf GET": Row(
         "GET", u(SUMMARY + ".pdf?period=quarter&on=2026-03-02"), managers(200)
     ),
+    "business.market_summary_export GET": Row(
+        "GET", u(SUMMARY + ".csv?period=month&on=2026-03-02"), managers(200)
+    ),
 }
 
 

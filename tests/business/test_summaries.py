@@ -134,3 +134,34 @@ def test_the_summary_pdf_carries_the_figures_and_cjk_names_and_is_audited(client
         select(AuditEntry).where(AuditEntry.action == "business.summary_pdf")
     ).one()
     assert entry.actor_id == world.sup_a.id and entry.record_id == world.hk.id
+
+
+def test_the_summary_exports_every_figure_as_csv_and_xlsx_audited(client, world, kpis):
+    import csv
+    import zipfile
+
+    as_user(client, world.sup_a)
+    base = f"/business/markets/{world.hk.id}/summary"
+    response = client.get(f"{base}.csv?period=month&on=2026-11-03")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "summary-HK-month-2026-11-01.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["Section", "Item", "Measure", "Value"]
+    by_key = {(r[0], r[1].split(" (")[0], r[2]): r[3] for r in rows[1:]}
+    assert by_key[("KPIs against target", "CSAT", "Value")] == "4.35"
+    assert by_key[("KPIs against target", "CSAT", "n")] == "4"
+    assert by_key[("KPIs against target", "CSAT", "Previous period")] == "4.00"
+    # a leading + is quoted so that a spreadsheet never reads it as a formula
+    assert by_key[("KPIs against target", "CSAT", "Change")] == "'+0.35"
+    assert by_key[("Period", "Hong Kong", "From")] == "2026-11-01"
+    assert ("Headcount", "Total", "In post at the end") in by_key
+    xlsx = client.get(f"{base}.xlsx?period=quarter&on=2026-11-03")
+    assert xlsx.status_code == 200
+    strings = zipfile.ZipFile(io.BytesIO(xlsx.data)).read("xl/sharedStrings.xml").decode()
+    assert "<t>Section</t>" in strings and "<t>4.23</t>" in strings
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "business.summary_export")
+    ).all()
+    assert sorted(e.after["format"] for e in entries) == ["csv", "xlsx"]
+    assert client.get(f"{base}.json?period=month").status_code == 404
+    assert client.get("/business/markets/999999/summary.csv").status_code == 404

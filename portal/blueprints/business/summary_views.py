@@ -11,7 +11,8 @@ from flask_login import current_user, login_required
 
 from portal import audit, policy
 from portal.blueprints.teams.period_args import today_for
-from portal.business import summary
+from portal.business import summary, summary_export
+from portal.dashboards import export
 from portal.db import utcnow
 from portal.errors import NotFound
 from portal.extensions import db
@@ -90,15 +91,10 @@ def market_summary(market_id: int):
     return render_view("business/market_summary.html", s=data, message=message, nav=_nav_args(data))
 
 
-@bp.get("/markets/<int:market_id>/summary.pdf")
-@login_required
-def market_summary_pdf(market_id: int):
-    data, _message = _summary(market_id)
-    html = render_template("business/market_summary_pdf.html", s=data)
-    body = pdf.html_to_pdf(html)
+def _audited(data: summary.MarketSummary, action: str, **extra: object) -> None:
     audit.record(
         current_user,
-        "business.summary_pdf",
+        action,
         "market",
         data.market.id,
         None,
@@ -107,14 +103,48 @@ def market_summary_pdf(market_id: int):
             "start": data.period.start.isoformat(),
             "end": data.period.end.isoformat(),
             "node_id": data.node.id,
+            **extra,
         },
     )
     db.session.commit()
-    name = re.sub(
+
+
+def _file_name(data: summary.MarketSummary, fmt: str) -> str:
+    return re.sub(
         r"[^A-Za-z0-9._-]",
         "-",
-        f"summary-{data.market.code}-{data.period.kind.value}-{data.period.start:%Y-%m-%d}.pdf",
+        f"summary-{data.market.code}-{data.period.kind.value}-{data.period.start:%Y-%m-%d}.{fmt}",
     )
-    response = Response(body, mimetype="application/pdf")
+
+
+def _attachment(body: bytes, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@bp.get("/markets/<int:market_id>/summary.pdf")
+@login_required
+def market_summary_pdf(market_id: int):
+    data, _message = _summary(market_id)
+    html = render_template("business/market_summary_pdf.html", s=data)
+    body = pdf.html_to_pdf(html)
+    _audited(data, "business.summary_pdf")
+    return _attachment(body, "application/pdf", _file_name(data, "pdf"))
+
+
+@bp.get("/markets/<int:market_id>/summary.<any(csv, xlsx):fmt>")
+@login_required
+def market_summary_export(market_id: int, fmt: str):
+    """Every figure of the summary, one per row, as CSV or XLSX (audited)."""
+    data, _message = _summary(market_id)
+    header, rows = summary_export.header(), summary_export.rows(data)
+    _audited(data, "business.summary_export", format=fmt, rows=len(rows))
+    if fmt == "csv":
+        return _attachment(export.as_csv(header, rows), "text/csv", _file_name(data, "csv"))
+    title = _("Business summary: %(market)s", market=data.market.name)
+    return _attachment(
+        export.as_xlsx(title, header, rows),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _file_name(data, "xlsx"),
+    )
