@@ -33,6 +33,7 @@ PERIOD_OF_KIND = {ReviewKind.WBR: PeriodKind.WEEK, ReviewKind.MBR: PeriodKind.MO
 
 TRANSITIONS: dict[tuple[ReviewStatus, str], ReviewStatus] = {
     (ReviewStatus.SCHEDULED, "hold"): ReviewStatus.HELD,
+    (ReviewStatus.HELD, "reopen"): ReviewStatus.SCHEDULED,
 }
 
 _kind_type, _kind_check = enum_column(ReviewKind, "kind", 8)

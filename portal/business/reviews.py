@@ -168,6 +168,33 @@ def hold_review(
     commit()
 
 
+def reopen_review(
+    by: Person, review: BusinessReview, *, expected_version: int | None, now: datetime
+) -> None:
+    """Back to scheduled (to correct or continue it): the frozen figures are dropped, so the
+    page computes them live again until it is held anew. The audit entry keeps when it had
+    been held and by whom."""
+    policy.require(by, "business.edit", review)
+    check_version(review, expected_version)
+    target = TRANSITIONS.get((ReviewStatus(review.status), "reopen"))
+    if target is None:
+        raise InvalidTransition(_("Only a held review can be reopened."))
+    before = {
+        **review.audit_view(),
+        "held_at": review.held_at.isoformat() if review.held_at else None,
+        "held_by_id": review.held_by_id,
+        "snapshot_at": review.snapshot_at.isoformat() if review.snapshot_at else None,
+    }
+    review.status = target
+    review.snapshot = None
+    review.snapshot_at = None
+    review.held_at = None
+    review.held_by_id = None
+    after = {**review.audit_view(), "reopened_at": now.isoformat()}
+    audit.record(by, "business_review.reopen", "business_review", review.id, before, after)
+    commit()
+
+
 def figures_for(
     viewer: Person, review: BusinessReview, *, minimum: int, now: datetime
 ) -> fig.Figures:

@@ -67,6 +67,12 @@ BUSINESS_ROWS: dict[str, Row] = {
         a1_review(303),
         data=lambda w: {"version": str(w.biz_review_version)},
     ),
+    "business.review_reopen POST": Row(
+        "POST",
+        u("/business/reviews/{w.biz_held_id}/reopen"),
+        a1_review(303),
+        data=lambda w: {"version": str(w.biz_held_version)},
+    ),
     "business.decision_add POST": Row(
         "POST", u(REVIEW + "/decisions"), a1_review(303), data=lambda w: {"body": "Go"}
     ),
@@ -115,7 +121,8 @@ BUSINESS_ROWS: dict[str, Row] = {
 
 
 def business_extras(world: World) -> dict:
-    """A WBR of A1's node scheduled by their supervisor, with a decision and an item for A1."""
+    """A WBR of A1's node scheduled by their supervisor, with a decision and an item for A1;
+    an MBR of A1's node already held (to reopen)."""
     review, _created = reviews.create_review(
         world.sup_a, kind="wbr", node=world.agent_a1, market_id=None, on=date(2026, 3, 2)
     )
@@ -130,7 +137,13 @@ def business_extras(world: World) -> dict:
         due_on=date(2026, 3, 9),
         request_token=None,
     )
+    held, _created = reviews.create_review(
+        world.sup_a, kind="mbr", node=world.agent_a1, market_id=None, on=date(2026, 2, 2)
+    )
+    reviews.hold_review(world.sup_a, held, expected_version=held.version, minimum=5, now=utcnow())
     return {
+        "biz_held_id": held.id,
+        "biz_held_version": held.version,
         "biz_review_id": review.id,
         "biz_review_version": review.version,
         "biz_decision_id": decision.id,

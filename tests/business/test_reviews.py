@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from portal.audit import AuditEntry
 from portal.business import reviews
 from portal.business.models import BusinessReview
 from portal.db import utcnow
@@ -243,3 +244,53 @@ def test_the_list_is_scoped_filtered_and_newest_period_first(client, world):
     assert "Team B review" in (
         as_user(client, world.manager_hk).get("/business/").get_data(as_text=True)
     )
+
+
+def test_a_held_review_can_be_reopened_and_then_computes_live_until_held_again(client, world, kpis):
+    review = schedule(world.sup_a, world.sup_a)
+    reviews.hold_review(world.sup_a, review, expected_version=review.version, minimum=5, now=NOW)
+    add_value(world.agent_a1, kpis["aht"], WEEK + timedelta(days=4), value="1000")
+    db.session.commit()
+    assert by_code(reviews.figures_for(world.sup_a, review, minimum=5, now=NOW))[
+        "aht"
+    ].value == Decimal(400)  # frozen
+    as_user(client, world.sup_a)
+    page = client.get(f"/business/reviews/{review.id}").get_data(as_text=True)
+    assert "Reopen" in page and "hx-confirm" in page
+    response = post_form(
+        client,
+        f"/business/reviews/{review.id}/reopen",
+        {"version": str(review.version)},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 204 and response.headers.get("HX-Redirect")
+    db.session.expire_all()
+    assert review.status == "scheduled" and review.snapshot is None and review.held_at is None
+    live = by_code(reviews.figures_for(world.sup_a, review, minimum=5, now=NOW))
+    assert live["aht"].value == Decimal(520)  # the late value now counts
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "business_review.reopen")
+    ).one()
+    assert entry.before["status"] == "held" and entry.before["held_at"]
+    assert entry.after["status"] == "scheduled"
+    # Reopening a scheduled review is refused with a message, not a 500.
+    again = post_form(
+        client,
+        f"/business/reviews/{review.id}/reopen",
+        {"version": str(review.version)},
+        headers={"HX-Request": "true"},
+    )
+    assert again.status_code == 409
+    assert "Only a held review can be reopened." in again.get_data(as_text=True)
+    reviews.hold_review(world.sup_a, review, expected_version=review.version, minimum=5, now=NOW)
+    assert review.status == "held" and review.snapshot is not None
+
+
+def test_people_who_cannot_edit_a_review_cannot_reopen_it(client, world):
+    review = schedule(world.sup_a, world.sup_a)
+    reviews.hold_review(world.sup_a, review, expected_version=review.version, minimum=5, now=NOW)
+    as_user(client, world.agent_a2)
+    response = post_form(client, f"/business/reviews/{review.id}/reopen", {"version": "1"})
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert review.status == "held"

@@ -255,22 +255,15 @@ def review_notes(review_id: int):
     return region(review, "business/_notes.html", status=422, **notes_ctx(review, form))
 
 
-@bp.post("/reviews/<int:review_id>/hold")
-@login_required
-def review_hold(review_id: int):
+def _status_change(review_id: int, change) -> object:
+    """Hold or reopen (change(review, expected_version)); the status region again on error."""
     review = reviews.get_review(current_user, review_id)
     policy.require(current_user, "business.edit", review)
     form = ReviewHoldForm()
     error: DomainError | None = None
     if form.validate_on_submit():
         try:
-            reviews.hold_review(
-                current_user,
-                review,
-                expected_version=form.version.data,
-                minimum=current_app.config["QA_MIN_EVALUATIONS"],
-                now=utcnow(),
-            )
+            change(review, form.version.data)
         except DomainError as failure:
             error = failure
         else:
@@ -280,6 +273,32 @@ def review_hold(review_id: int):
     status = error.status if error is not None else 422
     message = error.message if error is not None else None
     return region(review, "business/_status.html", status=status, **status_ctx(review, message))
+
+
+@bp.post("/reviews/<int:review_id>/hold")
+@login_required
+def review_hold(review_id: int):
+    return _status_change(
+        review_id,
+        lambda review, version: reviews.hold_review(
+            current_user,
+            review,
+            expected_version=version,
+            minimum=current_app.config["QA_MIN_EVALUATIONS"],
+            now=utcnow(),
+        ),
+    )
+
+
+@bp.post("/reviews/<int:review_id>/reopen")
+@login_required
+def review_reopen(review_id: int):
+    return _status_change(
+        review_id,
+        lambda review, version: reviews.reopen_review(
+            current_user, review, expected_version=version, now=utcnow()
+        ),
+    )
 
 
 @bp.get("/actions")
