@@ -114,6 +114,15 @@ def visible_person_ids(viewer: Person, area: Area = Area.DIRECTORY) -> Select:
     return select(Person.id).where(or_(*conditions))
 
 
+def sees_whole_subtree(viewer: Person, node: Person) -> bool:
+    """True when visible_person_ids(viewer, area) holds everyone at or below `node`, whatever
+    the area: the node is the viewer or below them, or the viewer is HR. A read of the node's
+    subtree then needs no visibility condition (and a roll-up of the subtree is exact)."""
+    if viewer is None or not getattr(viewer, "id", None):
+        return False
+    return node.path.startswith(viewer.path) or is_hr(viewer)
+
+
 def evaluable_person_ids(viewer: Person) -> Select:
     """The people whose contacts the viewer may score: everyone below them in the tree, and
     the people of the teams and markets their QA-analyst grants name. Never themselves; HR

@@ -142,7 +142,18 @@ def path_for(endpoint: str, **values: Any) -> str:
 
 
 def _fmt_date(value: date | None, fmt: str = "medium") -> str:
-    return format_date(value, fmt) if value else ""
+    """A date in the person's locale; remembered for the request (a trend table formats the
+    same thirty days once per KPI, and Babel's formatting is not cheap). The locale and time
+    zone are the request's own, so the date and format are the whole key."""
+    if not value:
+        return ""
+    if not has_request_context():
+        return format_date(value, fmt)
+    cache = request._get_current_object().__dict__.setdefault("_formatted_dates", {})  # type: ignore[attr-defined]
+    key = (value, fmt)
+    if key not in cache:
+        cache[key] = format_date(value, fmt)
+    return cache[key]
 
 
 def _fmt_datetime(value: datetime | None, fmt: str = "medium") -> str:

@@ -84,7 +84,7 @@ def children_table(
     children = queries.children_of(viewer, node)
     if not children:
         return []
-    sums = queries.by_child(people, node, start, end, rollup)
+    sums = queries.by_child(people, node, start, end, rollup, [c.id for c in children])
     rows = [
         ChildRow(
             person=child,

@@ -53,10 +53,9 @@ def population(
 ) -> Select:
     """Ids of the people at or below `node` whose `area` records the viewer may see, narrowed
     by the market and segment filters (the people's own)."""
-    stmt = select(Person.id).where(
-        policy.subtree_condition(node.path),
-        Person.id.in_(policy.visible_person_ids(viewer, area)),
-    )
+    stmt = select(Person.id).where(policy.subtree_condition(node.path))
+    if not policy.sees_whole_subtree(viewer, node):
+        stmt = stmt.where(Person.id.in_(policy.visible_person_ids(viewer, area)))
     if filters.market_id:
         stmt = stmt.where(Person.market_id == filters.market_id)
     if filters.segment_id:
@@ -118,26 +117,41 @@ def _to_sums(aggregation: str, cols: tuple) -> Sums:
     return Sums(n=int(n_weighted or 0), weighted_sum=_dec(wsum), weight_sum=_dec(weight))
 
 
-def _values_in(stmt: Select, people: Select, start: date, end: date) -> Select:
-    return stmt.join(Kpi, Kpi.id == KpiValue.kpi_id).where(
-        KpiValue.person_id.in_(people), KpiValue.value_on.between(start, end)
+SUM_LABELS = tuple(f"s{i}" for i in range(len(SUM_NAMES)))
+
+
+def _named(grouped: Select, keys: list[str]) -> Select:
+    """The grouped sums (columns: the keys, then SUM_LABELS; "kpi_id" among the keys) with each
+    KPI's aggregation: the join to `kpi` after grouping, on a few hundred rows at most."""
+    sub = grouped.subquery("grouped")
+    return select(*[sub.c[k] for k in keys], Kpi.aggregation, *[sub.c[s] for s in SUM_LABELS]).join(
+        Kpi, Kpi.id == sub.c.kpi_id
     )
+
+
+def _raw_sums() -> list[Any]:
+    return [column.label(name) for column, name in zip(_sum_columns(), SUM_LABELS, strict=True)]
+
+
+def _rolled_sums() -> list[Any]:
+    return [
+        func.sum(getattr(KpiRollupDaily, name)).label(label)
+        for name, label in zip(SUM_NAMES, SUM_LABELS, strict=True)
+    ]
+
+
+def _values_in(stmt: Select, people: Select, start: date, end: date) -> Select:
+    return stmt.where(KpiValue.person_id.in_(people), KpiValue.value_on.between(start, end))
 
 
 def _rolled(stmt: Select, plan: RollupPlan, node_ids: Any, start: date, end: date) -> Select:
     """The roll-up rows of the given nodes between start and end, narrowed like population."""
-    stmt = stmt.join(Kpi, Kpi.id == KpiRollupDaily.kpi_id).where(
-        node_ids, KpiRollupDaily.value_on.between(start, end)
-    )
+    stmt = stmt.where(node_ids, KpiRollupDaily.value_on.between(start, end))
     if plan.market_id:
         stmt = stmt.where(KpiRollupDaily.market_id == plan.market_id)
     if plan.segment_id:
         stmt = stmt.where(KpiRollupDaily.segment_id == plan.segment_id)
     return stmt
-
-
-def _rolled_sums() -> list[Any]:
-    return [func.sum(getattr(KpiRollupDaily, name)) for name in SUM_NAMES]
 
 
 def _merge(into: dict, key: Any, sums: Sums) -> None:
@@ -151,19 +165,20 @@ def totals(
     days a roll-up plan covers are read from the roll-up, the rest from raw rows."""
     result: dict[int, Sums] = {}
     rolled, start = rollup.split(start, end) if rollup else (None, start)
+    statements = []
     if rollup and rolled:
-        stmt = _rolled(
-            select(KpiRollupDaily.kpi_id, Kpi.aggregation, *_rolled_sums()),
-            rollup,
-            KpiRollupDaily.node_id == rollup.node_id,
-            *rolled,
-        ).group_by(KpiRollupDaily.kpi_id, Kpi.aggregation)
-        for row in db.session.execute(stmt):
-            _merge(result, row[0], _to_sums(row[1], tuple(row[2:])))
+        kpi = KpiRollupDaily.kpi_id.label("kpi_id")
+        grouped = _rolled(
+            select(kpi, *_rolled_sums()), rollup, KpiRollupDaily.node_id == rollup.node_id, *rolled
+        ).group_by(KpiRollupDaily.kpi_id)
+        statements.append(_named(grouped, ["kpi_id"]))
     if start <= end:
-        stmt = _values_in(
-            select(KpiValue.kpi_id, Kpi.aggregation, *_sum_columns()), people, start, end
-        ).group_by(KpiValue.kpi_id, Kpi.aggregation)
+        kpi = KpiValue.kpi_id.label("kpi_id")
+        grouped = _values_in(select(kpi, *_raw_sums()), people, start, end).group_by(
+            KpiValue.kpi_id
+        )
+        statements.append(_named(grouped, ["kpi_id"]))
+    for stmt in statements:
         for row in db.session.execute(stmt):
             _merge(result, row[0], _to_sums(row[1], tuple(row[2:])))
     return result
@@ -175,24 +190,23 @@ def daily(
     """KPI id -> day -> sums: the trend's raw material, one row per KPI and day."""
     result: dict[int, dict[date, Sums]] = defaultdict(dict)
     rolled, start = rollup.split(start, end) if rollup else (None, start)
+    statements = []
     if rollup and rolled:
-        stmt = _rolled(
-            select(
-                KpiRollupDaily.kpi_id, KpiRollupDaily.value_on, Kpi.aggregation, *_rolled_sums()
-            ),
+        keys = [KpiRollupDaily.kpi_id.label("kpi_id"), KpiRollupDaily.value_on.label("day")]
+        grouped = _rolled(
+            select(*keys, *_rolled_sums()),
             rollup,
             KpiRollupDaily.node_id == rollup.node_id,
             *rolled,
-        ).group_by(KpiRollupDaily.kpi_id, KpiRollupDaily.value_on, Kpi.aggregation)
-        for row in db.session.execute(stmt):
-            result[row[0]][row[1]] = _to_sums(row[2], tuple(row[3:]))
+        ).group_by(KpiRollupDaily.kpi_id, KpiRollupDaily.value_on)
+        statements.append(_named(grouped, ["kpi_id", "day"]))
     if start <= end:
-        stmt = _values_in(
-            select(KpiValue.kpi_id, KpiValue.value_on, Kpi.aggregation, *_sum_columns()),
-            people,
-            start,
-            end,
-        ).group_by(KpiValue.kpi_id, KpiValue.value_on, Kpi.aggregation)
+        keys = [KpiValue.kpi_id.label("kpi_id"), KpiValue.value_on.label("day")]
+        grouped = _values_in(select(*keys, *_raw_sums()), people, start, end).group_by(
+            KpiValue.kpi_id, KpiValue.value_on
+        )
+        statements.append(_named(grouped, ["kpi_id", "day"]))
+    for stmt in statements:
         for row in db.session.execute(stmt):
             result[row[0]][row[1]] = _to_sums(row[2], tuple(row[3:]))
     return result
@@ -218,32 +232,21 @@ def child_below(path: Any, node: Person) -> Any:
     return cast(func.nullif(segment, ""), Integer)
 
 
-def _raw_by_child(people: Select, node: Person, start: date, end: date, only: Any = None) -> Select:
+def _raw_by_child(people: Select | list[int], node: Person, start: date, end: date) -> Select:
+    """Sums per (direct report, KPI) from the raw values of `people` (a statement, or ids)."""
     member = aliased(Person)
     child = child_below(member.path, node)
-    stmt = (
-        _values_in(
-            select(child, KpiValue.kpi_id, Kpi.aggregation, *_sum_columns()),
-            people,
-            start,
-            end,
-        )
+    grouped = (
+        select(child.label("child"), KpiValue.kpi_id.label("kpi_id"), *_raw_sums())
         .join(member, member.id == KpiValue.person_id)
-        .where(member.path.startswith(node.path, autoescape=True), member.id != node.id)
-        .group_by(child, KpiValue.kpi_id, Kpi.aggregation)
+        .where(
+            KpiValue.person_id.in_(people),
+            member.id != node.id,
+            KpiValue.value_on.between(start, end),
+        )
+        .group_by(child, KpiValue.kpi_id)
     )
-    if only is None:
-        return stmt
-    # Only the chosen children's subtrees: said twice so that the planner reads just their
-    # people's values instead of the whole population's.
-    # (The chosen children by id, then their subtrees by path: estimated well by the planner.)
-    other_child = aliased(Person)
-    members = (
-        select(Person.id)
-        .join(other_child, Person.path.startswith(other_child.path))
-        .where(other_child.manager_id == node.id, only(other_child.id))
-    )
-    return stmt.where(only(child), KpiValue.person_id.in_(members))
+    return _named(grouped, ["child", "kpi_id"])
 
 
 def by_child(
@@ -252,37 +255,48 @@ def by_child(
     start: date,
     end: date,
     rollup: RollupPlan | None = None,
+    child_ids: list[int] | None = None,
 ) -> dict[tuple[int, int], Sums]:
     """(child id, KPI id) -> sums over each direct report's subtree (within `people`). With a
-    roll-up plan, the rolled-up children's covered days come from the roll-up."""
+    roll-up plan, the rolled-up children's covered days come from the roll-up (`child_ids`,
+    the direct reports, keeps the statements' id lists short).
+
+    The children left out of the roll-up under a rolled-up node are people without reports
+    or the reports of a node smaller than the roll-up's threshold (see kpis.rollup): fewer
+    than KPI_ROLLUP_MIN_SUBTREE people in all. Their ids are read first, so that their values
+    are found through the (person, day) index whatever the planner guesses."""
     if rollup is None:
-        stmt = _raw_by_child(people, node, start, end)
-        return {
-            (row[0], row[1]): _to_sums(row[2], tuple(row[3:])) for row in db.session.execute(stmt)
-        }
-    covered = sorted(rollup.covered_ids)
-    rolled, rest = rollup.split(start, end)
-    result: dict[tuple[int, int], Sums] = {}
-    statements = []
-    if rolled:
-        statements.append(
-            _rolled(
-                select(
-                    KpiRollupDaily.node_id, KpiRollupDaily.kpi_id, Kpi.aggregation, *_rolled_sums()
-                ),
-                rollup,
-                KpiRollupDaily.node_id.in_(
-                    select(Person.id).where(Person.manager_id == node.id, Person.id.in_(covered))
-                ),
-                *rolled,
-            ).group_by(KpiRollupDaily.node_id, KpiRollupDaily.kpi_id, Kpi.aggregation)
-        )
-        # Children not rolled up (small subtrees): every day from raw rows.
-        statements.append(_raw_by_child(people, node, start, end, lambda c: c.not_in(covered)))
-        if rest <= end:
-            statements.append(_raw_by_child(people, node, rest, end, lambda c: c.in_(covered)))
+        statements = [_raw_by_child(people, node, start, end)]
     else:
-        statements.append(_raw_by_child(people, node, start, end))
+        if child_ids is None:
+            child_ids = list(
+                db.session.execute(select(Person.id).where(Person.manager_id == node.id)).scalars()
+            )
+        covered = sorted(rollup.covered_ids & set(child_ids))
+        rolled, rest = rollup.split(start, end)
+        statements = []
+        if rolled:
+            keys = [KpiRollupDaily.node_id.label("child"), KpiRollupDaily.kpi_id.label("kpi_id")]
+            grouped = _rolled(
+                select(*keys, *_rolled_sums()),
+                rollup,
+                KpiRollupDaily.node_id.in_(covered),
+                *rolled,
+            ).group_by(KpiRollupDaily.node_id, KpiRollupDaily.kpi_id)
+            statements.append(_named(grouped, ["child", "kpi_id"]))
+            if len(covered) < len(child_ids):
+                others = people.where(
+                    Person.id != node.id, child_below(Person.path, node).not_in(covered)
+                )
+                ids = list(db.session.execute(others).scalars())
+                if ids:
+                    statements.append(_raw_by_child(ids, node, start, end))
+            if rest <= end:
+                in_covered = people.where(child_below(Person.path, node).in_(covered))
+                statements.append(_raw_by_child(in_covered, node, rest, end))
+        else:
+            statements.append(_raw_by_child(people, node, start, end))
+    result: dict[tuple[int, int], Sums] = {}
     for stmt in statements:
         for row in db.session.execute(stmt):
             _merge(result, (row[0], row[1]), _to_sums(row[2], tuple(row[3:])))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import aliased
 
 from portal import policy
@@ -29,7 +29,8 @@ from portal.kpis.rollup_models import KpiRollupDaily, RollupState
 from portal.org.models import Person
 
 NAME = "kpi"
-MIN_SUBTREE = 100  # people at or below a node for it to be rolled up (config overrides)
+MIN_SUBTREE = 100  # people at or below a node for it to be rolled up (config overrides);
+# the direct reports with reports of such a node are rolled up too (see _kpi_nodes)
 SUM_NAMES = (
     "n_value",
     "value_sum",
@@ -51,13 +52,18 @@ class RollupPlan:
     segment_id: int | None
     through_on: date | None
     covered_ids: frozenset[int]  # every rolled-up node (the drill-down's children among them)
+    # No value was written since the refresh: the days after through_on (the last day with
+    # values then) hold none, so nothing is left to read from raw rows.
+    nothing_after: bool = False
 
     def split(self, start: date, end: date) -> tuple[tuple[date, date] | None, date]:
-        """(the days served by the roll-up, or None; the first day left to the raw rows)."""
+        """(the days served by the roll-up, or None; the first day left to the raw rows: after
+        `end` when there is none)."""
+        after_end = end + timedelta(days=1)
         if self.through_on is None or self.through_on < start:
-            return None, start
+            return None, after_end if self.nothing_after else start
         last = min(end, self.through_on)
-        return (start, last), last + timedelta(days=1)
+        return (start, last), after_end if self.nothing_after else last + timedelta(days=1)
 
 
 def _min_subtree() -> int:
@@ -73,6 +79,21 @@ def _nodes(min_subtree: int) -> list[int]:
         .having(func.count(member.id) >= min_subtree)
     )
     return sorted(db.session.execute(stmt).scalars())
+
+
+def _kpi_nodes(min_subtree: int) -> list[int]:
+    """The nodes the KPI roll-up keeps: those with at least `min_subtree` people at or below
+    them, and the direct reports of those who manage anyone (a manager's supervisors, the
+    head's smaller departments), so that the drill-down of a large node reads every child
+    with reports from the roll-up and only people without reports from raw rows."""
+    large = _nodes(min_subtree)
+    report = aliased(Person)
+    stmt = (
+        select(Person.id)
+        .where(Person.manager_id.in_(large))
+        .where(select(report.id).where(report.manager_id == Person.id).exists())
+    )
+    return sorted(set(large) | set(db.session.execute(stmt).scalars()))
 
 
 def _org_changed_after(moment: datetime) -> bool:
@@ -99,7 +120,7 @@ def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tup
         or _org_changed_after(state.refreshed_at)
         or (min_subtree is not None)
     )
-    nodes = _nodes(min_subtree or _min_subtree()) if full else list(state.node_ids)
+    nodes = _kpi_nodes(min_subtree or _min_subtree()) if full else list(state.node_ids)
     if full:
         db.session.execute(delete(KpiRollupDaily))
     else:
@@ -119,6 +140,9 @@ def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tup
         .join(node, member.path.startswith(node.path))
         .where(node.id.in_(nodes))
         .group_by(node.id, KpiValue.kpi_id, KpiValue.value_on, member.market_id, member.segment_id)
+        # Written in the order they are read (a node's days together), so that a node's
+        # period is a few pages, not a page per row.
+        .order_by(node.id, KpiValue.value_on, KpiValue.kpi_id)
     )
     if not full:
         source = source.where(KpiValue.value_on >= since)
@@ -133,6 +157,9 @@ def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tup
     state.refreshed_at = started_at
     state.node_ids = nodes
     db.session.commit()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE kpi_rollup_daily"))  # the planner's row estimates
+        db.session.commit()
     return len(nodes), written
 
 
@@ -147,7 +174,7 @@ def plan_for(
     """The roll-up plan for this read, or None when only raw rows give the exact answer."""
     if other_filters:
         return None
-    if not (node.path.startswith(viewer.path) or policy.is_hr(viewer)):
+    if not policy.sees_whole_subtree(viewer, node):
         return None
     state = db.session.get(RollupState, NAME)
     if state is None or node.id not in set(state.node_ids or ()):
@@ -169,4 +196,5 @@ def plan_for(
         segment_id=segment_id,
         through_on=through,
         covered_ids=frozenset(state.node_ids or ()),
+        nothing_after=first_changed is None and through is not None,
     )

@@ -295,7 +295,7 @@ def whole_subtree_node(viewer: Person) -> Person | None:
 def plan_for(viewer: Person, node: Person | None, time_zone: str) -> QaPlan | None:
     """The roll-up plan for this read, or None when only raw rows give the exact answer.
     The caller checks that its filters are among those the roll-up carries."""
-    if node is None or not (node.path.startswith(viewer.path) or policy.is_hr(viewer)):
+    if node is None or not policy.sees_whole_subtree(viewer, node):
         return None
     state = db.session.get(RollupState, NAME)
     if state is None:

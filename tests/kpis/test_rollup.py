@@ -61,7 +61,26 @@ def test_rollup_and_raw_rows_give_identical_figures_for_every_node_filter_and_pe
             for start, end in PERIODS:
                 plan, with_rollup, raw = _both(world.head, node, start, end, filters)
                 assert plan is not None and plan.through_on == DAY
+                assert plan.nothing_after  # nothing written since: no raw read after DAY
                 assert with_rollup == raw, (node, filters, start, end)
+
+
+@pytest.mark.parametrize("min_subtree", [3, 5, 8])
+def test_with_small_children_read_raw_the_figures_are_still_identical(world, kw, min_subtree):
+    """A larger threshold leaves some children (and their children) out of the roll-up: the
+    drill-down then mixes rolled-up and raw children, and must still equal the raw read."""
+    rollup.refresh(min_subtree=min_subtree)
+    covered = set(db.session.get(rollup.RollupState, "kpi").node_ids)
+    people = [world.head, world.manager_hk, world.manager_jp, world.sup_a, world.agent_a1]
+    planned = 0
+    for node in people:
+        for filters in _filters(world)[:2]:
+            for start, end in PERIODS[:3]:
+                plan, with_rollup, raw = _both(world.head, node, start, end, filters)
+                assert (plan is not None) == (node.id in covered)
+                planned += plan is not None
+                assert with_rollup == raw, (min_subtree, node, filters, start, end)
+    assert planned
 
 
 def test_hr_uses_the_rollup_and_a_granted_analyst_does_not(world, kw):
@@ -73,11 +92,16 @@ def test_hr_uses_the_rollup_and_a_granted_analyst_does_not(world, kw):
     assert queries.rollup_plan(world.sup_a, world.sup_a, ViewFilters()) is not None
 
 
-def test_no_rollup_before_the_first_refresh_or_for_a_small_node(world, kw):
+def test_no_rollup_before_the_first_refresh_or_for_a_small_node_outside_a_large_one(world, kw):
     assert queries.rollup_plan(world.head, world.head, ViewFilters()) is None
     rollup.refresh(min_subtree=5)
-    assert queries.rollup_plan(world.head, world.sup_a, ViewFilters()) is None  # 3 people
     assert queries.rollup_plan(world.head, world.manager_hk, ViewFilters()) is not None
+    # A small node is rolled up only as a direct report with reports of a large one: sup_a
+    # (3 people) under manager_hk is; an agent (nobody below) is not.
+    assert queries.rollup_plan(world.head, world.sup_a, ViewFilters()) is not None
+    assert queries.rollup_plan(world.head, world.agent_a1, ViewFilters()) is None
+    rollup.refresh(min_subtree=50)  # no node that large: nothing is rolled up
+    assert queries.rollup_plan(world.head, world.sup_a, ViewFilters()) is None
 
 
 def test_values_written_after_the_refresh_are_read_from_raw_rows(world, kw):
@@ -90,6 +114,7 @@ def test_values_written_after_the_refresh_are_read_from_raw_rows(world, kw):
         world.head, world.head, DAY - timedelta(days=6), DAY + timedelta(days=1)
     )
     assert plan is not None and plan.through_on == DAY - timedelta(days=2)
+    assert not plan.nothing_after
     assert with_rollup == raw
     contacts = next(r for r in with_rollup.rows if r.kpi.id == kw.contacts.id)
     assert contacts.figure.value == 40 * 3 + 1000 * 3 + 7 + 5
