@@ -1,4 +1,4 @@
-"""qa overturn roll-up: cumulative counts per boundary, evaluator and agent
+"""qa overturn roll-up: cumulative counts per boundary, evaluator and agent; undated index
 
 Revision ID: 0013
 Revises: 0012
@@ -29,7 +29,17 @@ def upgrade():
             "before_on", "evaluator_id", "person_id", name=op.f("pk_qa_overturn_rollup")
         ),
     )
+    with op.batch_alter_table("evaluation", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_evaluation_undated",
+            ["id"],
+            unique=False,
+            sqlite_where=sa.text("status <> 'draft' AND submitted_at IS NULL"),
+            postgresql_where=sa.text("status <> 'draft' AND submitted_at IS NULL"),
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("evaluation", schema=None) as batch_op:
+        batch_op.drop_index("ix_evaluation_undated")
     op.drop_table("qa_overturn_rollup")
