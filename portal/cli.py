@@ -130,8 +130,8 @@ rollups_cli = AppGroup("rollups", help="Pre-aggregated roll-ups for the team vie
     help="Recompute only the days from this one on (all of it when people changed).",
 )
 def rollups_refresh(since) -> None:
-    """Recompute the daily KPI and QA roll-ups per org node (run nightly, after the KPI
-    import)."""
+    """Recompute the daily KPI and QA roll-ups per org node and the evaluator overturn
+    roll-up (run nightly, after the KPI import)."""
     import time
 
     from portal.kpis import rollup
@@ -146,6 +146,15 @@ def rollups_refresh(since) -> None:
     pairs, rows = rollup_daily.refresh(since.date() if since else None)
     click.echo(
         f"QA roll-up: {pairs} node × time zone pairs, {rows} daily rows"
+        f" in {time.perf_counter() - started:.1f} s."
+    )
+
+    from portal.qa import overturn_rollup
+
+    started = time.perf_counter()
+    bounds, rows = overturn_rollup.refresh()
+    click.echo(
+        f"Overturn roll-up (always whole): {bounds} boundaries, {rows} rows"
         f" in {time.perf_counter() - started:.1f} s."
     )
 

@@ -46,6 +46,7 @@ from portal.qa.models import (  # noqa: F401
     ScorecardSection,
     ScorecardVersion,
 )
+from portal.qa.overturn_rollup_models import QaOverturnRollup  # noqa: F401
 from portal.qa.programme_models import (  # noqa: F401
     CalibrationAnswer,
     CalibrationContact,

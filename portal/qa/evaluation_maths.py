@@ -8,6 +8,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from portal.qa.card_spec import NA, CardSpec, QuestionSpec, QuestionType
@@ -112,15 +113,16 @@ class OverturnRate:
     resolved: int  # disputes resolved
     rescored: int  # of them, re-scored (overturned)
 
-    @property
+    # Cached: a page shows hundreds of evaluators and reads each figure more than once.
+    @cached_property
     def rate(self) -> Fraction | None:
         return Fraction(self.rescored, self.resolved) if self.resolved else None
 
-    @property
+    @cached_property
     def dispute_rate(self) -> Fraction | None:
         return Fraction(self.disputed, self.evaluations) if self.evaluations else None
 
-    @property
+    @cached_property
     def interval(self) -> tuple[float, float] | None:
         return wilson_interval(self.rescored, self.resolved) if self.resolved else None
 

@@ -82,6 +82,14 @@ class Evaluation(IdMixin, TimestampMixin, Base):
             sqlite_where=text("disputed_at IS NOT NULL"),
             postgresql_where=text("disputed_at IS NOT NULL"),
         ),
+        # Submitted evaluations without a submission moment (none through the services): the
+        # overturn roll-up's raw part reads them beside the recent ones without visiting drafts.
+        Index(
+            "ix_evaluation_undated",
+            "id",
+            sqlite_where=text("status <> 'draft' AND submitted_at IS NULL"),
+            postgresql_where=text("status <> 'draft' AND submitted_at IS NULL"),
+        ),
         CheckConstraint("resolution IS NULL OR status = 'resolved'", name="resolution_state"),
         _status_check,
         _resolution_check,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from portal import policy
 from portal.extensions import db
 from portal.org.models import Person
+from portal.qa import overturn_rollup
 from portal.qa.evaluation_maths import (
     EvaluationFacts,
     OverturnRate,
@@ -225,37 +226,18 @@ class OverturnLine:
 
 def overturns(viewer: Person) -> list[OverturnLine]:
     """Per evaluator, over the submitted evaluations the viewer may read: how many were
-    disputed, resolved, and re-scored (overturned). One grouped statement: the evaluations
-    counted per (evaluator, agent) first (an index-only scan of a partial index: thousands of
-    pairs, not a million rows, meet the viewer's scope), the disputed ones (a few per cent) on
-    their own, then summed per evaluator and named."""
-    submitted = Evaluation.status != EvaluationStatus.DRAFT
-    zero = literal(0, Integer)
-    counted = (
-        select(
-            Evaluation.evaluator_id.label("evaluator_id"),
-            Evaluation.person_id.label("person_id"),
-            func.count().label("n"),
-            zero.label("disputed"),
-            zero.label("resolved"),
-            zero.label("rescored"),
-        )
-        .where(submitted)
-        .group_by(Evaluation.evaluator_id, Evaluation.person_id)
-    )
-    disputes = (
-        select(
-            Evaluation.evaluator_id,
-            Evaluation.person_id,
-            zero,
-            func.count(),
-            func.sum(case((Evaluation.resolution.is_not(None), 1), else_=0)),
-            func.sum(case((Evaluation.resolution == "rescored", 1), else_=0)),
-        )
-        .where(submitted, Evaluation.disputed_at.is_not(None))
-        .group_by(Evaluation.evaluator_id, Evaluation.person_id)
-    )
-    pairs = union_all(counted, disputes).subquery("pairs")
+    disputed, resolved, and re-scored (overturned). The counts per (evaluator, agent) come from
+    the overturn roll-up up to its usable boundary (`qa.overturn_rollup`) and from the raw
+    rows after it (all raw without a roll-up); the viewer's scope is applied to the agents of
+    both, then the pairs are summed per evaluator and named: one statement after the one
+    that finds the boundary."""
+    before_on = overturn_rollup.usable_boundary()
+    if before_on is None:
+        parts = _raw_pairs(None)
+    else:
+        since = overturn_rollup.midnight(before_on)
+        parts = [overturn_rollup.rolled_pairs(before_on), *_raw_pairs(since)]
+    pairs = union_all(*parts).subquery("pairs")
     visible = policy.visible_person_ids(viewer, policy.Area.QA)
     totals = (
         select(
@@ -283,3 +265,53 @@ def overturns(viewer: Person) -> list[OverturnLine]:
     }
     ordered = by_overturn_rate(rate for _name, rate in lines.values())
     return [OverturnLine(r.evaluator_id, lines[r.evaluator_id][0], r) for r in ordered]
+
+
+def _raw_pairs(since: datetime | None) -> list[Select]:
+    """The submitted evaluations counted per (evaluator, agent) from the raw rows. All of
+    them: counted first (an index-only scan of a partial index), the disputed ones (a few per
+    cent) on their own. From `since` on (and any without a submission moment): a few days'
+    evaluations, counted in one pass along the submission index."""
+    submitted = Evaluation.status != EvaluationStatus.DRAFT
+    rescored = func.sum(case((Evaluation.resolution == "rescored", 1), else_=0))
+    if since is not None:
+        undated = and_(submitted, Evaluation.submitted_at.is_(None))  # ix_evaluation_undated
+        recent = or_(Evaluation.submitted_at >= since, undated)
+        return [
+            select(
+                Evaluation.evaluator_id.label("evaluator_id"),
+                Evaluation.person_id.label("person_id"),
+                func.count().label("n"),
+                func.count(Evaluation.disputed_at).label("disputed"),
+                func.count(Evaluation.resolution).label("resolved"),
+                rescored.label("rescored"),
+            )
+            .where(submitted, recent)
+            .group_by(Evaluation.evaluator_id, Evaluation.person_id)
+        ]
+    zero = literal(0, Integer)
+    counted = (
+        select(
+            Evaluation.evaluator_id.label("evaluator_id"),
+            Evaluation.person_id.label("person_id"),
+            func.count().label("n"),
+            zero.label("disputed"),
+            zero.label("resolved"),
+            zero.label("rescored"),
+        )
+        .where(submitted)
+        .group_by(Evaluation.evaluator_id, Evaluation.person_id)
+    )
+    disputes = (
+        select(
+            Evaluation.evaluator_id,
+            Evaluation.person_id,
+            zero,
+            func.count(),
+            func.sum(case((Evaluation.resolution.is_not(None), 1), else_=0)),
+            rescored,
+        )
+        .where(submitted, Evaluation.disputed_at.is_not(None))
+        .group_by(Evaluation.evaluator_id, Evaluation.person_id)
+    )
+    return [counted, disputes]

@@ -71,6 +71,11 @@ def mean_ci_from_sums(n: int, sum_x: Number, sum_x2: Number, confidence: float =
     return MeanCI(mean=centre, n=n, low=centre - half, high=centre + half, sd=sd)
 
 
+@functools.lru_cache(maxsize=64)
+def _normal_quantile(p: float) -> float:
+    return NormalDist().inv_cdf(p)
+
+
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
     """Wilson score interval for a rate such as the critical-fail rate; None when n is 0."""
     _check_confidence(confidence)
@@ -78,7 +83,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
         raise ValueError("successes must be between 0 and n")
     if n == 0:
         return None
-    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+    z = _normal_quantile(1 - (1 - confidence) / 2)
     p = successes / n
     z2n = z * z / n
     centre = (p + z2n / 2) / (1 + z2n)

@@ -262,10 +262,21 @@ def format_percent(value: Fraction | Decimal | int, places: int = 1) -> str:
 
     Rounds the exact value, so a long repeating fraction is never rounded twice.
     """
+    exact = value if isinstance(value, Fraction) else Fraction(value)
+    return _rounded_ratio(exact.numerator, exact.denominator, places)
+
+
+def format_share(part: int, whole: int, places: int = 1) -> str:
+    """`part` of `whole` as a percentage for display, rounded as `format_percent` rounds
+    100 * part / whole ("1 of 3" -> "33.3"); integers only, for pages of hundreds of rows."""
+    return _rounded_ratio(100 * part, whole, places)
+
+
+def _rounded_ratio(p: int, q: int, places: int) -> str:
+    """p/q (q > 0) rounded half away from zero to `places` decimals, in integers."""
     if places < 0:
         raise ValueError("places must be 0 or more")
-    exact = Fraction(value)
-    rounded = int(abs(exact) * 10**places + Fraction(1, 2))  # ties go away from zero
-    if exact < 0:
+    rounded = (2 * abs(p) * 10**places + q) // (2 * q)  # floor(|p/q| * 10^places + 1/2)
+    if p < 0:
         rounded = -rounded
     return f"{Decimal(rounded).scaleb(-places):f}"

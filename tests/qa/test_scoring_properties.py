@@ -15,6 +15,7 @@ from portal.qa.scoring import (
     ScoreResult,
     SectionSpec,
     format_percent,
+    format_share,
     score,
     validate_card,
 )
@@ -206,3 +207,22 @@ def test_a_dropped_section_never_affects_the_overall(scored, position, weight, d
 def test_format_percent_matches_decimal_round_half_up(value, places):
     expected = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     assert format_percent(value, places) == f"{expected:f}"
+
+
+@modest
+@given(
+    st.decimals(min_value=-100, max_value=100, places=4)
+    | st.fractions(min_value=-100, max_value=100),
+    st.integers(0, 3),
+)
+def test_format_percent_of_negative_values_and_fractions_rounds_half_away_from_zero(value, places):
+    exact = Fraction(value)
+    rounded = int(abs(exact) * 10**places + Fraction(1, 2))
+    expected = Fraction(-rounded if exact < 0 else rounded, 10**places)
+    assert Fraction(format_percent(value, places)) == expected
+
+
+@modest
+@given(st.integers(0, 10**6), st.integers(1, 10**6), st.integers(0, 3))
+def test_format_share_is_the_percentage_format_percent_shows(part, whole, places):
+    assert format_share(part, whole, places) == format_percent(Fraction(100 * part, whole), places)

@@ -29,6 +29,12 @@ def _percent(value) -> str:
     return scoring.format_score(value)
 
 
+@bp.app_template_filter("share")
+def _share(part: int, whole: int) -> str:
+    """`part` of `whole` as a percentage, rounded once, like `percent` (whole > 0)."""
+    return f"{scoring.format_share(part, whole)} %"
+
+
 @bp.context_processor
 def _evaluation_helpers() -> dict:
     return {
