@@ -52,7 +52,7 @@ def _offset(zone: str, now: datetime) -> str:
     return f"{int(offset.total_seconds() // 60):+d} minutes"
 
 
-def _local_monday(moment: Any, zone: Any, dialect: str, zones: Iterable[str], now: datetime) -> Any:
+def local_monday(moment: Any, zone: Any, dialect: str, zones: Iterable[str], now: datetime) -> Any:
     """The Monday (a date) of the week holding a UTC instant in the report's time zone."""
     if dialect == "postgresql":
         return cast(func.date_trunc("week", func.timezone(zone, moment)), Date)
@@ -66,6 +66,65 @@ def _monday_of(day: Any, dialect: str) -> Any:
     return func.date(day, "-6 days", "weekday 1")
 
 
+def _weeks_before(day: Any, weeks: int, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return day - weeks * 7
+    return func.date(day, f"-{weeks * 7} days")
+
+
+def _least(dialect: str, *values: Any) -> Any:
+    return (func.least if dialect == "postgresql" else func.min)(*values)
+
+
+def _greatest(dialect: str, *values: Any) -> Any:
+    return (func.greatest if dialect == "postgresql" else func.max)(*values)
+
+
+def _mondays_between(low: Any, high: Any, dialect: str) -> Any:
+    """How many Mondays from the Monday `low` through the Monday `high` (0 when high < low)."""
+    if dialect == "postgresql":
+        days = high - low
+    else:
+        days = cast(func.julianday(high) - func.julianday(low), Integer)
+    return case((high >= low, days / 7 + 1), else_=0)
+
+
+def _run_list(weeks: list[tuple[date, int]]) -> list[tuple[date, date, int]]:
+    """The tagged Mondays as runs of consecutive weeks: (first, last, tag)."""
+    runs: list[list[Any]] = []
+    for day, tag in sorted(set(weeks), key=lambda dt: (dt[1], dt[0])):
+        if runs and runs[-1][2] == tag and runs[-1][1] + timedelta(weeks=1) == day:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day, tag])
+    return [(a, b, tag) for a, b, tag in runs]
+
+
+def _runs(runs: list[tuple[date, date, int]]) -> Any:
+    """The runs as (first, last, tag) rows."""
+    rows = [
+        select(
+            literal(a, Date).label("first"),
+            literal(b, Date).label("last"),
+            literal(tag, Integer).label("tag"),
+        )
+        for a, b, tag in runs
+    ]
+    return union_all(*rows).subquery("runs") if len(rows) > 1 else rows[0].subquery("runs")
+
+
+def _tag_of(
+    monday: Any, weeks: list[tuple[date, int]], runs: list[tuple[date, date, int]]
+) -> tuple[Any, Any]:
+    """(the tag of a Monday, None when not asked for; the weeks to join for it, or None). By
+    its run, with no join; by a join on the weeks when a Monday carries two tags (two periods
+    sharing their only week), so that its cell counts in both."""
+    if len({day for day, _tag in weeks}) == len(set(weeks)):
+        return case(*[(monday.between(a, b), tag) for a, b, tag in runs]).label("tag"), None
+    w = _weeks(sorted(set(weeks)))
+    return w.c.tag, w
+
+
 def _weeks(weeks: list[tuple[date, int]]) -> Any:
     """The Mondays asked for, each with a tag (e.g. 1 this period, 0 the previous), as rows."""
     rows = [
@@ -75,10 +134,25 @@ def _weeks(weeks: list[tuple[date, int]]) -> Any:
     return union_all(*rows).subquery("weeks") if len(rows) > 1 else rows[0].subquery("weeks")
 
 
-def _series(viewer: Person, where: list[Any], first: date, last: date) -> Any:
+def _series(
+    viewer: Person,
+    where: list[Any],
+    first: date,
+    last: date,
+    zones: list[str],
+    now: datetime,
+    below: str,
+) -> Any:
     """The series in play (scoped to what the viewer may see in Area.COACHING), with their
-    report's path, team, market and time zone."""
+    report's path, team, market and time zone, their first week, the report's current week,
+    their last week due (before the current one, not after the series ended) and the direct
+    report of `below` they fall under (each computed once per series, not per cell)."""
     report = aliased(Person, name="report")
+    dialect = db.session.get_bind().dialect.name
+    zone = func.coalesce(report.time_zone, "UTC")
+    this_week = local_monday(literal(now), zone, dialect, zones, now)
+    before_this = _weeks_before(this_week, 1, dialect)
+    ended = func.coalesce(_monday_of(OneOnOneSeries.ended_on, dialect), before_this)
     stmt = (
         select(
             OneOnOneSeries.id.label("id"),
@@ -90,7 +164,12 @@ def _series(viewer: Person, where: list[Any], first: date, last: date) -> Any:
             report.path.label("path"),
             report.team_id.label("team_id"),
             report.market_id.label("market_id"),
-            func.coalesce(report.time_zone, "UTC").label("zone"),
+            zone.label("zone"),
+            _monday_of(OneOnOneSeries.starts_on, dialect).label("first_week"),
+            this_week.label("this_week"),
+            # A weekly series' weeks due: first_week through last_week (Mondays).
+            _least(dialect, before_this, ended).label("last_week"),
+            _child_segment(report.path, below, dialect).label("child"),
         )
         .join(report, report.id == OneOnOneSeries.person_id)
         .where(
@@ -102,7 +181,7 @@ def _series(viewer: Person, where: list[Any], first: date, last: date) -> Any:
     return scoped(stmt, OneOnOneSeries, viewer, Area.COACHING).cte("series")
 
 
-def _zones_in_play(dialect: str, where: list[Any]) -> list[str]:
+def zones_in_play(dialect: str, where: list[Any]) -> list[str]:
     """SQLite only (PostgreSQL converts with the zone itself): the reports' time zones."""
     if dialect == "postgresql":
         return []
@@ -121,6 +200,87 @@ def _child_segment(path: Any, below: str, dialect: str) -> Any:
     return func.substr(rest, 1, func.max(func.instr(rest, "/") - 1, 0))
 
 
+def meeting_rank(now: datetime) -> Any:
+    """A meeting's rank in its week (rescheduled meetings are left out by the caller)."""
+    return case(
+        (OneOnOne.status == MeetingStatus.HELD, HELD),
+        (OneOnOne.status == MeetingStatus.MISSED, MISSED),
+        (OneOnOne.status == MeetingStatus.CANCELLED, CANCELLED),
+        (OneOnOne.scheduled_at <= now, NOT_RECORDED),
+        else_=UPCOMING,
+    )
+
+
+def _due(series: Any, monday: Any) -> Any:
+    """1 when the week is due for the series (weekly, from its first week through its last week
+    due), else 0."""
+    due = and_(
+        series.c.cadence == Cadence.WEEKLY,
+        series.c.first_week <= monday,
+        monday <= series.c.last_week,
+    )
+    return case((due, 1), else_=0).label("due")
+
+
+def _best(
+    series: Any,
+    keys: list[str],
+    first: date,
+    last: date,
+    zones: list[str],
+    now: datetime,
+    dialect: str,
+) -> Any:
+    """(series_id, monday, best, the series' `keys`, due) of every series-week holding a
+    meeting that counts: from the stored rows (portal.coaching.best_weeks) through the Monday
+    they are exact to, and grouped from the meetings after it. Each part is joined to the
+    series itself (a join the planner can estimate: a join of their union could not)."""
+    from portal.coaching import best_weeks
+    from portal.coaching.best_week_models import OneOnOneBestWeek as Stored
+
+    through = best_weeks.stored_through(now)
+    if through is not None and through < first:
+        through = None
+    low = datetime.combine(first - timedelta(days=1), time(0), UTC)
+    if through is not None:
+        # A week after `through` starts, in any time zone, on or after this instant.
+        low = datetime.combine(through + timedelta(days=6), time(0), UTC)
+    high = datetime.combine(last + timedelta(days=8), time(0), UTC)
+    carried = [series.c[name] for name in keys]
+    monday = local_monday(OneOnOne.scheduled_at, series.c.zone, dialect, zones, now)
+    raw = (
+        select(
+            OneOnOne.series_id.label("series_id"),
+            monday.label("monday"),
+            func.min(meeting_rank(now)).label("best"),
+            *carried,
+            _due(series, monday),
+        )
+        .join(series, series.c.id == OneOnOne.series_id)
+        .where(
+            OneOnOne.status != MeetingStatus.RESCHEDULED,
+            # A meeting still scheduled ahead is "upcoming", in a week not yet due: it changes
+            # no count (a week's best is the smallest rank; upcoming is the largest).
+            or_(OneOnOne.status != MeetingStatus.SCHEDULED, OneOnOne.scheduled_at <= now),
+            OneOnOne.scheduled_at >= low,
+            OneOnOne.scheduled_at < high,
+        )
+        .group_by(OneOnOne.series_id, monday, *carried, *_series_rule(series))
+    )
+    if through is None:
+        return raw.cte("best")
+    stored = (
+        select(Stored.series_id, Stored.monday, Stored.best, *carried, _due(series, Stored.monday))
+        .join(series, series.c.id == Stored.series_id)
+        .where(Stored.monday >= first, Stored.monday <= min(last, through))
+    )
+    return union_all(stored, raw.having(monday > through)).cte("best")
+
+
+def _series_rule(series: Any) -> list[Any]:
+    return [series.c.cadence, series.c.first_week, series.c.last_week]
+
+
 def cell_counts(
     viewer: Person,
     where: list[Any],
@@ -133,74 +293,57 @@ def cell_counts(
     may see, for the tagged Mondays, counted by the series columns named in `group` ("path",
     "person_id", "supervisor_id", "team_id", "market_id", or "child": the path segment
     following `below`, a node's path, i.e. the id of the node's direct report the series falls
-    under, as text, "" for the node itself) and the tag: (group values, tag, tally) rows, in one
-    statement (two on SQLite: the time zones in play first).
+    under, as text, "" for the node itself) and the tag: (group values, tag, tally) rows, in two
+    statements (three on SQLite: the time zones in play first): how far the stored best
+    meetings are exact, then the count.
 
-    The meetings are read once, joined to their series (the week is the report's, as in the
-    pure rule); the cells of series x weeks are counted without a join on paths."""
+    The best meeting of each series-week comes from the stored rows for the weeks they hold
+    and from the meetings, joined to their series (the week is the report's, as in the pure
+    rule), after. The weeks with a meeting are counted by their best; the weeks due without
+    one ("not recorded") are the weeks due in the range, counted per series by arithmetic,
+    less the weeks due that hold a meeting: no series x weeks join, no join on paths."""
     dialect = db.session.get_bind().dialect.name
-    zones = _zones_in_play(dialect, where)
+    zones = zones_in_play(dialect, where)
     first, last = min(day for day, _tag in weeks), max(day for day, _tag in weeks)
-    series = _series(viewer, where, first, last)
-    low = datetime.combine(first - timedelta(days=1), time(0), UTC)
-    high = datetime.combine(last + timedelta(days=8), time(0), UTC)
-    monday = _local_monday(OneOnOne.scheduled_at, series.c.zone, dialect, zones, now)
-    rank = case(
-        (OneOnOne.status == MeetingStatus.HELD, HELD),
-        (OneOnOne.status == MeetingStatus.MISSED, MISSED),
-        (OneOnOne.status == MeetingStatus.CANCELLED, CANCELLED),
-        (OneOnOne.scheduled_at <= now, NOT_RECORDED),
-        else_=UPCOMING,
+    series = _series(viewer, where, first, last, zones, now, below or "/")
+    best = _best(series, group, first, last, zones, now, dialect)
+    run_list = _run_list(weeks)
+    tag, w = _tag_of(best.c.monday, weeks, run_list)
+    carried = [best.c[name] for name in group]
+    met = select(*carried, tag, best.c.best, best.c.due, func.count()).select_from(best)
+    if w is not None:
+        met = met.join(w, w.c.monday == best.c.monday)
+    met = met.group_by(*carried, tag, best.c.best, best.c.due)
+    keys = [series.c[name] for name in group]
+    runs = _runs(run_list)
+    low = _greatest(dialect, runs.c.first, series.c.first_week)
+    high = _least(dialect, runs.c.last, series.c.last_week)
+    weekly = case(
+        (series.c.cadence == Cadence.WEEKLY, _mondays_between(low, high, dialect)), else_=0
     )
-    best = (
-        select(
-            OneOnOne.series_id.label("series_id"),
-            monday.label("monday"),
-            func.min(rank).label("best"),
-        )
-        .join(series, series.c.id == OneOnOne.series_id)
-        .where(
-            OneOnOne.status != MeetingStatus.RESCHEDULED,
-            OneOnOne.scheduled_at >= low,
-            OneOnOne.scheduled_at < high,
-        )
-        .group_by(OneOnOne.series_id, monday)
-        .cte("best")
-    )
-    w = _weeks(weeks)
-    this_week = _local_monday(literal(now), series.c.zone, dialect, zones, now)
-    cell = case(
-        (best.c.best.is_not(None), best.c.best),
-        (
-            and_(
-                series.c.cadence == Cadence.WEEKLY,
-                _monday_of(series.c.starts_on, dialect) <= w.c.monday,
-                w.c.monday < this_week,
-                or_(series.c.ended_on.is_(None), w.c.monday <= series.c.ended_on),
-            ),
-            NOT_RECORDED,
-        ),
-        (w.c.monday >= this_week, UPCOMING),
-        else_=NONE,
-    )
-    keys = [
-        _child_segment(series.c.path, below or "/", dialect) if name == "child" else series.c[name]
-        for name in group
-    ]
-    counts = [func.sum(case((cell == code, 1), else_=0)) for code in range(4)]
-    stmt = (
-        select(*keys, w.c.tag, *counts)
+    expected = (
+        select(*keys, runs.c.tag, literal(None, Integer), literal(None, Integer), func.sum(weekly))
         .select_from(series)
-        .join(w, true())
-        .outerjoin(best, and_(best.c.series_id == series.c.id, best.c.monday == w.c.monday))
-        .group_by(*keys, w.c.tag)
+        .join(runs, true())
+        .group_by(*keys, runs.c.tag)
     )
-    rows = []
-    for row in db.session.execute(stmt):
-        *values, tag, held, missed, cancelled, not_recorded = row
-        tally = Tally(int(held or 0), int(missed or 0), int(cancelled or 0), int(not_recorded or 0))
-        rows.append((tuple(values), int(tag), tally))
-    return rows
+    rows = db.session.execute(union_all(expected, met)).all()
+    found: dict[tuple[tuple[Any, ...], int], Tally] = {}
+    for *values, tag, code, _due, count in rows:
+        if code is None:  # the weeks due of these series in this range
+            found[(tuple(values), int(tag))] = Tally(not_recorded=int(count or 0))
+    for *values, tag, code, is_due, count in rows:
+        if code is None:
+            continue
+        if tag is None:  # a Monday in the range read but not asked for
+            continue
+        tally = found[(tuple(values), int(tag))]
+        if is_due:
+            tally.not_recorded -= int(count)  # a week due holding a meeting: counted by it
+        if int(code) < UPCOMING:
+            name = ("held", "missed", "cancelled", "not_recorded")[int(code)]
+            setattr(tally, name, getattr(tally, name) + int(count))
+    return [(values, tag, tally) for (values, tag), tally in found.items()]
 
 
 def tallies(
