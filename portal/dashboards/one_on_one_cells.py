@@ -30,6 +30,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     union_all,
 )
@@ -86,7 +87,7 @@ def _mondays_between(low: Any, high: Any, dialect: str) -> Any:
         days = high - low
     else:
         days = cast(func.julianday(high) - func.julianday(low), Integer)
-    return case((high >= low, days / 7 + 1), else_=0)
+    return case((high >= low, days // 7 + 1), else_=0)
 
 
 def _run_list(weeks: list[tuple[date, int]]) -> list[tuple[date, date, int]]:
@@ -113,13 +114,12 @@ def _runs(runs: list[tuple[date, date, int]]) -> Any:
     return union_all(*rows).subquery("runs") if len(rows) > 1 else rows[0].subquery("runs")
 
 
-def _tag_of(
-    monday: Any, weeks: list[tuple[date, int]], runs: list[tuple[date, date, int]]
-) -> tuple[Any, Any]:
+def _tag_of(monday: Any, weeks: list[tuple[date, int]]) -> tuple[Any, Any]:
     """(the tag of a Monday, None when not asked for; the weeks to join for it, or None). By
     its run, with no join; by a join on the weeks when a Monday carries two tags (two periods
     sharing their only week), so that its cell counts in both."""
     if len({day for day, _tag in weeks}) == len(set(weeks)):
+        runs = _run_list(weeks)
         return case(*[(monday.between(a, b), tag) for a, b, tag in runs]).label("tag"), None
     w = _weeks(sorted(set(weeks)))
     return w.c.tag, w
@@ -225,19 +225,20 @@ def _due(series: Any, monday: Any) -> Any:
 def _best(
     series: Any,
     keys: list[str],
-    first: date,
-    last: date,
+    weeks: list[tuple[date, int]],
     zones: list[str],
     now: datetime,
     dialect: str,
 ) -> Any:
-    """(series_id, monday, best, the series' `keys`, due) of every series-week holding a
-    meeting that counts: from the stored rows (portal.coaching.best_weeks) through the Monday
-    they are exact to, and grouped from the meetings after it. Each part is joined to the
-    series itself (a join the planner can estimate: a join of their union could not)."""
+    """The series-weeks holding a meeting that counts, as (the series' `keys`, tag, best, n,
+    due): n series-weeks of that tag whose best meeting has that rank, `due` of them weeks due.
+    From the stored rows (portal.coaching.best_weeks) through the Monday they are exact to,
+    counted per series, tag and rank before anything else; grouped from the meetings after it.
+    Each part is joined to the series itself (a join the planner can estimate: a join of their
+    union could not)."""
     from portal.coaching import best_weeks
-    from portal.coaching.best_week_models import OneOnOneBestWeek as Stored
 
+    first, last = min(day for day, _tag in weeks), max(day for day, _tag in weeks)
     through = best_weeks.stored_through(now)
     if through is not None and through < first:
         through = None
@@ -267,14 +268,76 @@ def _best(
         )
         .group_by(OneOnOne.series_id, monday, *carried, *_series_rule(series))
     )
-    if through is None:
-        return raw.cte("best")
-    stored = (
-        select(Stored.series_id, Stored.monday, Stored.best, *carried, _due(series, Stored.monday))
-        .join(series, series.c.id == Stored.series_id)
-        .where(Stored.monday >= first, Stored.monday <= min(last, through))
+    if through is not None:
+        raw = raw.having(monday > through)
+    raw_rows = raw.subquery("raw_weeks")
+    tag, w = _tag_of(raw_rows.c.monday, weeks)
+    parts = [
+        _tagged(
+            select(
+                *[raw_rows.c[name] for name in keys],
+                tag,
+                raw_rows.c.best,
+                literal(1, Integer).label("n"),
+                raw_rows.c.due,
+            ).select_from(raw_rows),
+            w,
+            raw_rows.c.monday,
+        )
+    ]
+    if through is not None:
+        parts += _stored(series, keys, weeks, first, min(last, through))
+    return union_all(*parts).cte("best") if len(parts) > 1 else parts[0].cte("best")
+
+
+def _tagged(stmt: Any, w: Any, monday: Any) -> Any:
+    return stmt if w is None else stmt.join(w, w.c.monday == monday)
+
+
+def _stored(
+    series: Any, keys: list[str], weeks: list[tuple[date, int]], first: date, last: date
+) -> list[Any]:
+    """The stored series-weeks from `first` through `last`. Of a series whose weeks due cover
+    all of them or none (nearly all), counted per series, tag and rank with no join per week;
+    of a series begun or ended inside, week by week."""
+    from portal.coaching.best_week_models import OneOnOneBestWeek as Stored
+
+    tag, w = _tag_of(Stored.monday, weeks)
+    carried = [series.c[name] for name in keys]
+    weekly = series.c.cadence == Cadence.WEEKLY
+    covers = and_(weekly, series.c.first_week <= first, last <= series.c.last_week)
+    misses = or_(
+        ~weekly,
+        series.c.last_week < first,
+        last < series.c.first_week,
+        series.c.last_week < series.c.first_week,
     )
-    return union_all(stored, raw.having(monday > through)).cte("best")
+    in_range = and_(Stored.monday >= first, Stored.monday <= last)
+    by_week = (
+        select(*carried, tag, Stored.best, literal(1, Integer), _due(series, Stored.monday))
+        .join(series, series.c.id == Stored.series_id)
+        .where(in_range)
+    )
+    if w is not None:  # a Monday with two tags: every series week by week
+        return [by_week.join(w, w.c.monday == Stored.monday)]
+    agg = (
+        select(Stored.series_id, tag, Stored.best, func.count().label("n"))
+        .where(in_range)
+        .group_by(Stored.series_id, tag, Stored.best)
+        .subquery("stored_weeks")
+    )
+    counted = (
+        select(
+            *carried,
+            agg.c.tag,
+            agg.c.best,
+            agg.c.n,
+            case((covers, agg.c.n), else_=0).label("due"),
+        )
+        .join(series, series.c.id == agg.c.series_id)
+        .where(or_(covers, misses))
+    )
+    return [counted, by_week.where(~or_(covers, misses))]
 
 
 def _series_rule(series: Any) -> list[Any]:
@@ -293,9 +356,9 @@ def cell_counts(
     may see, for the tagged Mondays, counted by the series columns named in `group` ("path",
     "person_id", "supervisor_id", "team_id", "market_id", or "child": the path segment
     following `below`, a node's path, i.e. the id of the node's direct report the series falls
-    under, as text, "" for the node itself) and the tag: (group values, tag, tally) rows, in two
-    statements (three on SQLite: the time zones in play first): how far the stored best
-    meetings are exact, then the count.
+    under, as text, "" for the node itself) and the tag: (group values, tag, tally) rows, in four
+    statements (the state of the stored best meetings, the first meeting written since, on
+    PostgreSQL no JIT for this transaction, the count; on SQLite the time zones in play first).
 
     The best meeting of each series-week comes from the stored rows for the weeks they hold
     and from the meetings, joined to their series (the week is the report's, as in the pure
@@ -306,14 +369,12 @@ def cell_counts(
     zones = zones_in_play(dialect, where)
     first, last = min(day for day, _tag in weeks), max(day for day, _tag in weeks)
     series = _series(viewer, where, first, last, zones, now, below or "/")
-    best = _best(series, group, first, last, zones, now, dialect)
+    best = _best(series, group, weeks, zones, now, dialect)
     run_list = _run_list(weeks)
-    tag, w = _tag_of(best.c.monday, weeks, run_list)
     carried = [best.c[name] for name in group]
-    met = select(*carried, tag, best.c.best, best.c.due, func.count()).select_from(best)
-    if w is not None:
-        met = met.join(w, w.c.monday == best.c.monday)
-    met = met.group_by(*carried, tag, best.c.best, best.c.due)
+    met = select(
+        *carried, best.c.tag, best.c.best, func.sum(best.c.due), func.sum(best.c.n)
+    ).group_by(*carried, best.c.tag, best.c.best)
     keys = [series.c[name] for name in group]
     runs = _runs(run_list)
     low = _greatest(dialect, runs.c.first, series.c.first_week)
@@ -327,19 +388,20 @@ def cell_counts(
         .join(runs, true())
         .group_by(*keys, runs.c.tag)
     )
+    if dialect == "postgresql":
+        # The planner cannot estimate joins on a CTE's columns: its guess (hundreds of times the
+        # real rows) would switch on JIT compilation, which costs more than the whole count.
+        db.session.execute(text("SET LOCAL jit = off"))
     rows = db.session.execute(union_all(expected, met)).all()
     found: dict[tuple[tuple[Any, ...], int], Tally] = {}
     for *values, tag, code, _due, count in rows:
         if code is None:  # the weeks due of these series in this range
             found[(tuple(values), int(tag))] = Tally(not_recorded=int(count or 0))
-    for *values, tag, code, is_due, count in rows:
-        if code is None:
-            continue
-        if tag is None:  # a Monday in the range read but not asked for
+    for *values, tag, code, due, count in rows:
+        if code is None or tag is None:  # tag None: a Monday in the range read, not asked for
             continue
         tally = found[(tuple(values), int(tag))]
-        if is_due:
-            tally.not_recorded -= int(count)  # a week due holding a meeting: counted by it
+        tally.not_recorded -= int(due)  # the weeks due holding a meeting: counted by it
         if int(code) < UPCOMING:
             name = ("held", "missed", "cancelled", "not_recorded")[int(code)]
             setattr(tally, name, getattr(tally, name) + int(count))
