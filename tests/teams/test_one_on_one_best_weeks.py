@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from portal.coaching import best_weeks, completion
 from portal.coaching import queries as coaching_queries
 from portal.coaching.best_week_models import OneOnOneBestWeek
+from portal.coaching.completion import Tally
 from portal.coaching.models import OneOnOne, OneOnOneSeries
 from portal.dashboards import one_on_one_cells
 from portal.extensions import db
@@ -176,3 +177,28 @@ def test_a_refresh_after_the_writes_is_exact_again(world):
     best_weeks.refresh(later)
     assert best_weeks.stored_through(later) == best_weeks.last_frozen_monday(later)
     _check_equal(world)
+
+
+@pytest.mark.parametrize(
+    "tagged",
+    [
+        [(WEEKS[2], 0), (WEEKS[2], 1), (WEEKS[6], 1)],  # two periods sharing their only week
+        [(WEEKS[0], 1), (WEEKS[3], 1), (WEEKS[5], 0), (WEEKS[7], 1)],  # weeks apart
+    ],
+)
+def test_weeks_shared_or_apart_count_as_the_raw_meetings(world, tagged):
+    _aged_world(world, 32)
+    people = population(world.head, world.head, ViewFilters(), Area.COACHING)
+    sql = one_on_one_cells.tallies(world.head, world.head, people, tagged, NOW)
+    # The grid of the weeks asked for (its series: those not ended before the first of them
+    # nor begun after the last, as the SQL's).
+    weeks = sorted({day for day, _tag in tagged})
+    grid = coaching_queries.completion_grid(world.head, weeks=weeks, now=NOW, people=people)
+    children = [world.manager_hk, world.manager_jp]
+    pure: dict = {}
+    for row in grid.rows:
+        path = grid.people[row.person_id].path
+        child = next((c.id for c in children if path.startswith(c.path)), None)
+        for week, tag in tagged:
+            pure.setdefault((child, tag), Tally()).add(grid.cells[(row.series_id, week)])
+    assert _plain(sql) == _plain(pure)
