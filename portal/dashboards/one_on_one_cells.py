@@ -9,6 +9,12 @@ first week and the report's current week (and not after it ended), 3; else 4 fro
 week on; else 5 ("none"). Weeks are Mondays in the report's time zone: PostgreSQL converts with
 the zone itself; SQLite, which has no zone database, shifts by each zone's offset now (as the QA
 roll-ups do; a DST change can move a meeting near midnight by a day, on SQLite only).
+
+The best meeting of the weeks over everywhere comes from the rows stored by `flask rollups
+refresh` (portal.coaching.best_weeks) up to the Monday they are exact to; later weeks from the
+meetings. The cells are never enumerated: the weeks holding a meeting are counted by their best,
+the weeks due without one per series by date arithmetic (weeks due less weeks due holding a
+meeting).
 """
 
 from __future__ import annotations
@@ -416,7 +422,7 @@ def tallies(
     now: datetime,
 ) -> dict[tuple[int | None, int], Tally]:
     """(direct report id or None for the node itself, tag) -> tally of the cells of the series
-    of `people`, in one statement (two on SQLite). The direct report under whom a series
+    of `people`, in cell_counts' four statements. The direct report under whom a series
     falls is read from its report's path (the id following the node's own path)."""
     result: dict[tuple[int | None, int], Tally] = {}
     for (segment,), tag, tally in cell_counts(
