@@ -202,3 +202,12 @@ def test_weeks_shared_or_apart_count_as_the_raw_meetings(world, tagged):
         for week, tag in tagged:
             pure.setdefault((child, tag), Tally()).add(grid.cells[(row.series_id, week)])
     assert _plain(sql) == _plain(pure)
+
+
+def test_flask_rollups_refresh_stores_the_best_meetings(app, world):
+    _random_world(world, random.Random(33))
+    result = app.test_cli_runner().invoke(args=["rollups", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "1:1 best meeting per week:" in result.output
+    stored = db.session.scalars(select(OneOnOneBestWeek.monday).distinct()).all()
+    assert stored and max(stored) <= best_weeks.last_frozen_monday(datetime.now(UTC))
