@@ -130,8 +130,8 @@ rollups_cli = AppGroup("rollups", help="Pre-aggregated roll-ups for the team vie
     help="Recompute only the days from this one on (all of it when people changed).",
 )
 def rollups_refresh(since) -> None:
-    """Recompute the daily KPI and QA roll-ups per org node and the evaluator overturn
-    roll-up (run nightly, after the KPI import)."""
+    """Recompute the daily KPI and QA roll-ups per org node, the evaluator overturn roll-up
+    and the best 1:1 meeting per series and week (run nightly, after the KPI import)."""
     import time
 
     from portal.kpis import rollup
@@ -157,6 +157,12 @@ def rollups_refresh(since) -> None:
         f"Overturn roll-up (always whole): {bounds} boundaries, {rows} rows"
         f" in {time.perf_counter() - started:.1f} s."
     )
+
+    from portal.coaching import best_weeks
+
+    started = time.perf_counter()
+    rows = best_weeks.refresh()
+    click.echo(f"1:1 best meeting per week: {rows} rows in {time.perf_counter() - started:.1f} s.")
 
 
 def register_cli(app: Flask) -> None:

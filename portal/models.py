@@ -7,6 +7,7 @@ from portal.business.models import (  # noqa: F401, E402
     BusinessDecision,
     BusinessReview,
 )
+from portal.coaching.best_week_models import OneOnOneBestWeek  # noqa: F401
 from portal.coaching.models import (  # noqa: F401
     ActionItem,
     AgendaItem,

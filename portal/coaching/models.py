@@ -119,6 +119,9 @@ class OneOnOne(IdMixin, TimestampMixin, Base):
         Index("ix_one_on_one_supervisor_id_scheduled_at", "supervisor_id", "scheduled_at"),
         # The completion counts read a window of weeks of every series: an index-only scan.
         Index("ix_one_on_one_scheduled_at_series_id_status", "scheduled_at", "series_id", "status"),
+        # The stored best meeting per week (coaching.best_weeks) is exact up to the first week
+        # holding a meeting written after its refresh.
+        Index("ix_one_on_one_updated_at", "updated_at"),
         _status_check,
     )
     series_id: Mapped[int] = mapped_column(ForeignKey("one_on_one_series.id"))

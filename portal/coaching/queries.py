@@ -286,7 +286,7 @@ def completion_roll_ups(
 ) -> CompletionRollUps:
     """completion.roll_up of completion_grid by supervisor, team and market, and the grid's
     total, counted by the database (portal.dashboards.one_on_one_cells, the same rules in SQL,
-    tested equal): one statement (two on SQLite) whatever the number of series or meetings."""
+    tested equal): a fixed number of statements whatever the number of series or meetings."""
     from portal.dashboards import one_on_one_cells
 
     found = one_on_one_cells.cell_counts(

@@ -8,9 +8,10 @@ manager's team's), except when the node has nobody below them (an agent sees the
 The period's weeks are those whose Monday falls in it (a week is never counted in two months);
 a period holding no Monday takes the week of its first day.
 
-Statements: the direct reports, (on SQLite only) the time zones in play, and one aggregate of
-the cells (portal.dashboards.one_on_one_cells: the rules of coaching.completion.build_grid in
-SQL, tested equal to it). Two or three, whatever the data.
+Statements: the direct reports, then portal.dashboards.one_on_one_cells (the rules of
+coaching.completion.build_grid in SQL, tested equal to it): how far the stored best meetings
+per week are exact (two), on PostgreSQL no JIT, one aggregate of the cells; on SQLite the time
+zones in play first. Five, whatever the data.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user, login_required
 
-from portal.coaching import completion, queries, schedule
+from portal.coaching import completion, queries, schedule, tally_html
 from portal.db import utcnow
 from portal.extensions import db
 from portal.htmx import render_view
@@ -64,6 +64,7 @@ def completion_view():
         supervisor=supervisor,
         weeks_count=weeks_count,
         week_choices=WEEK_CHOICES,
+        tally_cells=tally_html.renderer(),
     )
 
 
