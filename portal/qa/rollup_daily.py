@@ -245,7 +245,9 @@ def _first_changed_after(moment: datetime) -> datetime | None:
 
 def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tuple[int, int]:
     """Recompute the QA roll-up (from the local day `since` on, when no person changed since
-    the last refresh; else all of it). Commits. Returns (node × zone pairs, daily rows held)."""
+    the last refresh; else all of it), and the monthly roll-up by agent and evaluator in the
+    same zones (`rollup_people`: from the month of that day on). Commits. Returns (node × zone
+    pairs, daily rows held)."""
     started_at = utcnow()
     dialect = _dialect()
     state = db.session.get(RollupState, NAME)

@@ -39,7 +39,7 @@ PEOPLE = ("agent", "team", "evaluator")
 # The report's filters on the contact: the roll-up has no such dimension (raw rows then).
 _CONTACT_FILTERS = ("market_id", "segment_id", "channel")
 
-Rows = dict[str, list[tuple[Any, Any, Aggregate]]]
+Rows = list[tuple[Any, Any, Aggregate]]  # (key, label, aggregate) per group
 
 
 def month_start(day: date) -> date:
@@ -103,10 +103,14 @@ def covered_days(plan: QaPlan, start: date, end: date) -> tuple[date, date] | No
     return (first, covered) if covered is not None else None
 
 
-def people_groups(viewer: Person, filters: RollupFilters, plan: QaPlan | None) -> Rows:
+def people_groups(
+    viewer: Person, filters: RollupFilters, plan: QaPlan | None, limit: int | None = None
+) -> dict[str, tuple[Rows, int]]:
     """The agent, team and evaluator tables, each in its order (label, key; no label last):
-    the monthly roll-up for the days it covers exactly (see `covered_days`), raw rows for the
-    rest; all raw without a plan or with a contact filter."""
+    its first `limit` groups (all without one) and how many there are. The monthly roll-up
+    gives the days it covers exactly (see `covered_days`), raw rows the rest; all raw without
+    a plan or with a contact filter. Only the groups kept become `Aggregate`s (a head's
+    thousands of agents cost more in Python than in SQL)."""
     from portal.qa.rollup_queries import _rest
 
     found: dict[str, dict[Any, list]] = {name: {} for name in PEOPLE}
@@ -129,29 +133,37 @@ def people_groups(viewer: Person, filters: RollupFilters, plan: QaPlan | None) -
             at = Evaluation.submitted_at
             only = or_(*[and_(at >= a, at < b) for a, b in bounds])
             _merge(found, _raw(viewer, filters, only))
-    result: Rows = {}
+    result: dict[str, tuple[Rows, int]] = {}
     for name, groups in found.items():
-        rows = [(key, label, aggregate) for key, (label, aggregate) in groups.items()]
+        rows = [(key, label, sums) for key, (label, sums) in groups.items()]
         rows.sort(key=lambda r: (r[1] is None, str(r[1] or ""), r[0] is None, r[0] or 0))
-        result[name] = rows
+        kept = [(key, label, _aggregate(sums)) for key, label, sums in rows[:limit]]
+        result[name] = (kept, len(rows))
     return result
 
 
-def _merge(found: dict[str, dict[Any, list]], rows: list[tuple[str, Any, Any, Aggregate]]) -> None:
-    for name, key, label, aggregate in rows:
+def _aggregate(sums: Any) -> Aggregate:
+    from portal.qa.rollup_queries import _to_aggregate
+
+    return sums if isinstance(sums, Aggregate) else _to_aggregate(sums)
+
+
+def _merge(found: dict[str, dict[Any, list]], rows: list[tuple[str, Any, Any, Any]]) -> None:
+    """(dimension, key, label, sums) into found[dimension][key] = [label, sums]: the row's
+    sums as fetched, or an `Aggregate` when a key came twice (roll-up and raw rows)."""
+    for name, key, label, sums in rows:
         groups = found[name]
         if key in groups:
-            groups[key] = [groups[key][0] or label, groups[key][1] + aggregate]
+            before = groups[key]
+            groups[key] = [before[0] or label, _aggregate(before[1]) + _aggregate(sums)]
         else:
-            groups[key] = [label, aggregate]
+            groups[key] = [label, sums]
 
 
 def _grouped(
     base: Callable[..., Select], keys: dict[str, tuple[Any, Any]], sums: list[Any]
-) -> list[tuple[str, Any, Any, Aggregate]]:
-    """(dimension, key, label, aggregate) of the three groupings of `base(columns...)`."""
-    from portal.qa.rollup_queries import _to_aggregate
-
+) -> list[tuple[str, Any, Any, Any]]:
+    """(dimension, key, label, sums) of the three groupings of `base(columns...)`."""
     if db.session.get_bind().dialect.name == "postgresql":
         flat = [column for pair in keys.values() for column in pair]
         flags = [func.grouping(keys["agent"][0]), func.grouping(keys["team"][0])]
@@ -162,15 +174,14 @@ def _grouped(
         for row in db.session.execute(stmt).all():
             name = "agent" if row[6] == 0 else "team" if row[7] == 0 else "evaluator"
             index = {"agent": 0, "team": 2, "evaluator": 4}[name]
-            result.append((name, row[index], row[index + 1], _to_aggregate(row[8:])))
+            result.append((name, row[index], row[index + 1], tuple(row[8:])))
         return result
     parts = [
         base(literal(name), key, label, *sums).group_by(key, label)
         for name, (key, label) in keys.items()
     ]
     return [
-        (row[0], row[1], row[2], _to_aggregate(row[3:]))
-        for row in db.session.execute(union_all(*parts)).all()
+        (row[0], row[1], row[2], tuple(row[3:])) for row in db.session.execute(union_all(*parts))
     ]
 
 

@@ -266,24 +266,25 @@ def rollup_for(
         weekly=rollups.trend(daily, PeriodKind.WEEK, minimum, filters.start_on, filters.end_on),
         monthly=rollups.trend(daily, PeriodKind.MONTH, minimum, filters.start_on, filters.end_on),
     )
-    _set_people(report, rollup_people.people_groups(viewer, filters, None), minimum, group_limit)
+    people = rollup_people.people_groups(viewer, filters, None, group_limit)
+    _set_people(report, people, minimum)
     for dimension in DIMENSIONS:
         if dimension not in rollup_people.PEOPLE:
             _set_groups(report, viewer, filters, dimension, minimum, group_limit)
     return report
 
 
-def _set_people(report: RollupReport, people: dict, minimum: int, limit: int | None) -> None:
+def _set_people(report: RollupReport, people: dict, minimum: int) -> None:
     """The agent, team and evaluator tables (`rollup_people.people_groups`, in order)."""
-    for dimension, rows in people.items():
-        report.group_counts[dimension] = len(rows)
+    for dimension, (rows, count) in people.items():
+        report.group_counts[dimension] = count
         report.groups[dimension] = [
             GroupRow(
                 key=key,
                 label=str(label or key or ""),
                 summary=rollups.summarise(aggregate, minimum),
             )
-            for key, label, aggregate in rows[:limit]
+            for key, label, aggregate in rows
         ]
 
 
@@ -447,7 +448,8 @@ def _rollup_for_plan(
         weekly=rollups.trend(daily, PeriodKind.WEEK, minimum, filters.start_on, filters.end_on),
         monthly=rollups.trend(daily, PeriodKind.MONTH, minimum, filters.start_on, filters.end_on),
     )
-    _set_people(report, rollup_people.people_groups(viewer, filters, plan), minimum, group_limit)
+    people = rollup_people.people_groups(viewer, filters, plan, group_limit)
+    _set_people(report, people, minimum)
     for dimension in _ROLLED_DIMENSIONS:
         key, model, label = _ROLLED_DIMENSIONS[dimension]
         found: dict[Any, list] = {}

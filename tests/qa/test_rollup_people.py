@@ -268,3 +268,19 @@ def test_random_data_and_periods_rollup_equals_raw(world, monkeypatch):
                 lambda: rollup_queries.rollup_for(world.head, filters, 1),  # noqa: B023
             )
             assert _report(report) == _report(again), (zone, start, end, node)
+
+
+def test_the_organisation_select_renders_as_wtforms_does(app):
+    from wtforms import widgets
+
+    from portal.blueprints.qaprog.forms import ReportFilterForm
+    from portal.qa.contacts import Choice
+
+    with app.test_request_context("/qa/programme/reports?node=2"):
+        form = ReportFilterForm()
+        people = [Choice(1, "Ann <Lee>"), Choice(2, 'Bo "B" & Co'), Choice(3, "Cy")]
+        form.fill_choices(people, [], [], [])
+        form.node.process_formdata(["2"])
+        fast = str(form.node(id="node"))
+        assert fast == str(widgets.Select()(form.node, id="node"))
+        assert '<option selected value="2">Bo &#34;B&#34; &amp; Co</option>' in fast
