@@ -281,6 +281,7 @@ def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tup
         through = local_date(started_at, zone, dialect) - timedelta(days=1)
         _insert_zone(zone, sorted(zone_nodes), start_on, through)
         rollup_people.insert_zone(zone, start_on, through)
+    rollup_people.analyze()
     written = db.session.execute(select(func.count(QaRollupDaily.id))).scalar_one()
     if state is None:
         state = RollupState(name=NAME)

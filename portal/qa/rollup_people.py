@@ -18,11 +18,24 @@ end on it, come from the roll-up; the period's other days from raw rows. One sta
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    collate,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -71,15 +84,26 @@ def insert_zone(zone: str, start_on: date | None, through: date) -> None:
     day = local_day(Evaluation.submitted_at, zone, dialect)
     month = local_day(Evaluation.submitted_at, zone, dialect, month=True)
     keys = [month, Evaluation.person_id, Evaluation.evaluator_id]
-    source = _counted(
-        select(literal(zone), *keys, *_aggregate_columns()).select_from(Evaluation),
-        month_start(start_on) if start_on is not None else None,
-        through,
-        day,
-    ).group_by(*keys)
+    source = (
+        _counted(
+            select(literal(zone), *keys, *_aggregate_columns()).select_from(Evaluation),
+            month_start(start_on) if start_on is not None else None,
+            through,
+            day,
+        )
+        .group_by(*keys)
+        .order_by(*keys)
+    )  # a month's rows together on disk
     columns = ["time_zone", "month", "person_id", "evaluator_id"]
     columns += ["n", "n_scored", "score_sum", "score_squares", "n_critical"]
     db.session.execute(insert(QaRollupPeople).from_select(columns, source))
+
+
+def analyze() -> None:
+    """Fresh planner statistics (PostgreSQL): without them a new table's few estimated rows
+    make the read a nested loop over thousands."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"ANALYZE {QaRollupPeople.__tablename__}"))
 
 
 # ---- reads ---------------------------------------------------------------------------------
@@ -107,136 +131,139 @@ def people_groups(
     viewer: Person, filters: RollupFilters, plan: QaPlan | None, limit: int | None = None
 ) -> dict[str, tuple[Rows, int]]:
     """The agent, team and evaluator tables, each in its order (label, key; no label last):
-    its first `limit` groups (all without one) and how many there are. The monthly roll-up
-    gives the days it covers exactly (see `covered_days`), raw rows the rest; all raw without
-    a plan or with a contact filter. Only the groups kept become `Aggregate`s (a head's
-    thousands of agents cost more in Python than in SQL)."""
+    its first `limit` groups (all without one) and how many there are, in one statement. The
+    monthly roll-up gives the days it covers exactly (see `covered_days`), raw rows the rest;
+    all raw without a plan or with a contact filter. The database sums both per agent and
+    evaluator, groups, numbers the groups and hands over only those kept (a head's thousands
+    of agents cost more to fetch than to add up)."""
     from portal.qa.rollup_queries import _rest
 
-    found: dict[str, dict[Any, list]] = {name: {} for name in PEOPLE}
     span = None
     if plan is not None and not any(getattr(filters, name) for name in _CONTACT_FILTERS):
         span = covered_days(plan, filters.start_on, filters.end_on)
     if span is None:
-        _merge(found, _raw(viewer, filters))
+        sources = [_raw(viewer, filters)]
     else:
-        _merge(found, _rolled(filters, plan, span))
+        sources = [_rolled(filters, plan, span)]
         ranges = []
         if span[0] > filters.start_on:
             ranges.append((filters.start_on, span[0] - timedelta(days=1)))
         if span[1] < filters.end_on:
             ranges.append((span[1] + timedelta(days=1), filters.end_on))
         if len(ranges) == 1:
-            _merge(found, _raw(viewer, _rest(filters, ranges[0][0], ranges[0][1])))
+            sources.append(_raw(viewer, _rest(filters, ranges[0][0], ranges[0][1])))
         elif ranges:
             bounds = [_rest(filters, a, b).utc_bounds() for a, b in ranges]
             at = Evaluation.submitted_at
-            only = or_(*[and_(at >= a, at < b) for a, b in bounds])
-            _merge(found, _raw(viewer, filters, only))
-    result: dict[str, tuple[Rows, int]] = {}
-    for name, groups in found.items():
-        rows = [(key, label, sums) for key, (label, sums) in groups.items()]
-        rows.sort(key=lambda r: (r[1] is None, str(r[1] or ""), r[0] is None, r[0] or 0))
-        kept = [(key, label, _aggregate(sums)) for key, label, sums in rows[:limit]]
-        result[name] = (kept, len(rows))
+            sources.append(_raw(viewer, filters, or_(*[and_(at >= a, at < b) for a, b in bounds])))
+    source = (sources[0] if len(sources) == 1 else union_all(*sources)).subquery("people_rows")
+    return _groups(source, limit)
+
+
+def _groups(source: Any, limit: int | None) -> dict[str, tuple[Rows, int]]:
+    from portal.qa.rollup_queries import _to_aggregate
+
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    agent = aliased(Person, name="agent")
+    evaluator = aliased(Person, name="evaluator_person")
+    keys = {
+        "agent": (source.c.person_id, agent.name),
+        "team": (agent.team_id, Team.name),
+        "evaluator": (source.c.evaluator_id, evaluator.name),
+    }
+    sums = [func.coalesce(func.sum(source.c[name]), 0).label(name) for name in _SUMS]
+
+    def grouped(*columns: Any) -> Select:
+        return (
+            select(*columns, *sums)
+            .select_from(source)
+            .join(agent, agent.id == source.c.person_id)
+            .join(evaluator, evaluator.id == source.c.evaluator_id)
+            .outerjoin(Team, Team.id == agent.team_id)
+        )
+
+    if postgresql:
+        # One pass over the rows (GROUPING SETS); which set a row is of, by GROUPING().
+        is_agent, is_team = (
+            func.grouping(source.c.person_id) == 0,
+            func.grouping(agent.team_id) == 0,
+        )
+        columns = [
+            case((is_agent, "agent"), (is_team, "team"), else_="evaluator").label("dimension"),
+            case(
+                (is_agent, source.c.person_id),
+                (is_team, agent.team_id),
+                else_=source.c.evaluator_id,
+            ).label("key"),
+            case((is_agent, agent.name), (is_team, Team.name), else_=evaluator.name).label("label"),
+        ]
+        groups = grouped(*columns).group_by(
+            func.grouping_sets(*[tuple_(*pair) for pair in keys.values()])
+        )
+    else:
+        groups = union_all(
+            *[
+                grouped(
+                    literal(name).label("dimension"), key.label("key"), label.label("label")
+                ).group_by(key, label)
+                for name, (key, label) in keys.items()
+            ]
+        )
+    g = groups.subquery("people_groups")
+    # The order of the tables: label (by code point, as Python compares), key; none last.
+    label = collate(g.c.label, "C") if postgresql else g.c.label
+    order = [g.c.label.is_(None), label, g.c.key.is_(None), g.c.key]
+    numbered = select(
+        g,
+        func.row_number().over(partition_by=g.c.dimension, order_by=order).label("number"),
+        func.count().over(partition_by=g.c.dimension).label("total"),
+    ).subquery("numbered")
+    stmt = select(numbered).order_by(numbered.c.dimension, numbered.c.number)
+    if limit is not None:
+        stmt = stmt.where(numbered.c.number <= limit)
+    result: dict[str, tuple[Rows, int]] = {name: ([], 0) for name in PEOPLE}
+    for row in db.session.execute(stmt).mappings():
+        rows, _total = result[row["dimension"]]
+        aggregate = _to_aggregate([row[name] for name in _SUMS])
+        rows.append((row["key"], row["label"], aggregate))
+        result[row["dimension"]] = (rows, int(row["total"]))
     return result
 
 
-def _aggregate(sums: Any) -> Aggregate:
-    from portal.qa.rollup_queries import _to_aggregate
-
-    return sums if isinstance(sums, Aggregate) else _to_aggregate(sums)
+_SUMS = ("n", "n_scored", "score_sum", "score_squares", "n_critical")
 
 
-def _merge(found: dict[str, dict[Any, list]], rows: list[tuple[str, Any, Any, Any]]) -> None:
-    """(dimension, key, label, sums) into found[dimension][key] = [label, sums]: the row's
-    sums as fetched, or an `Aggregate` when a key came twice (roll-up and raw rows)."""
-    for name, key, label, sums in rows:
-        groups = found[name]
-        if key in groups:
-            before = groups[key]
-            groups[key] = [before[0] or label, _aggregate(before[1]) + _aggregate(sums)]
-        else:
-            groups[key] = [label, sums]
+def _raw(viewer: Person, filters: RollupFilters, only: Any = None) -> Select:
+    """The period's counted evaluations summed per agent and evaluator (the raw rows)."""
+    from portal.qa.rollup_queries import _aggregate_columns, _base
+
+    stmt = _base(
+        viewer,
+        filters,
+        Evaluation.person_id.label("person_id"),
+        Evaluation.evaluator_id.label("evaluator_id"),
+        *[column.label(name) for column, name in zip(_aggregate_columns(), _SUMS, strict=True)],
+    ).group_by(Evaluation.person_id, Evaluation.evaluator_id)
+    return stmt if only is None else stmt.where(only)
 
 
-def _grouped(
-    base: Callable[..., Select], keys: dict[str, tuple[Any, Any]], sums: list[Any]
-) -> list[tuple[str, Any, Any, Any]]:
-    """(dimension, key, label, sums) of the three groupings of `base(columns...)`."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        flat = [column for pair in keys.values() for column in pair]
-        flags = [func.grouping(keys["agent"][0]), func.grouping(keys["team"][0])]
-        stmt = base(*flat, *flags, *sums).group_by(
-            func.grouping_sets(*[tuple_(*pair) for pair in keys.values()])
-        )
-        result = []
-        for row in db.session.execute(stmt).all():
-            name = "agent" if row[6] == 0 else "team" if row[7] == 0 else "evaluator"
-            index = {"agent": 0, "team": 2, "evaluator": 4}[name]
-            result.append((name, row[index], row[index + 1], tuple(row[8:])))
-        return result
-    parts = [
-        base(literal(name), key, label, *sums).group_by(key, label)
-        for name, (key, label) in keys.items()
-    ]
-    return [
-        (row[0], row[1], row[2], tuple(row[3:])) for row in db.session.execute(union_all(*parts))
-    ]
-
-
-def _raw(viewer: Person, filters: RollupFilters, only: Any = None):
-    from portal.qa.rollup_queries import _Agent, _aggregate_columns, _base, _Evaluator
-
-    def base(*columns: Any) -> Select:
-        stmt = (
-            _base(viewer, filters, *columns, agent=True)
-            .join(_Evaluator, _Evaluator.id == Evaluation.evaluator_id)
-            .outerjoin(Team, Team.id == _Agent.team_id)
-        )
-        return stmt if only is None else stmt.where(only)
-
-    keys = {
-        "agent": (Evaluation.person_id, _Agent.name),
-        "team": (_Agent.team_id, Team.name),
-        "evaluator": (Evaluation.evaluator_id, _Evaluator.name),
-    }
-    return _grouped(base, keys, _aggregate_columns())
-
-
-def _rolled(filters: RollupFilters, plan: QaPlan, span: tuple[date, date]):
+def _rolled(filters: RollupFilters, plan: QaPlan, span: tuple[date, date]) -> Select:
+    """The roll-up's rows of the months in `span` for the agents at or below the node."""
     r = QaRollupPeople
-    agent = aliased(Person, name="agent")
-    evaluator = aliased(Person, name="evaluator_person")
+    member = aliased(Person, name="member")
     node = db.session.get(Person, plan.node_id)
-
-    def base(*columns: Any) -> Select:
-        stmt = (
-            select(*columns)
-            .select_from(r)
-            .join(agent, agent.id == r.person_id)
-            .join(evaluator, evaluator.id == r.evaluator_id)
-            .outerjoin(Team, Team.id == agent.team_id)
-            .where(
-                r.time_zone == plan.time_zone,
-                r.month >= span[0],
-                r.month <= month_start(span[1]),
-                agent.path.startswith(node.path, autoescape=True),
-            )
+    stmt = (
+        select(r.person_id, r.evaluator_id, *[getattr(r, name) for name in _SUMS])
+        .join(member, member.id == r.person_id)
+        .where(
+            r.time_zone == plan.time_zone,
+            r.month >= span[0],
+            r.month <= month_start(span[1]),
+            member.path.startswith(node.path, autoescape=True),
         )
-        if filters.agent_market_id:
-            stmt = stmt.where(agent.market_id == filters.agent_market_id)
-        if filters.agent_segment_id:
-            stmt = stmt.where(agent.segment_id == filters.agent_segment_id)
-        return stmt
-
-    keys = {
-        "agent": (r.person_id, agent.name),
-        "team": (agent.team_id, Team.name),
-        "evaluator": (r.evaluator_id, evaluator.name),
-    }
-    sums = [
-        func.coalesce(func.sum(column), 0)
-        for column in (r.n, r.n_scored, r.score_sum, r.score_squares, r.n_critical)
-    ]
-    return _grouped(base, keys, sums)
+    )
+    if filters.agent_market_id:
+        stmt = stmt.where(member.market_id == filters.agent_market_id)
+    if filters.agent_segment_id:
+        stmt = stmt.where(member.segment_id == filters.agent_segment_id)
+    return stmt
