@@ -284,3 +284,31 @@ def test_the_organisation_select_renders_as_wtforms_does(app):
         fast = str(form.node(id="node"))
         assert fast == str(widgets.Select()(form.node, id="node"))
         assert '<option selected value="2">Bo &#34;B&#34; &amp; Co</option>' in fast
+
+
+def test_every_group_links_to_its_evaluations(app, client, world, recent):
+    import re
+    from html import unescape
+
+    from tests.conftest import as_user
+
+    rollup_daily.refresh(min_subtree=2)
+    as_user(client, world.head)
+    page = client.get("/qa/programme/reports?period=quarter").get_data(as_text=True)
+    links = [
+        (unescape(href), int(n))
+        for href, n in re.findall(r'href="([^"]*reports/evaluations\?by=[^"]*)">(\d+)</a>', page)
+    ]
+    assert {re.search(r"by=(\w+)", href).group(1) for href, _n in links} == {
+        "agent",
+        "team",
+        "evaluator",
+        "market",
+        "segment",
+        "channel",
+    }
+    for href, n in links:
+        assert "&key=" in href and "period=quarter" in href
+        drill = client.get(href)
+        assert drill.status_code == 200, href
+        assert drill.get_data(as_text=True).count("/qa/contacts/") >= min(n, 1), href
