@@ -12,8 +12,9 @@ day's rows hardly aggregate (an agent has about one evaluation every three days)
 A read uses it under the daily roll-up's plan (the same exactness rules and watermark, see
 `rollup_daily`) and when no contact filter (market, segment, channel) is set: the whole months
 among the plan's rolled days, and the month holding the refresh's last day when the rolled days
-end on it, come from the roll-up; the period's other days from raw rows. One statement each
-(PostgreSQL: GROUPING SETS; SQLite: a UNION ALL of the three groupings).
+end on it, come from the roll-up; the period's other days from raw rows. One statement adds
+both up (PostgreSQL: GROUPING SETS; SQLite: a UNION ALL of the three groupings) and returns only
+the groups the page shows, with how many there are.
 """
 
 from __future__ import annotations
