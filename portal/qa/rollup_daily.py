@@ -38,6 +38,7 @@ from portal.kpis import rollup as kpi_rollup
 from portal.kpis.rollup_models import RollupState
 from portal.org.models import Grant, Person
 from portal.policy import StaffRole
+from portal.qa import rollup_people
 from portal.qa.evaluation_models import Evaluation, EvaluationAnswer, EvaluationRevision
 from portal.qa.models import Contact
 from portal.qa.rollup_daily_models import BIN_NAMES, QaRollupDaily, QaRollupQuestion
@@ -54,6 +55,9 @@ class QaPlan:
     time_zone: str
     through_on: date | None
     covered_ids: frozenset[int]  # the nodes rolled up in this zone (children among them)
+    # The last local day the refresh took in (`through_on` is earlier when an evaluation of an
+    # earlier day changed since): the monthly people roll-up's rows end there.
+    refreshed_through: date | None = None
 
     def split(self, start: date, end: date) -> tuple[tuple[date, date] | None, date]:
         """(the days served by the roll-up, or None; the first day left to the raw rows)."""
@@ -241,7 +245,9 @@ def _first_changed_after(moment: datetime) -> datetime | None:
 
 def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tuple[int, int]:
     """Recompute the QA roll-up (from the local day `since` on, when no person changed since
-    the last refresh; else all of it). Commits. Returns (node × zone pairs, daily rows held)."""
+    the last refresh; else all of it), and the monthly roll-up by agent and evaluator in the
+    same zones (`rollup_people`: from the month of that day on). Commits. Returns (node × zone
+    pairs, daily rows held)."""
     started_at = utcnow()
     dialect = _dialect()
     state = db.session.get(RollupState, NAME)
@@ -270,9 +276,12 @@ def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tup
             start_on = min(start_on, changed.date() - timedelta(days=1))
         db.session.execute(delete(QaRollupDaily).where(QaRollupDaily.day >= start_on))
         db.session.execute(delete(QaRollupQuestion).where(QaRollupQuestion.day >= start_on))
+    rollup_people.delete_from(start_on)
     for zone, zone_nodes in sorted(by_zone.items()):
         through = local_date(started_at, zone, dialect) - timedelta(days=1)
         _insert_zone(zone, sorted(zone_nodes), start_on, through)
+        rollup_people.insert_zone(zone, start_on, through)
+    rollup_people.analyze()
     written = db.session.execute(select(func.count(QaRollupDaily.id))).scalar_one()
     if state is None:
         state = RollupState(name=NAME)
@@ -316,7 +325,8 @@ def plan_for(viewer: Person, node: Person | None, time_zone: str) -> QaPlan | No
     if latest_person is not None and _aware(latest_person) > refreshed_at:
         return None
     dialect = _dialect()
-    through = local_date(refreshed_at, time_zone, dialect) - timedelta(days=1)
+    refreshed_through = local_date(refreshed_at, time_zone, dialect) - timedelta(days=1)
+    through = refreshed_through
     if first_changed is not None:
         through = min(through, local_date(first_changed, time_zone, dialect) - timedelta(days=1))
-    return QaPlan(node.id, time_zone, through, covered)
+    return QaPlan(node.id, time_zone, through, covered, refreshed_through)

@@ -6,6 +6,8 @@ submitted evaluations of everyone at or below the node: count, count scored, sum
 squares of scores, critical fails, and the count per score bin (the distribution).
 `QaRollupQuestion`: per (node, time zone, local day, question) how often the question was
 answered (not N/A) and failed on the evaluations' current revisions.
+`QaRollupPeople`: per (time zone, local month, agent, evaluator) the same sums, for the QA
+report's tables by agent, team and evaluator (`qa.rollup_people`).
 
 Days are local days in a time zone (the viewers' periods are), so a node is rolled up once per
 time zone of the people who may read it whole (the node, their managers, HR). The state
@@ -70,6 +72,24 @@ class QaRollupQuestion(IdMixin, Base):
     question_id: Mapped[int] = mapped_column(Integer)
     answered: Mapped[int] = mapped_column(Integer)
     failed: Mapped[int] = mapped_column(Integer)
+
+
+class QaRollupPeople(IdMixin, Base):
+    """Per time zone, local month, agent and evaluator: the sums the QA report's tables by
+    agent, team and evaluator add up (no node: a read joins the agent's person row). A month's
+    row holds its local days through the refresh's last day (the current month: so far)."""
+
+    __tablename__ = "qa_rollup_people"
+    __table_args__ = (Index("ix_qa_rollup_people_time_zone_month", "time_zone", "month"),)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    month: Mapped[date] = mapped_column(Date)  # its first day
+    person_id: Mapped[int] = mapped_column(Integer)  # the agent
+    evaluator_id: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+    n_scored: Mapped[int] = mapped_column(Integer)
+    score_sum: Mapped[Decimal] = mapped_column(EXACT_SUM)
+    score_squares: Mapped[Decimal] = mapped_column(EXACT_SUM)
+    n_critical: Mapped[int] = mapped_column(Integer)
 
 
 # The raw reads beside the roll-up: the days after its watermark (by submission time) and the

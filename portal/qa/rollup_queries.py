@@ -14,14 +14,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select, tuple_
+from sqlalchemy import Date, Select, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from portal import policy
 from portal.extensions import db
 from portal.org.models import Market, Person, Segment, Team
 from portal.policy import Area
-from portal.qa import rollups
+from portal.qa import rollup_people, rollups
 from portal.qa.evaluation_models import (
     Evaluation,
     EvaluationAnswer,
@@ -210,17 +210,21 @@ def _dimension_statement(viewer: Person, filters: RollupFilters, dimension: str)
         label = Contact.channel
         stmt = _base(viewer, filters, key, literal(""), *_aggregate_columns(), contact=True)
         return stmt.group_by(key).order_by(key)
-    return stmt.group_by(key, label).order_by(label, key)
+    # No label last on both databases (SQLite sorts NULL first), as the roll-up reads do.
+    return stmt.group_by(key, label).order_by(label.is_(None), label, key)
 
 
-def local_day(column: Any, time_zone: str, dialect: str) -> Any:
-    """The calendar day of a UTC timestamp in a time zone, computed by the database."""
+def local_day(column: Any, time_zone: str, dialect: str, *, month: bool = False) -> Any:
+    """The calendar day of a UTC timestamp in a time zone, computed by the database (with
+    `month=True`: the first day of its month)."""
     if dialect == "postgresql":
-        return func.date(func.timezone(time_zone, column))
+        local = func.timezone(time_zone, column)
+        return cast(func.date_trunc("month", local), Date) if month else func.date(local)
     # SQLite knows no zone names: shift by the zone's offset now (a DST change moves a few
     # evaluations near midnight by a day in SQLite only).
     offset = datetime.now(ZoneInfo(time_zone)).utcoffset() or timedelta(0)
-    return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
+    shift = f"{int(offset.total_seconds() // 60):+d} minutes"
+    return func.date(column, shift, "start of month") if month else func.date(column, shift)
 
 
 def _as_date(value: Any) -> date:
@@ -262,9 +266,26 @@ def rollup_for(
         weekly=rollups.trend(daily, PeriodKind.WEEK, minimum, filters.start_on, filters.end_on),
         monthly=rollups.trend(daily, PeriodKind.MONTH, minimum, filters.start_on, filters.end_on),
     )
+    people = rollup_people.people_groups(viewer, filters, None, group_limit)
+    _set_people(report, people, minimum)
     for dimension in DIMENSIONS:
-        _set_groups(report, viewer, filters, dimension, minimum, group_limit)
+        if dimension not in rollup_people.PEOPLE:
+            _set_groups(report, viewer, filters, dimension, minimum, group_limit)
     return report
+
+
+def _set_people(report: RollupReport, people: dict, minimum: int) -> None:
+    """The agent, team and evaluator tables (`rollup_people.people_groups`, in order)."""
+    for dimension, (rows, count) in people.items():
+        report.group_counts[dimension] = count
+        report.groups[dimension] = [
+            GroupRow(
+                key=key,
+                label=str(label or key or ""),
+                summary=rollups.summarise(aggregate, minimum),
+            )
+            for key, label, aggregate in rows
+        ]
 
 
 def _set_groups(
@@ -372,8 +393,8 @@ def _rolled(
     return stmt
 
 
-def _rest(filters: RollupFilters, rest: date) -> RollupFilters:
-    return replace(filters, start_on=rest)
+def _rest(filters: RollupFilters, rest: date, end: date | None = None) -> RollupFilters:
+    return replace(filters, start_on=rest, end_on=end or filters.end_on)
 
 
 def _merge_rows(into: dict, rows: Any) -> None:
@@ -390,42 +411,6 @@ def _merge_rows(into: dict, rows: Any) -> None:
 def _sort_key(item: tuple[Any, list]) -> tuple:
     key, (label, _aggregate) = item
     return (label is None, str(label or ""), key is None, key if key is not None else 0)
-
-
-def _people_groups(
-    viewer: Person, filters: RollupFilters
-) -> dict[str, list[tuple[Any, Any, Aggregate]]]:
-    """The agent, team and evaluator tables in one statement (PostgreSQL's GROUPING SETS: one
-    scan of the period's evaluations instead of three), each in its usual order (label, key;
-    no label last)."""
-    keys = {
-        "agent": (Evaluation.person_id, _Agent.name),
-        "team": (_Agent.team_id, Team.name),
-        "evaluator": (Evaluation.evaluator_id, _Evaluator.name),
-    }
-    columns = [column for pair in keys.values() for column in pair]
-    stmt = (
-        _base(
-            viewer,
-            filters,
-            *columns,
-            func.grouping(Evaluation.person_id),
-            func.grouping(_Agent.team_id),
-            *_aggregate_columns(),
-            agent=True,
-        )
-        .join(_Evaluator, _Evaluator.id == Evaluation.evaluator_id)
-        .outerjoin(Team, Team.id == _Agent.team_id)
-        .group_by(func.grouping_sets(*[tuple_(*pair) for pair in keys.values()]))
-    )
-    found: dict[str, list[tuple[Any, Any, Aggregate]]] = {name: [] for name in keys}
-    for row in db.session.execute(stmt).all():
-        name = "agent" if row[6] == 0 else "team" if row[7] == 0 else "evaluator"
-        index = {"agent": 0, "team": 2, "evaluator": 4}[name]
-        found[name].append((row[index], row[index + 1], _to_aggregate(row[8:])))
-    for rows in found.values():
-        rows.sort(key=lambda r: (r[1] is None, str(r[1] or ""), r[0] is None, r[0] or 0))
-    return found
 
 
 def _rollup_for_plan(
@@ -463,25 +448,9 @@ def _rollup_for_plan(
         weekly=rollups.trend(daily, PeriodKind.WEEK, minimum, filters.start_on, filters.end_on),
         monthly=rollups.trend(daily, PeriodKind.MONTH, minimum, filters.start_on, filters.end_on),
     )
-    people = (
-        _people_groups(viewer, filters) if session.get_bind().dialect.name == "postgresql" else None
-    )
-    for dimension in DIMENSIONS:
-        if dimension not in _ROLLED_DIMENSIONS and people is not None:
-            rows = people[dimension]
-            report.group_counts[dimension] = len(rows)
-            report.groups[dimension] = [
-                GroupRow(
-                    key=key,
-                    label=str(label or key or ""),
-                    summary=rollups.summarise(aggregate, minimum),
-                )
-                for key, label, aggregate in rows[:group_limit]
-            ]
-            continue
-        if dimension not in _ROLLED_DIMENSIONS:
-            _set_groups(report, viewer, filters, dimension, minimum, group_limit)
-            continue
+    people = rollup_people.people_groups(viewer, filters, plan, group_limit)
+    _set_people(report, people, minimum)
+    for dimension in _ROLLED_DIMENSIONS:
         key, model, label = _ROLLED_DIMENSIONS[dimension]
         found: dict[Any, list] = {}
         if rolled:
