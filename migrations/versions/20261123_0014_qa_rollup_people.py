@@ -1,7 +1,7 @@
 """qa roll-up by agent and evaluator: monthly sums per time zone for the QA report's tables
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0015
 Create Date: 2026-11-23 17:30:00.000000
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
