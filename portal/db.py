@@ -70,6 +70,10 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
         # (LIKE '/1/5/%' with the prefix as a parameter): the team pages went from tens of
         # milliseconds to most of a second on the large data set.
         dbapi_connection.prepare_threshold = None
+        # No JIT compilation: the aggregates over the large tables have estimated costs near
+        # its threshold, and compiling took longer (300 ms and more) than the queries saved.
+        dbapi_connection.execute("SET jit = off")
+        dbapi_connection.commit()
         return
     # pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy docs).
     if type(dbapi_connection).__module__.startswith("sqlite3"):
