@@ -3,6 +3,7 @@ and ahead, and QA evaluations written directly (the evaluation service is being 
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
@@ -50,13 +51,14 @@ def meetings_of(series: OneOnOneSeries) -> list[OneOnOne]:
 
 
 _card_cache: dict = {}
+_card_numbers = itertools.count(1)  # names unique within a test whatever ran before
 
 
 def scorecard_question_ids(world) -> tuple[int, list[int]]:
     """A published-enough scorecard version with two yes/no questions (version id, question ids)."""
     card = scorecards.create_scorecard(
         world.qa,
-        name=f"Coaching card {len(_card_cache)}",
+        name=f"Coaching card {next(_card_numbers)}",
         description="",
         channels=[],
         market_ids=[],
