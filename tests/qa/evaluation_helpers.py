@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
+from sqlalchemy import select
+
+from portal import policy
 from portal.extensions import db
 from portal.qa import evaluations
 from portal.qa.evaluation_models import Evaluation
@@ -80,3 +84,34 @@ def submitted(world, card: Scorecard, agent=None, evaluator=None, **overrides) -
 
 def card_for(world) -> Scorecard:
     return build_card(world.qa)
+
+
+def plain_overturn_counts(viewer) -> Counter:
+    """A plain count of the viewer's visible non-draft evaluations per evaluator: evaluations
+    (n), disputed (d), resolved (r), re-scored (k); what the overturn page must show."""
+    rows = db.session.scalars(
+        policy.scoped(
+            select(Evaluation).where(Evaluation.status != "draft"),
+            Evaluation,
+            viewer,
+            policy.Area.QA,
+        )
+    ).all()
+    expected = Counter()
+    for e in rows:
+        expected[(e.evaluator_id, "n")] += 1
+        expected[(e.evaluator_id, "d")] += e.disputed_at is not None
+        expected[(e.evaluator_id, "r")] += e.resolution is not None
+        expected[(e.evaluator_id, "k")] += e.resolution == "rescored"
+    return +expected
+
+
+def overturn_counts(rates) -> Counter:
+    """The same counts read from (evaluator id, OverturnRate) pairs."""
+    found = Counter()
+    for evaluator_id, rate in rates:
+        found[(evaluator_id, "n")] += rate.evaluations
+        found[(evaluator_id, "d")] += rate.disputed
+        found[(evaluator_id, "r")] += rate.resolved
+        found[(evaluator_id, "k")] += rate.rescored
+    return +found

@@ -12,7 +12,15 @@ from portal.extensions import db
 from portal.qa import evaluations
 from portal.qa.evaluation_models import Evaluation
 from tests.conftest import as_user, count_queries, post_form
-from tests.qa.evaluation_helpers import card_for, full_answers, make_contact, questions, submitted
+from tests.qa.evaluation_helpers import (
+    card_for,
+    full_answers,
+    make_contact,
+    overturn_counts,
+    plain_overturn_counts,
+    questions,
+    submitted,
+)
 
 
 @pytest.fixture
@@ -268,9 +276,7 @@ def test_the_evaluation_page_loads_the_scorecard_in_one_query_per_level(app, cli
 def test_overturns_equal_a_plain_count_of_the_visible_evaluations(world, card):
     """The pre-grouped statement (pairs of evaluator and agent, disputes apart) gives what a
     plain count of each viewer's visible non-draft evaluations gives."""
-    from collections import Counter
 
-    from portal import policy
     from portal.qa.evaluation_queries import overturns
 
     made = []
@@ -305,25 +311,5 @@ def test_overturns_equal_a_plain_count_of_the_visible_evaluations(world, card):
     contact = make_contact(world.agent_a1)
     evaluations.start(world.sup_a, contact, card.current_version)  # a draft: not counted
     for viewer in (world.qa, world.sup_a, world.head):
-        rows = db.session.scalars(
-            policy.scoped(
-                select(Evaluation).where(Evaluation.status != "draft"),
-                Evaluation,
-                viewer,
-                policy.Area.QA,
-            )
-        ).all()
-        expected = Counter()
-        for e in rows:
-            expected[(e.evaluator_id, "n")] += 1
-            expected[(e.evaluator_id, "d")] += e.disputed_at is not None
-            expected[(e.evaluator_id, "r")] += e.resolution is not None
-            expected[(e.evaluator_id, "k")] += e.resolution == "rescored"
-        found = Counter()
-        for line in overturns(viewer):
-            r = line.rate
-            found[(line.evaluator_id, "n")] += r.evaluations
-            found[(line.evaluator_id, "d")] += r.disputed
-            found[(line.evaluator_id, "r")] += r.resolved
-            found[(line.evaluator_id, "k")] += r.rescored
-        assert +found == +expected, viewer.email
+        found = overturn_counts((line.evaluator_id, line.rate) for line in overturns(viewer))
+        assert found == plain_overturn_counts(viewer), viewer.email

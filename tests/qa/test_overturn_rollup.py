@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
-from portal import policy
 from portal.db import utcnow
 from portal.extensions import db
 from portal.kpis.rollup_models import RollupState
@@ -20,7 +19,13 @@ from portal.qa.evaluation_models import Evaluation
 from portal.qa.evaluation_queries import overturns
 from portal.qa.models import Contact
 from tests.conftest import as_user, count_queries
-from tests.qa.evaluation_helpers import card_for, full_answers, submitted
+from tests.qa.evaluation_helpers import (
+    card_for,
+    full_answers,
+    overturn_counts,
+    plain_overturn_counts,
+    submitted,
+)
 from tests.qa.programme_helpers import answers_for, make_card, make_contact, make_evaluation
 
 TODAY = datetime.now(UTC).date()
@@ -45,32 +50,11 @@ def _raw(viewer, monkeypatch):
 
 
 def _plain(viewer) -> Counter:
-    """A plain count of the viewer's visible non-draft evaluations, per evaluator."""
-    rows = db.session.scalars(
-        policy.scoped(
-            select(Evaluation).where(Evaluation.status != "draft"),
-            Evaluation,
-            viewer,
-            policy.Area.QA,
-        )
-    ).all()
-    expected = Counter()
-    for e in rows:
-        expected[(e.evaluator_id, "n")] += 1
-        expected[(e.evaluator_id, "d")] += e.disputed_at is not None
-        expected[(e.evaluator_id, "r")] += e.resolution is not None
-        expected[(e.evaluator_id, "k")] += e.resolution == "rescored"
-    return +expected
+    return plain_overturn_counts(viewer)
 
 
 def _found(lines) -> Counter:
-    found = Counter()
-    for evaluator_id, _name, rate in lines:
-        found[(evaluator_id, "n")] += rate.evaluations
-        found[(evaluator_id, "d")] += rate.disputed
-        found[(evaluator_id, "r")] += rate.resolved
-        found[(evaluator_id, "k")] += rate.rescored
-    return +found
+    return overturn_counts((evaluator_id, rate) for evaluator_id, _name, rate in lines)
 
 
 def _assert_equal_for_every_viewer(world, monkeypatch):
