@@ -8,6 +8,7 @@ however many rows it summarises.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -255,23 +256,19 @@ def by_child(
     start: date,
     end: date,
     rollup: RollupPlan | None = None,
-    child_ids: list[int] | None = None,
+    child_ids: Sequence[int] = (),
 ) -> dict[tuple[int, int], Sums]:
     """(child id, KPI id) -> sums over each direct report's subtree (within `people`). With a
-    roll-up plan, the rolled-up children's covered days come from the roll-up (`child_ids`,
-    the direct reports, keeps the statements' id lists short).
+    roll-up plan, the covered days of the children named in `child_ids` (the direct reports)
+    come from the roll-up; without them every child is read raw (exact, only slower).
 
     The children left out of the roll-up under a rolled-up node are people without reports
     or the reports of a node smaller than the roll-up's threshold (see kpis.rollup): fewer
     than KPI_ROLLUP_MIN_SUBTREE people in all. Their ids are read first, so that their values
     are found through the (person, day) index whatever the planner guesses."""
-    if rollup is None:
+    if rollup is None or not child_ids:
         statements = [_raw_by_child(people, node, start, end)]
     else:
-        if child_ids is None:
-            child_ids = list(
-                db.session.execute(select(Person.id).where(Person.manager_id == node.id)).scalars()
-            )
         covered = sorted(rollup.covered_ids & set(child_ids))
         rolled, rest = rollup.split(start, end)
         statements = []
@@ -289,7 +286,7 @@ def by_child(
                     Person.id != node.id, child_below(Person.path, node).not_in(covered)
                 )
                 ids = list(db.session.execute(others).scalars())
-                if ids:
+                if ids:  # under the roll-up's threshold: fewer than MIN_SUBTREE people
                     statements.append(_raw_by_child(ids, node, start, end))
             if rest <= end:
                 in_covered = people.where(child_below(Person.path, node).in_(covered))
