@@ -1,6 +1,6 @@
 """A weekly business review in a real browser: the supervisor schedules it from the menu, records
-a decision and an action item without a page load, marks it held (the figures freeze), and
-downloads the market summary as a PDF."""
+a decision and an action item without a page load, marks it held (the figures freeze), reopens
+it after a confirmation and holds it again, and downloads the market summary as a PDF and XLSX."""
 
 from __future__ import annotations
 
@@ -38,6 +38,18 @@ def test_a_supervisor_runs_a_weekly_business_review(live_server, browser):
         assert p.locator("#review-status .badge").inner_text() == "Held"
         watch.screenshot("held")
 
+        # Dismissing the confirmation keeps it held; accepting it reopens it (live again).
+        p.once("dialog", lambda dialog: dialog.dismiss())
+        p.get_by_role("button", name="Reopen").click()
+        assert p.locator("#review-status .badge").inner_text() == "Held"
+        p.once("dialog", lambda dialog: dialog.accept())
+        p.get_by_role("button", name="Reopen").click()
+        p.get_by_role("button", name="Mark held").wait_for()
+        assert "Live figures" in p.content()
+        watch.screenshot("reopened")
+        p.get_by_role("button", name="Mark held").click()
+        p.get_by_text("Frozen when the review was held").wait_for()
+
         menu(watch, "Performance", "Market summaries")
         p.wait_for_url(f"{base}/business/markets")
         row = p.get_by_role("row").filter(has_text="Hong Kong")
@@ -48,3 +60,9 @@ def test_a_supervisor_runs_a_weekly_business_review(live_server, browser):
             p.get_by_role("link", name="Download PDF").click()
         assert download.value.suggested_filename.startswith("summary-HK-month-")
         assert download.value.suggested_filename.endswith(".pdf")
+        with p.expect_download() as download:
+            p.get_by_role("link", name="XLSX").click()
+        assert download.value.suggested_filename.endswith(".xlsx")
+        # A day that is not a date is refused with a message, not an error page.
+        p.goto(p.url.split("?")[0] + "?period=month&on=not-a-day")
+        p.get_by_text("Give the day as YYYY-MM-DD; showing today's period.").wait_for()
