@@ -6,6 +6,9 @@ and before the current week everywhere: a Monday W with W + 8 days on or before 
 UTC day. In those weeks a meeting still scheduled has passed, whatever the time of the read, so
 the stored rank is the one the raw rule gives at any later moment.
 
+The counts per org node and week (portal.coaching.node_weeks) are recomputed from the stored
+rows in the same transaction.
+
 `stored_through` says through which Monday the stored rows are exact now: the refresh's last
 week, lowered to before the first week (in any time zone) holding a meeting written since the
 refresh (`one_on_one.updated_at`, indexed; a write's transaction may commit a few minutes after
@@ -37,7 +40,9 @@ def last_frozen_monday(moment: datetime) -> date:
 
 def refresh(now: datetime | None = None) -> int:
     """Recompute every stored week. Commits. Returns the rows held."""
+    from portal.coaching import node_weeks
     from portal.dashboards import one_on_one_cells as cells
+    from portal.kpis import rollup as kpi_rollup
 
     started = now or utcnow()
     through = last_frozen_monday(started)
@@ -67,6 +72,7 @@ def refresh(now: datetime | None = None) -> int:
         db.session.add(state)
     state.through_on = through
     state.refreshed_at = started - MARGIN
+    node_weeks.refresh(through, started - MARGIN, kpi_rollup._kpi_nodes(kpi_rollup._min_subtree()))
     db.session.commit()
     return written
 

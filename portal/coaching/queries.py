@@ -284,18 +284,38 @@ def _series_filters(
 def completion_roll_ups(
     viewer: Person, *, weeks: list[date], now: datetime, supervisor_id: int | None = None
 ) -> CompletionRollUps:
-    """completion.roll_up of completion_grid by supervisor, team and market, and the grid's
-    total, counted by the database (portal.dashboards.one_on_one_cells, the same rules in SQL,
-    tested equal): a fixed number of statements whatever the number of series or meetings."""
+    """completion.roll_up of completion_grid by supervisor, team and market (the groups with
+    anything expected), and the grid's total, counted by the database
+    (portal.dashboards.one_on_one_cells, the same rules in SQL, tested equal), from the counts
+    per node (portal.coaching.node_weeks) for the weeks they give exactly: a fixed number of
+    statements whatever the number of series or meetings."""
+    from portal.coaching import node_weeks
     from portal.dashboards import one_on_one_cells
 
-    found = one_on_one_cells.cell_counts(
-        viewer,
-        _series_filters(viewer, supervisor_id),
-        [(week, 1) for week in weeks],
-        now,
-        ["supervisor_id", "team_id", "market_id"],
-    )
+    tagged = [(week, 1) for week in weeks]
+    span = (weeks[0], weeks[-1])
+    # The series below a manager (not HR: they see everyone, not a subtree) are those of the
+    # people strictly below them: the counts per node give the weeks they cover.
+    last = None
+    if supervisor_id is None and policy.has_reports(viewer) and not policy.is_hr(viewer):
+        last = node_weeks.through(viewer, viewer, narrowed=False, now=now)
+    stored = [(w, tag) for w, tag in tagged if last is not None and w <= last]
+    rest = [(w, tag) for w, tag in tagged if last is None or w > last]
+    found: list[tuple[tuple[Any, ...], int, completion.Tally]] = []
+    if stored:
+        found += [
+            (key, tag, tally)
+            for (key, tag), tally in node_weeks.tallies(viewer, stored, span, "people").items()
+        ]
+    if rest:
+        found += one_on_one_cells.cell_counts(
+            viewer,
+            _series_filters(viewer, supervisor_id),
+            rest,
+            now,
+            ["supervisor_id", "team_id", "market_id"],
+            span=span,
+        )
     result = CompletionRollUps(completion.Tally(), {}, {}, {})
     for (supervisor, team, market), _tag, tally in found:
         for into in (
@@ -308,6 +328,11 @@ def completion_roll_ups(
             into.missed += tally.missed
             into.cancelled += tally.cancelled
             into.not_recorded += tally.not_recorded
+    # A group with nothing expected (only series with no week due and no meeting) is not
+    # listed: the counts per node hold no row for it.
+    for groups in (result.by_supervisor, result.by_team, result.by_market):
+        for key in [key for key, tally in groups.items() if not tally.expected]:
+            del groups[key]
     return result
 
 

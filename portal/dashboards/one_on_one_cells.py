@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from portal import policy
 from portal.coaching.completion import Tally
 from portal.coaching.models import Cadence, MeetingStatus, OneOnOne, OneOnOneSeries
 from portal.extensions import db
@@ -148,11 +149,13 @@ def _series(
     zones: list[str],
     now: datetime,
     below: str,
+    scope: bool = True,
 ) -> Any:
     """The series in play (scoped to what the viewer may see in Area.COACHING), with their
     report's path, team, market and time zone, their first week, the report's current week,
     their last week due (before the current one, not after the series ended) and the direct
-    report of `below` they fall under (each computed once per series, not per cell)."""
+    report of `below` they fall under (each computed once per series, not per cell). `scope`
+    False: the caller's conditions already keep only people the viewer sees."""
     report = aliased(Person, name="report")
     dialect = db.session.get_bind().dialect.name
     zone = func.coalesce(report.time_zone, "UTC")
@@ -184,7 +187,7 @@ def _series(
             or_(OneOnOneSeries.ended_on.is_(None), OneOnOneSeries.ended_on >= first),
         )
     )
-    return scoped(stmt, OneOnOneSeries, viewer, Area.COACHING).cte("series")
+    return (scoped(stmt, OneOnOneSeries, viewer, Area.COACHING) if scope else stmt).cte("series")
 
 
 def zones_in_play(dialect: str, where: list[Any]) -> list[str]:
@@ -357,6 +360,8 @@ def cell_counts(
     now: datetime,
     group: list[str],
     below: str | None = None,
+    span: tuple[date, date] | None = None,
+    scope: bool = True,
 ) -> list[tuple[tuple[Any, ...], int, Tally]]:
     """The cells of the series matching `where` (conditions on OneOnOneSeries) that the viewer
     may see, for the tagged Mondays, counted by the series columns named in `group` ("path",
@@ -370,11 +375,15 @@ def cell_counts(
     and from the meetings, joined to their series (the week is the report's, as in the pure
     rule), after. The weeks with a meeting are counted by their best; the weeks due without
     one ("not recorded") are the weeks due in the range, counted per series by arithmetic,
-    less the weeks due that hold a meeting: no series x weeks join, no join on paths."""
+    less the weeks due that hold a meeting: no series x weeks join, no join on paths.
+
+    The series in play are those begun by the last Monday + 7 days and not ended before the
+    first, of the weeks asked for or of `span` (first, last) when given (a read whose other
+    weeks are counted elsewhere: portal.coaching.node_weeks)."""
     dialect = db.session.get_bind().dialect.name
     zones = zones_in_play(dialect, where)
-    first, last = min(day for day, _tag in weeks), max(day for day, _tag in weeks)
-    series = _series(viewer, where, first, last, zones, now, below or "/")
+    first, last = span or (min(day for day, _tag in weeks), max(day for day, _tag in weeks))
+    series = _series(viewer, where, first, last, zones, now, below or "/", scope)
     best = _best(series, group, weeks, zones, now, dialect)
     run_list = _run_list(weeks)
     carried = [best.c[name] for name in group]
@@ -420,13 +429,18 @@ def tallies(
     people: Select,
     weeks: list[tuple[date, int]],
     now: datetime,
+    span: tuple[date, date] | None = None,
 ) -> dict[tuple[int | None, int], Tally]:
     """(direct report id or None for the node itself, tag) -> tally of the cells of the series
-    of `people`, in cell_counts' four statements. The direct report under whom a series
-    falls is read from its report's path (the id following the node's own path)."""
+    of `people`, in cell_counts' four statements (`span`: see there). The direct report under
+    whom a series falls is read from its report's path (the id following the node's own
+    path)."""
     result: dict[tuple[int | None, int], Tally] = {}
+    where = [OneOnOneSeries.person_id.in_(people)]
+    # `people` is at or below the node: when the viewer sees all of it, no scope is needed.
+    scope = not policy.sees_whole_subtree(viewer, node)
     for (segment,), tag, tally in cell_counts(
-        viewer, [OneOnOneSeries.person_id.in_(people)], weeks, now, ["child"], node.path
+        viewer, where, weeks, now, ["child"], node.path, span, scope
     ):
         result[(int(segment) if segment else None, tag)] = tally
     return result

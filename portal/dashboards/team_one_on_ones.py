@@ -8,10 +8,13 @@ manager's team's), except when the node has nobody below them (an agent sees the
 The period's weeks are those whose Monday falls in it (a week is never counted in two months);
 a period holding no Monday takes the week of its first day.
 
-Statements: the direct reports, then portal.dashboards.one_on_one_cells (the rules of
-coaching.completion.build_grid in SQL, tested equal to it): how far the stored best meetings
-per week are exact (two), on PostgreSQL no JIT, one aggregate of the cells; on SQLite the time
-zones in play first. Five, whatever the data.
+Statements: the direct reports; for a node rolled up by portal.coaching.node_weeks, its state,
+the latest change of people and series, how far the stored best meetings are exact (two) and
+one sum of the stored counts per node for the weeks they cover; then, for the weeks after them
+(or all weeks), portal.dashboards.one_on_one_cells (the rules of coaching.completion.build_grid
+in SQL, tested equal to it): how far the stored best meetings per week are exact (two), on
+PostgreSQL no JIT, one aggregate of the cells; on SQLite the time zones in play first. At most
+eleven, whatever the data.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import Select
+
+from portal.coaching import node_weeks
 from portal.coaching.completion import Tally
 from portal.dashboards import one_on_one_cells
 from portal.kpis import queries as kpi_queries
@@ -63,8 +69,9 @@ def team_one_on_ones(
         people = people.where(Person.id != node.id)
     weeks = period_weeks(period)
     before = period_weeks(period.previous())
-    found = one_on_one_cells.tallies(
-        viewer, node, people, [(w, 1) for w in weeks] + [(w, 0) for w in before], now
+    narrowed = filters.narrows_people or not children
+    found = node_tallies(
+        viewer, node, people, [(w, 1) for w in weeks] + [(w, 0) for w in before], now, narrowed
     )
     total, previous = Tally(), Tally()
     for (_child, tag), tally in found.items():
@@ -73,6 +80,30 @@ def team_one_on_ones(
     if filters.narrows_people:
         rows = [row for row in rows if row.tally.expected]
     return TeamOneOnOnes(weeks, total, previous, rows)
+
+
+def node_tallies(
+    viewer: Person,
+    node: Person,
+    people: Select,
+    weeks: list[tuple[date, int]],
+    now: datetime,
+    narrowed: bool,
+) -> dict[tuple[int | None, int], Tally]:
+    """one_on_one_cells.tallies of everyone strictly below the node (`people`; `narrowed` when
+    it is fewer): the weeks the counts per node give exactly (portal.coaching.node_weeks) from
+    them, the others from the meetings."""
+    last = node_weeks.through(viewer, node, narrowed=narrowed, now=now)
+    stored = [(w, tag) for w, tag in weeks if last is not None and w <= last]
+    rest = [(w, tag) for w, tag in weeks if last is None or w > last]
+    span = (min(w for w, _tag in weeks), max(w for w, _tag in weeks))
+    found: dict[tuple[int | None, int], Tally] = {}
+    if stored:
+        found = node_weeks.tallies(node, stored, span, "child_id")
+    if rest:
+        for key, tally in one_on_one_cells.tallies(viewer, node, people, rest, now, span).items():
+            add(found.setdefault(key, Tally()), tally)
+    return found
 
 
 def add(into: Tally, other: Tally) -> None:

@@ -82,8 +82,8 @@ class Person(IdMixin, TimestampMixin, UserMixin, Base):
     # Materialised path of ids from the root, e.g. "/1/5/23/": a subtree is one LIKE.
     path: Mapped[str] = mapped_column(String(1024), default="/")
     depth: Mapped[int] = mapped_column(Integer, default=0)
-    # When this row last changed in a way that moves KPI roll-up sums (manager, path, market,
-    # segment, activity; set on insert too): the roll-up's reader compares the latest with its
+    # When this row last changed in a way that moves roll-up sums (manager, path, market,
+    # segment, team, activity; set on insert too): the roll-up's reader compares the latest with its
     # refresh time (portal.kpis.rollup). A password change or a sign-in leaves it alone.
     org_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -149,9 +149,9 @@ class Person(IdMixin, TimestampMixin, UserMixin, Base):
         return f"<Person {self.id} {self.email}>"
 
 
-# The columns whose change moves people between KPI roll-up sums (subtrees, market, segment,
-# who is counted): changing one stamps Person.org_changed_at.
-ORG_COLUMNS = ("manager_id", "path", "market_id", "segment_id", "is_active")
+# The columns whose change moves people between roll-up sums (subtrees, market, segment, the
+# team of the 1:1 counts per node, who is counted): changing one stamps Person.org_changed_at.
+ORG_COLUMNS = ("manager_id", "path", "market_id", "segment_id", "team_id", "is_active")
 
 
 @event.listens_for(Person, "before_insert")
