@@ -130,8 +130,9 @@ rollups_cli = AppGroup("rollups", help="Pre-aggregated roll-ups for the team vie
     help="Recompute only the days from this one on (all of it when people changed).",
 )
 def rollups_refresh(since) -> None:
-    """Recompute the daily KPI and QA roll-ups per org node, the evaluator overturn roll-up
-    and the best 1:1 meeting per series and week (run nightly, after the KPI import)."""
+    """Recompute the daily KPI and QA roll-ups per org node, the evaluator overturn roll-up,
+    the best 1:1 meeting per series and week and the 1:1 counts per node and week (run
+    nightly, after the KPI import)."""
     import time
 
     from portal.kpis import rollup
@@ -162,7 +163,16 @@ def rollups_refresh(since) -> None:
 
     started = time.perf_counter()
     rows = best_weeks.refresh()
-    click.echo(f"1:1 best meeting per week: {rows} rows in {time.perf_counter() - started:.1f} s.")
+    from sqlalchemy import func, select
+
+    from portal.coaching.node_week_models import OneOnOneNodeWeek
+    from portal.extensions import db
+
+    per_node = db.session.execute(select(func.count()).select_from(OneOnOneNodeWeek)).scalar()
+    click.echo(
+        f"1:1 best meeting per week: {rows} rows, counts per node and week: {per_node} rows"
+        f" in {time.perf_counter() - started:.1f} s."
+    )
 
 
 def register_cli(app: Flask) -> None:

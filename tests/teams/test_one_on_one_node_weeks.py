@@ -200,3 +200,12 @@ def test_a_refresh_after_the_writes_is_exact_again(world):
         stored = team_one_on_ones.node_tallies(world.head, node, people, weeks, later, False)
         raw = one_on_one_cells.tallies(world.head, node, people, weeks, later)
         assert _plain(stored) == _plain(raw)
+
+
+def test_flask_rollups_refresh_stores_the_counts_per_node(app, world):
+    _random_world(world, random.Random(52))
+    result = app.test_cli_runner().invoke(args=["rollups", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "counts per node and week:" in result.output
+    nodes = set(db.session.scalars(select(OneOnOneNodeWeek.node_id).distinct()))
+    assert world.head.id in nodes and world.agent_a1.id not in nodes
