@@ -26,7 +26,6 @@ from typing import Any
 
 from sqlalchemy import (
     Date,
-    DateTime,
     Integer,
     and_,
     case,
@@ -60,9 +59,9 @@ def _dialect() -> str:
 
 
 def _monday_of(day: Any) -> Any:
-    if _dialect() == "postgresql":
-        return cast(func.date_trunc("week", cast(day, DateTime())), Date)
-    return func.date(day, "-6 days", "weekday 1")
+    from portal.dashboards.one_on_one_cells import _monday_of as monday_of
+
+    return monday_of(day, _dialect())
 
 
 def _days_after(day: Any, days: int) -> Any:

@@ -51,6 +51,14 @@ def _aged_world(world, seed: int) -> None:
     assert best_weeks.refresh(NOW) > 0
 
 
+def _first_meeting_from(week: date) -> OneOnOne:
+    return db.session.scalars(
+        select(OneOnOne)
+        .where(OneOnOne.scheduled_at >= datetime.combine(week, time(12), UTC))
+        .order_by(OneOnOne.scheduled_at)
+    ).first()
+
+
 def _nodes(world) -> list[Person]:
     return [world.head, world.manager_hk, world.manager_jp, world.sup_a]
 
@@ -126,11 +134,7 @@ def test_a_node_not_rolled_up_reads_the_meetings(world):
 @pytest.mark.parametrize("seed", [46, 47])
 def test_a_status_recorded_after_the_refresh(world, seed):
     _aged_world(world, seed)
-    meeting = db.session.scalars(
-        select(OneOnOne)
-        .where(OneOnOne.scheduled_at >= datetime.combine(WEEKS[2], time(12), UTC))
-        .order_by(OneOnOne.scheduled_at)
-    ).first()
+    meeting = _first_meeting_from(WEEKS[2])
     meeting.status = "held" if meeting.status != "held" else "missed"
     db.session.commit()
     last = node_weeks.through(world.head, world.head, narrowed=False, now=NOW)
@@ -141,11 +145,7 @@ def test_a_status_recorded_after_the_refresh(world, seed):
 @pytest.mark.parametrize("seed", [48, 49])
 def test_a_meeting_deleted_after_the_refresh(world, seed):
     _aged_world(world, seed)
-    meeting = db.session.scalars(
-        select(OneOnOne)
-        .where(OneOnOne.scheduled_at >= datetime.combine(WEEKS[1], time(12), UTC))
-        .order_by(OneOnOne.scheduled_at)
-    ).first()
+    meeting = _first_meeting_from(WEEKS[1])
     db.session.delete(meeting)
     db.session.commit()
     last = node_weeks.through(world.head, world.head, narrowed=False, now=NOW)
