@@ -137,3 +137,14 @@ def test_roll_up_by_supervisor_team_and_market():
     assert grid.total().expected == 14 and grid.total().held == 13
     by_team = roll_up(grid, lambda r: r.team_id)
     assert by_team[1].held_share == Fraction(6, 7)
+
+
+def test_completion_groups_by_name_then_id_unnamed_last():
+    """Two supervisors may share a name: the page's order must not depend on which was counted
+    first (stored counts and meetings come in different orders)."""
+    from portal.blueprints.coaching.completion_views import _by_name
+
+    names = {7: "Lee", 3: "Lee", 5: "Chan"}
+    groups = {None: "x", 7: "a", 3: "b", 5: "c"}
+    assert [k for k, _v in _by_name(groups, names)] == [5, 3, 7, None]
+    assert [k for k, _v in _by_name(dict(reversed(groups.items())), names)] == [5, 3, 7, None]

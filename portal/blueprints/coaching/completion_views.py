@@ -52,12 +52,9 @@ def completion_view():
         grid=grid,
         people=grid.people if grid is not None else {},  # type: ignore[attr-defined]
         total=roll_ups.total,
-        by_supervisor=sorted(
-            by_supervisor.items(),
-            key=lambda kv: supervisors.get(kv[0], ""),
-        ),
-        by_team=sorted(by_team.items(), key=lambda kv: teams.get(kv[0], "")),
-        by_market=sorted(by_market.items(), key=lambda kv: markets.get(kv[0], "")),
+        by_supervisor=_by_name(by_supervisor, supervisors),
+        by_team=_by_name(by_team, teams),
+        by_market=_by_name(by_market, markets),
         supervisors=supervisors,
         teams=teams,
         markets=markets,
@@ -66,6 +63,11 @@ def completion_view():
         week_choices=WEEK_CHOICES,
         tally_cells=tally_html.renderer(),
     )
+
+
+def _by_name(groups: dict, names: dict[int, str]) -> list:
+    """The groups by name, then id (two supervisors may share a name), the unnamed last."""
+    return sorted(groups.items(), key=lambda kv: (kv[0] is None, names.get(kv[0], ""), kv[0] or 0))
 
 
 def _names(model, ids: set[int]) -> dict[int, str]:
