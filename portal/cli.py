@@ -162,13 +162,7 @@ def rollups_refresh(since) -> None:
     from portal.coaching import best_weeks
 
     started = time.perf_counter()
-    rows = best_weeks.refresh()
-    from sqlalchemy import func, select
-
-    from portal.coaching.node_week_models import OneOnOneNodeWeek
-    from portal.extensions import db
-
-    per_node = db.session.execute(select(func.count()).select_from(OneOnOneNodeWeek)).scalar()
+    rows, per_node = best_weeks.refresh()
     click.echo(
         f"1:1 best meeting per week: {rows} rows, counts per node and week: {per_node} rows"
         f" in {time.perf_counter() - started:.1f} s."

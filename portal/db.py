@@ -24,6 +24,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A timestamp read outside UTCDateTime (an aggregate such as max(updated_at), which SQLite
+    returns without its zone) as an aware UTC one."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 class UTCDateTime(TypeDecorator):
     """A timezone-aware UTC timestamp on every database (SQLite forgets the zone)."""
 

@@ -114,6 +114,15 @@ def visible_person_ids(viewer: Person, area: Area = Area.DIRECTORY) -> Select:
     return select(Person.id).where(or_(*conditions))
 
 
+def sees_only_own_subtree(viewer: Person, area: Area) -> bool:
+    """True when visible_person_ids(viewer, area) is exactly the viewer's subtree: not HR, and
+    no staff grant of theirs reaches `area` (a grant adds teams or markets beyond it)."""
+    if viewer is None or not getattr(viewer, "id", None) or is_hr(viewer):
+        return False
+    roles = {role for role, areas in GRANT_AREAS.items() if area in areas}
+    return not (roles and staff_roles(viewer) & roles)
+
+
 def sees_whole_subtree(viewer: Person, node: Person) -> bool:
     """True when visible_person_ids(viewer, area) holds everyone at or below `node`, whatever
     the area: the node is the viewer or below them, or the viewer is HR. A read of the node's

@@ -26,7 +26,7 @@ from portal.coaching.best_week_models import STATE_NAME, OneOnOneBestWeek
 from portal.coaching.models import MeetingStatus, OneOnOne, OneOnOneSeries
 from portal.db import utcnow
 from portal.extensions import db
-from portal.kpis.rollup_models import RollupState
+from portal.kpis.rollup_models import RollupState, record_state
 from portal.org.models import Person
 
 MARGIN = timedelta(minutes=1)
@@ -38,8 +38,9 @@ def last_frozen_monday(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def refresh(now: datetime | None = None) -> int:
-    """Recompute every stored week. Commits. Returns the rows held."""
+def refresh(now: datetime | None = None) -> tuple[int, int]:
+    """Recompute every stored week, and the counts per node from them. Commits. Returns the
+    rows held: best meetings, counts per node and week."""
     from portal.coaching import node_weeks
     from portal.dashboards import one_on_one_cells as cells
     from portal.kpis import rollup as kpi_rollup
@@ -66,15 +67,10 @@ def refresh(now: datetime | None = None) -> int:
         insert(OneOnOneBestWeek).from_select(["series_id", "monday", "best"], source)
     )
     written = db.session.execute(select(func.count()).select_from(OneOnOneBestWeek)).scalar_one()
-    state = db.session.get(RollupState, STATE_NAME)
-    if state is None:
-        state = RollupState(name=STATE_NAME, node_ids=[])
-        db.session.add(state)
-    state.through_on = through
-    state.refreshed_at = started - MARGIN
-    node_weeks.refresh(through, started - MARGIN, kpi_rollup._kpi_nodes(kpi_rollup._min_subtree()))
+    record_state(STATE_NAME, through_on=through, refreshed_at=started - MARGIN, node_ids=[])
+    node_rows = node_weeks.refresh(through, started - MARGIN, kpi_rollup.rolled_node_ids())
     db.session.commit()
-    return written
+    return written, node_rows
 
 
 def stored_through(now: datetime) -> date | None:

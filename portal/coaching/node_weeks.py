@@ -46,8 +46,10 @@ from portal.coaching.best_week_models import OneOnOneBestWeek
 from portal.coaching.completion import Tally
 from portal.coaching.models import Cadence, OneOnOneSeries
 from portal.coaching.node_week_models import STATE_NAME, OneOnOneNodeWeek
+from portal.db import as_utc
 from portal.extensions import db
-from portal.kpis.rollup_models import RollupState
+from portal.kpis.rollup_models import RollupState, record_state
+from portal.org import tree
 from portal.org.models import Person
 
 COUNTS = ("held", "missed", "cancelled", "not_recorded")  # the ranks 0 to 3, in order
@@ -58,25 +60,8 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _monday_of(day: Any) -> Any:
-    from portal.dashboards.one_on_one_cells import _monday_of as monday_of
-
-    return monday_of(day, _dialect())
-
-
 def _days_after(day: Any, days: int) -> Any:
     return day + days if _dialect() == "postgresql" else func.date(day, f"+{days} days")
-
-
-def _child_id(member_path: Any, node_path: Any) -> Any:
-    """The id after `node_path` in `member_path` (paths are "/1/5/23/"): the node's direct
-    report under whom the member falls."""
-    rest = func.substr(member_path, func.length(node_path) + 1)
-    if _dialect() == "postgresql":
-        segment = func.split_part(rest, "/", 1)
-    else:
-        segment = func.substr(rest, 1, func.instr(rest, "/") - 1)
-    return cast(segment, Integer)
 
 
 def _weeks(first: date, last: date) -> Any:
@@ -91,41 +76,33 @@ def refresh(through: date | None, started: datetime, node_ids: list[int]) -> int
     own last week). Does not commit (best_weeks.refresh does). Returns the rows written."""
     db.session.execute(delete(OneOnOneNodeWeek))
     written = 0
-    starts = [
-        db.session.execute(select(func.min(OneOnOneBestWeek.monday))).scalar(),
-        db.session.execute(
-            select(func.min(OneOnOneSeries.starts_on)).where(
-                OneOnOneSeries.cadence == Cadence.WEEKLY
-            )
-        ).scalar(),
-    ]
-    starts = [_as_date(s) for s in starts if s is not None]
-    if through is not None and node_ids and starts:
-        low = min(starts)
-        low -= timedelta(days=low.weekday())
+    # The first week with a cell: the first stored meeting's, or the first week due.
+    firsts = db.session.execute(
+        select(
+            select(func.min(OneOnOneBestWeek.monday)).scalar_subquery(),
+            select(func.min(OneOnOneSeries.starts_on))
+            .where(OneOnOneSeries.cadence == Cadence.WEEKLY)
+            .scalar_subquery(),
+        )
+    ).one()
+    known = [day for day in firsts if day is not None]
+    if through is not None and node_ids and known:
+        low = min(known) - timedelta(days=min(known).weekday())
         if low <= through:
             written = _insert(low, through, node_ids)
-    state = db.session.get(RollupState, STATE_NAME)
-    if state is None:
-        state = RollupState(name=STATE_NAME, node_ids=[])
-        db.session.add(state)
-    state.through_on = through
-    state.refreshed_at = started
-    state.node_ids = sorted(node_ids)
+    record_state(STATE_NAME, through_on=through, refreshed_at=started, node_ids=sorted(node_ids))
     if _dialect() == "postgresql":
         db.session.execute(text(f"ANALYZE {OneOnOneNodeWeek.__tablename__}"))
     return written
 
 
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def _insert(low: date, through: date, node_ids: list[int]) -> int:
     s = OneOnOneSeries
     b = OneOnOneBestWeek
-    first_week = _monday_of(s.starts_on)
-    end_week = _monday_of(s.ended_on)
+    from portal.dashboards.one_on_one_cells import monday_of
+
+    first_week = monday_of(s.starts_on, _dialect())
+    end_week = monday_of(s.ended_on, _dialect())
     weeks = _weeks(low, through)
 
     def due(monday: Any) -> Any:
@@ -171,13 +148,14 @@ def _insert(low: date, through: date, node_ids: list[int]) -> int:
     cells = union_all(due_cells, other_cells).subquery("cells")
     node = aliased(Person, name="node")
     member = aliased(Person, name="member")
+    child = tree.child_segment(member.path, func.length(node.path))
     below = (
         select(
             node.id.label("node_id"),
             member.id.label("person_id"),
             member.team_id.label("team_id"),
             member.market_id.label("market_id"),
-            _child_id(member.path, node.path).label("child_id"),
+            cast(child, Integer).label("child_id"),
         )
         .join(member, and_(member.path.startswith(node.path), member.id != node.id))
         .where(node.id.in_(node_ids))
@@ -207,14 +185,13 @@ def through(viewer: Person, node: Person, *, narrowed: bool, now: datetime) -> d
     exactly for this viewer now, or None (see the module's rules). Two statements, and the two
     of best_weeks.stored_through when the rest holds."""
     from portal.coaching import best_weeks
-    from portal.kpis.rollup import _aware
 
     if narrowed or not policy.sees_whole_subtree(viewer, node):
         return None
     state = db.session.get(RollupState, STATE_NAME)
     if state is None or state.through_on is None or node.id not in set(state.node_ids or ()):
         return None
-    refreshed_at = _aware(state.refreshed_at)
+    refreshed_at = as_utc(state.refreshed_at)
     person_changed, series_changed = db.session.execute(
         select(
             select(func.max(Person.org_changed_at)).scalar_subquery(),
@@ -222,12 +199,22 @@ def through(viewer: Person, node: Person, *, narrowed: bool, now: datetime) -> d
         )
     ).one()
     for moment in (person_changed, series_changed):
-        if moment is not None and _aware(moment) > refreshed_at:
+        if moment is not None and as_utc(moment) > refreshed_at:
             return None
     stored = best_weeks.stored_through(now)
     if stored is None:
         return None
     return min(state.through_on, stored)
+
+
+def split(
+    weeks: list[tuple[date, int]], last: date | None
+) -> tuple[list[tuple[date, int]], list[tuple[date, int]]]:
+    """The tagged Mondays the stored counts give (through `last`, from `through`), and those
+    left to the meetings."""
+    if last is None:
+        return [], list(weeks)
+    return [w for w in weeks if w[0] <= last], [w for w in weeks if w[0] > last]
 
 
 def tallies(
@@ -237,11 +224,11 @@ def tallies(
     series in play over `span` (the whole read's first and last Monday: begun by last + 7 days,
     not ended before first), grouped by "child_id", or by "supervisor_id", "team_id" and
     "market_id" together (a tuple) when `group` is "people": one statement."""
-    from portal.dashboards.one_on_one_cells import _tag_of
+    from portal.dashboards.one_on_one_cells import tag_of
 
     r = OneOnOneNodeWeek
     keys = [r.child_id] if group == "child_id" else [r.supervisor_id, r.team_id, r.market_id]
-    tag, w = _tag_of(r.monday, weeks)
+    tag, w = tag_of(r.monday, weeks)
     stmt = select(*keys, tag, *[func.sum(getattr(r, name)) for name in COUNTS]).where(
         r.node_id == node.id,
         r.monday.in_(sorted({day for day, _tag in weeks})),

@@ -294,13 +294,16 @@ def completion_roll_ups(
 
     tagged = [(week, 1) for week in weeks]
     span = (weeks[0], weeks[-1])
-    # The series below a manager (not HR: they see everyone, not a subtree) are those of the
+    # When the viewer's 1:1 area is exactly their subtree, the page's series are those of the
     # people strictly below them: the counts per node give the weeks they cover.
     last = None
-    if supervisor_id is None and policy.has_reports(viewer) and not policy.is_hr(viewer):
+    if (
+        supervisor_id is None
+        and policy.has_reports(viewer)
+        and policy.sees_only_own_subtree(viewer, Area.COACHING)
+    ):
         last = node_weeks.through(viewer, viewer, narrowed=False, now=now)
-    stored = [(w, tag) for w, tag in tagged if last is not None and w <= last]
-    rest = [(w, tag) for w, tag in tagged if last is None or w > last]
+    stored, rest = node_weeks.split(tagged, last)
     found: list[tuple[tuple[Any, ...], int, completion.Tally]] = []
     if stored:
         found += [

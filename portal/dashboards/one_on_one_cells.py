@@ -46,6 +46,7 @@ from portal import policy
 from portal.coaching.completion import Tally
 from portal.coaching.models import Cadence, MeetingStatus, OneOnOne, OneOnOneSeries
 from portal.extensions import db
+from portal.org import tree
 from portal.org.models import Person
 from portal.policy import Area, scoped
 
@@ -68,7 +69,7 @@ def local_monday(moment: Any, zone: Any, dialect: str, zones: Iterable[str], now
     return func.date(moment, shift, "-6 days", "weekday 1")
 
 
-def _monday_of(day: Any, dialect: str) -> Any:
+def monday_of(day: Any, dialect: str) -> Any:
     if dialect == "postgresql":
         return cast(func.date_trunc("week", cast(day, DateTime())), Date)
     return func.date(day, "-6 days", "weekday 1")
@@ -121,7 +122,7 @@ def _runs(runs: list[tuple[date, date, int]]) -> Any:
     return union_all(*rows).subquery("runs") if len(rows) > 1 else rows[0].subquery("runs")
 
 
-def _tag_of(monday: Any, weeks: list[tuple[date, int]]) -> tuple[Any, Any]:
+def tag_of(monday: Any, weeks: list[tuple[date, int]]) -> tuple[Any, Any]:
     """(the tag of a Monday, None when not asked for; the weeks to join for it, or None). By
     its run, with no join; by a join on the weeks when a Monday carries two tags (two periods
     sharing their only week), so that its cell counts in both."""
@@ -161,7 +162,7 @@ def _series(
     zone = func.coalesce(report.time_zone, "UTC")
     this_week = local_monday(literal(now), zone, dialect, zones, now)
     before_this = _weeks_before(this_week, 1, dialect)
-    ended = func.coalesce(_monday_of(OneOnOneSeries.ended_on, dialect), before_this)
+    ended = func.coalesce(monday_of(OneOnOneSeries.ended_on, dialect), before_this)
     stmt = (
         select(
             OneOnOneSeries.id.label("id"),
@@ -174,11 +175,11 @@ def _series(
             report.team_id.label("team_id"),
             report.market_id.label("market_id"),
             zone.label("zone"),
-            _monday_of(OneOnOneSeries.starts_on, dialect).label("first_week"),
+            monday_of(OneOnOneSeries.starts_on, dialect).label("first_week"),
             this_week.label("this_week"),
             # A weekly series' weeks due: first_week through last_week (Mondays).
             _least(dialect, before_this, ended).label("last_week"),
-            _child_segment(report.path, below, dialect).label("child"),
+            tree.child_segment(report.path, len(below)).label("child"),
         )
         .join(report, report.id == OneOnOneSeries.person_id)
         .where(
@@ -199,14 +200,6 @@ def zones_in_play(dialect: str, where: list[Any]) -> list[str]:
         select(Person.time_zone).where(Person.id.in_(people)).distinct()
     ).scalars()
     return [z or "UTC" for z in found] or ["UTC"]
-
-
-def _child_segment(path: Any, below: str, dialect: str) -> Any:
-    """The path segment right after `below` (a node's path): the node's direct report."""
-    rest = func.substr(path, len(below) + 1)
-    if dialect == "postgresql":
-        return func.split_part(rest, "/", 1)
-    return func.substr(rest, 1, func.max(func.instr(rest, "/") - 1, 0))
 
 
 def meeting_rank(now: datetime) -> Any:
@@ -280,7 +273,7 @@ def _best(
     if through is not None:
         raw = raw.having(monday > through)
     raw_rows = raw.subquery("raw_weeks")
-    tag, w = _tag_of(raw_rows.c.monday, weeks)
+    tag, w = tag_of(raw_rows.c.monday, weeks)
     parts = [
         _tagged(
             select(
@@ -311,7 +304,7 @@ def _stored(
     of a series begun or ended inside, week by week."""
     from portal.coaching.best_week_models import OneOnOneBestWeek as Stored
 
-    tag, w = _tag_of(Stored.monday, weeks)
+    tag, w = tag_of(Stored.monday, weeks)
     carried = [series.c[name] for name in keys]
     weekly = series.c.cadence == Cadence.WEEKLY
     covers = and_(weekly, series.c.first_week <= first, last <= series.c.last_week)

@@ -93,9 +93,9 @@ def node_tallies(
     """one_on_one_cells.tallies of everyone strictly below the node (`people`; `narrowed` when
     it is fewer): the weeks the counts per node give exactly (portal.coaching.node_weeks) from
     them, the others from the meetings."""
-    last = node_weeks.through(viewer, node, narrowed=narrowed, now=now)
-    stored = [(w, tag) for w, tag in weeks if last is not None and w <= last]
-    rest = [(w, tag) for w, tag in weeks if last is None or w > last]
+    stored, rest = node_weeks.split(
+        weeks, node_weeks.through(viewer, node, narrowed=narrowed, now=now)
+    )
     span = (min(w for w, _tag in weeks), max(w for w, _tag in weeks))
     found: dict[tuple[int | None, int], Tally] = {}
     if stored:

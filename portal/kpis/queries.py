@@ -23,6 +23,7 @@ from portal.kpis.maths import Sums
 from portal.kpis.models import Aggregation, Kpi, KpiValue
 from portal.kpis.rollup import SUM_NAMES, RollupPlan
 from portal.kpis.rollup_models import KpiRollupDaily
+from portal.org import tree
 from portal.org.models import Person
 
 
@@ -225,12 +226,7 @@ def child_below(path: Any, node: Person) -> Any:
     """The id of the node's direct report under whom a person with this path falls: the path
     segment right after the node's own (paths are "/1/5/23/"); NULL for the node itself. An
     equality on a computed column instead of a LIKE join of every member with every child."""
-    rest = func.substr(path, len(node.path) + 1)
-    if db.session.get_bind().dialect.name == "postgresql":
-        segment = func.split_part(rest, "/", 1)
-    else:
-        segment = func.substr(rest, 1, func.max(func.instr(rest, "/") - 1, 0))
-    return cast(func.nullif(segment, ""), Integer)
+    return cast(func.nullif(tree.child_segment(path, len(node.path)), ""), Integer)
 
 
 def _raw_by_child(people: Select | list[int], node: Person, start: date, end: date) -> Select:

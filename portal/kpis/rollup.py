@@ -22,10 +22,10 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import aliased
 
 from portal import policy
-from portal.db import utcnow
+from portal.db import as_utc, utcnow
 from portal.extensions import db
 from portal.kpis.models import KpiValue
-from portal.kpis.rollup_models import KpiRollupDaily, RollupState
+from portal.kpis.rollup_models import KpiRollupDaily, RollupState, record_state
 from portal.org.models import Person
 
 NAME = "kpi"
@@ -81,6 +81,12 @@ def _nodes(min_subtree: int) -> list[int]:
     return sorted(db.session.execute(stmt).scalars())
 
 
+def rolled_node_ids() -> list[int]:
+    """The nodes a full refresh rolls up now (the configured threshold): also those of the 1:1
+    counts per node (portal.coaching.node_weeks)."""
+    return _kpi_nodes(_min_subtree())
+
+
 def _kpi_nodes(min_subtree: int) -> list[int]:
     """The nodes the KPI roll-up keeps: those with at least `min_subtree` people at or below
     them, and the direct reports of those who manage anyone (a manager's supervisors, the
@@ -98,13 +104,7 @@ def _kpi_nodes(min_subtree: int) -> list[int]:
 
 def _org_changed_after(moment: datetime) -> bool:
     latest = db.session.execute(select(func.max(Person.org_changed_at))).scalar()
-    return latest is not None and _aware(latest) > moment
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return latest is not None and as_utc(latest) > moment
 
 
 def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tuple[int, int]:
@@ -150,12 +150,7 @@ def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tup
     db.session.execute(insert(KpiRollupDaily).from_select(columns, source))
     written = db.session.execute(select(func.count(KpiRollupDaily.id))).scalar_one()
     through = db.session.execute(select(func.max(KpiValue.value_on))).scalar()
-    if state is None:
-        state = RollupState(name=NAME)
-        db.session.add(state)
-    state.through_on = through
-    state.refreshed_at = started_at
-    state.node_ids = nodes
+    record_state(NAME, through_on=through, refreshed_at=started_at, node_ids=nodes)
     db.session.commit()
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("ANALYZE kpi_rollup_daily"))  # the planner's row estimates
@@ -179,13 +174,13 @@ def plan_for(
     state = db.session.get(RollupState, NAME)
     if state is None or node.id not in set(state.node_ids or ()):
         return None
-    refreshed_at = _aware(state.refreshed_at)
+    refreshed_at = as_utc(state.refreshed_at)
     changed = select(func.min(KpiValue.value_on)).where(KpiValue.updated_at > refreshed_at)
     people_changed = select(func.max(Person.org_changed_at))
     first_changed, latest_person = db.session.execute(
         select(changed.scalar_subquery(), people_changed.scalar_subquery())
     ).one()
-    if latest_person is not None and _aware(latest_person) > refreshed_at:
+    if latest_person is not None and as_utc(latest_person) > refreshed_at:
         return None
     through = state.through_on
     if first_changed is not None and through is not None:

@@ -47,3 +47,19 @@ class RollupState(Base):
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The node ids rolled up (people with at least MIN_SUBTREE people at or below them).
     node_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+def record_state(
+    name: str, *, through_on: date | None, refreshed_at: datetime, node_ids: list
+) -> RollupState:
+    """Write (or create) a roll-up's state at the end of its refresh; not committed."""
+    from portal.extensions import db
+
+    state = db.session.get(RollupState, name)
+    if state is None:
+        state = RollupState(name=name)
+        db.session.add(state)
+    state.through_on = through_on
+    state.refreshed_at = refreshed_at
+    state.node_ids = node_ids
+    return state

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 
@@ -50,3 +52,14 @@ def move(person: Person, new_manager: Person | None) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()
+
+
+def child_segment(path: Any, prefix_length: Any) -> Any:
+    """SQL: the path segment right after the first `prefix_length` characters of `path` (the
+    length of a node's path, a number or a column): the id, as text, of the node's direct
+    report under whom a person with this path falls ("" for the node itself). Paths are
+    "/1/5/23/"."""
+    rest = func.substr(path, prefix_length + 1)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.split_part(rest, "/", 1)
+    return func.substr(rest, 1, func.max(func.instr(rest, "/") - 1, 0))

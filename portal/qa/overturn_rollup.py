@@ -23,9 +23,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Date, Integer, case, delete, func, insert, literal, select, union_all
 
-from portal.db import utcnow
+from portal.db import as_utc, utcnow
 from portal.extensions import db
-from portal.kpis.rollup_models import RollupState
+from portal.kpis.rollup_models import RollupState, record_state
 from portal.qa.evaluation_models import Evaluation, EvaluationStatus, Resolution
 from portal.qa.overturn_rollup_models import QaOverturnRollup
 
@@ -120,25 +120,20 @@ def refresh(*, now: datetime | None = None, days: int = DAYS) -> tuple[int, int]
         select(func.min(Evaluation.submitted_at)).where(Evaluation.status != EvaluationStatus.DRAFT)
     ).scalar()
     db.session.execute(delete(QaOverturnRollup))
-    bounds = boundaries(_aware(first).date(), cut, days) if first is not None else [cut]
+    bounds = boundaries(as_utc(first).date(), cut, days) if first is not None else [cut]
     if not bounds:  # nothing submitted before the refresh day
         bounds = [cut]
     if len(bounds) > 1:
         db.session.execute(insert(QaOverturnRollup).from_select(COLUMNS, _cumulative(bounds)))
     written = db.session.execute(select(func.count()).select_from(QaOverturnRollup)).scalar_one()
-    state = db.session.get(RollupState, NAME)
-    if state is None:
-        state = RollupState(name=NAME)
-        db.session.add(state)
-    state.through_on = cut - timedelta(days=1)
-    state.refreshed_at = started_at - MARGIN
-    state.node_ids = [day.isoformat() for day in bounds]  # here: the boundaries, not nodes
+    record_state(
+        NAME,
+        through_on=cut - timedelta(days=1),
+        refreshed_at=started_at - MARGIN,
+        node_ids=[day.isoformat() for day in bounds],  # here: the boundaries, not nodes
+    )
     db.session.commit()
     return len(bounds), written
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def usable_boundary() -> date | None:
@@ -152,14 +147,14 @@ def usable_boundary() -> date | None:
         return None
     first_changed, _changed = db.session.execute(
         select(func.min(Evaluation.submitted_at), func.count()).where(
-            Evaluation.updated_at > _aware(state.refreshed_at),
+            Evaluation.updated_at > as_utc(state.refreshed_at),
             Evaluation.status != EvaluationStatus.DRAFT,
         )
     ).one()
     bounds = [date.fromisoformat(day) for day in state.node_ids]
     limit = midnight(bounds[-1])
     if first_changed is not None:
-        limit = min(limit, _aware(first_changed))
+        limit = min(limit, as_utc(first_changed))
     usable = [day for day in bounds[1:] if midnight(day) <= limit]
     return usable[-1] if usable else None
 

@@ -32,10 +32,10 @@ from sqlalchemy import case, delete, func, insert, literal, select
 from sqlalchemy.orm import aliased
 
 from portal import policy
-from portal.db import utcnow
+from portal.db import as_utc, utcnow
 from portal.extensions import db
 from portal.kpis import rollup as kpi_rollup
-from portal.kpis.rollup_models import RollupState
+from portal.kpis.rollup_models import RollupState, record_state
 from portal.org.models import Grant, Person
 from portal.policy import StaffRole
 from portal.qa import rollup_people
@@ -78,10 +78,6 @@ def local_date(moment: datetime, time_zone: str, dialect: str) -> date:
         return moment.astimezone(ZoneInfo(time_zone)).date()
     offset = datetime.now(ZoneInfo(time_zone)).utcoffset() or timedelta(0)
     return (moment.astimezone(UTC) + offset).date()
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _valid_zone(name: str | None) -> str:
@@ -240,7 +236,7 @@ def _first_changed_after(moment: datetime) -> datetime | None:
             Evaluation.updated_at > moment, Evaluation.status.in_(COUNTED)
         )
     ).scalar()
-    return _aware(value) if value is not None else None
+    return as_utc(value) if value is not None else None
 
 
 def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tuple[int, int]:
@@ -254,7 +250,7 @@ def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tup
     full = (
         since is None
         or state is None
-        or kpi_rollup._org_changed_after(_aware(state.refreshed_at))
+        or kpi_rollup._org_changed_after(as_utc(state.refreshed_at))
         or min_subtree is not None
     )
     if full:
@@ -269,7 +265,7 @@ def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tup
             by_zone.setdefault(zone, []).append(int(node_id))
         # Never leave a gap: start no later than the day before the previous refresh, nor
         # than the first day changed since (a local day is within a day of the UTC one).
-        previous = _aware(state.refreshed_at)
+        previous = as_utc(state.refreshed_at)
         start_on = min(since, previous.date() - timedelta(days=2))
         changed = _first_changed_after(previous)
         if changed is not None:
@@ -283,12 +279,12 @@ def refresh(since: date | None = None, *, min_subtree: int | None = None) -> tup
         rollup_people.insert_zone(zone, start_on, through)
     rollup_people.analyze()
     written = db.session.execute(select(func.count(QaRollupDaily.id))).scalar_one()
-    if state is None:
-        state = RollupState(name=NAME)
-        db.session.add(state)
-    state.through_on = started_at.date() - timedelta(days=1)
-    state.refreshed_at = started_at
-    state.node_ids = sorted([node, zone] for zone, ids in by_zone.items() for node in ids)
+    record_state(
+        NAME,
+        through_on=started_at.date() - timedelta(days=1),
+        refreshed_at=started_at,
+        node_ids=sorted([node, zone] for zone, ids in by_zone.items() for node in ids),
+    )
     db.session.commit()
     return sum(len(ids) for ids in by_zone.values()), written
 
@@ -314,7 +310,7 @@ def plan_for(viewer: Person, node: Person | None, time_zone: str) -> QaPlan | No
         return None
     from portal.qa.rollup_queries import COUNTED
 
-    refreshed_at = _aware(state.refreshed_at)
+    refreshed_at = as_utc(state.refreshed_at)
     changed = select(func.min(Evaluation.submitted_at)).where(
         Evaluation.updated_at > refreshed_at, Evaluation.status.in_(COUNTED)
     )
@@ -322,7 +318,7 @@ def plan_for(viewer: Person, node: Person | None, time_zone: str) -> QaPlan | No
     first_changed, latest_person = db.session.execute(
         select(changed.scalar_subquery(), people_changed.scalar_subquery())
     ).one()
-    if latest_person is not None and _aware(latest_person) > refreshed_at:
+    if latest_person is not None and as_utc(latest_person) > refreshed_at:
         return None
     dialect = _dialect()
     refreshed_through = local_date(refreshed_at, time_zone, dialect) - timedelta(days=1)

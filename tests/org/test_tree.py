@@ -70,3 +70,45 @@ def test_a_move_that_would_create_a_cycle_is_refused(world):
         pass
     else:
         raise AssertionError("self-manager was accepted")
+
+
+def test_sees_only_own_subtree_matches_the_visible_people(world):
+    """The rule read by the 1:1 counts per node: exactly the subtree, or not (HR sees everyone;
+    a grant reaching the area adds its team or market)."""
+    from portal.policy import Area
+
+    def visible(viewer, area):
+        return set(db.session.scalars(policy.visible_person_ids(viewer, area)))
+
+    def subtree(viewer):
+        return set(
+            db.session.scalars(select(Person.id).where(policy.subtree_condition(viewer.path)))
+        )
+
+    cases = [
+        (world.manager_hk, Area.COACHING, True),
+        (world.sup_a, Area.QA, True),
+        (world.hr, Area.COACHING, False),
+        (world.qa, Area.QA, False),  # granted team A
+        (world.qa, Area.COACHING, True),  # the grant does not reach 1:1s
+        (world.trainer, Area.TRAINING, False),  # granted market JP
+    ]
+    for viewer, area, expected in cases:
+        assert policy.sees_only_own_subtree(viewer, area) is expected
+        if expected:
+            assert visible(viewer, area) == subtree(viewer)
+        else:
+            assert visible(viewer, area) != subtree(viewer)
+
+
+def test_child_segment_names_the_direct_report_a_path_falls_under(world):
+    segment = tree.child_segment(Person.path, len(world.head.path))
+    found = dict(
+        db.session.execute(
+            select(Person.id, segment).where(policy.subtree_condition(world.head.path))
+        ).all()
+    )
+    assert found[world.head.id] == ""
+    assert found[world.agent_a1.id] == str(world.manager_hk.id)
+    assert found[world.sup_c.id] == str(world.manager_jp.id)
+    assert found[world.manager_hk.id] == str(world.manager_hk.id)

@@ -48,7 +48,8 @@ def _aged_world(world, seed: int) -> None:
     db.session.execute(update(OneOnOneSeries).values(updated_at=long_ago))
     db.session.execute(update(Person).values(org_changed_at=long_ago))
     db.session.commit()
-    assert best_weeks.refresh(NOW) > 0
+    best, per_node = best_weeks.refresh(NOW)
+    assert best > 0 and per_node > 0
 
 
 def _first_meeting_from(week: date) -> OneOnOne:
