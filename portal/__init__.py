@@ -12,12 +12,14 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     config_obj = config() if isinstance(config, type) else (config or Config())
     app.config.from_object(config_obj)
 
-    from portal import models, security, web  # noqa: F401 - models registers the tables
+    from portal import input_guard, models, request_args, security, web  # noqa: F401
     from portal.cli import register_cli
     from portal.errors import register_error_handlers
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
+    request_args.init_app(app)  # before any route: the bounded id converter
     db.init_app(app)
+    input_guard.init_app()  # no value the database would refuse reaches a flush
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

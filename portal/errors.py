@@ -62,6 +62,9 @@ def _render(status: int, message: str):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
+        from portal.extensions import db
+
+        db.session.rollback()  # nothing half-made (or refused at flush) is flushed by the page
         return _render(error.status, error.message)
 
     @app.errorhandler(HTTPException)

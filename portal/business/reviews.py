@@ -27,6 +27,7 @@ from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
 from portal.kpis.periods import period_containing
 from portal.org.models import Market, Person
+from portal.params import read_date_key, split_cursor
 from portal.policy import Area
 
 MAX_TITLE = 200
@@ -254,13 +255,7 @@ class ReviewPage:
 
 
 def _cursor(value: str | None) -> tuple[date, int] | None:
-    if not value:
-        return None
-    day, _sep, ident = value.partition("_")
-    try:
-        return date.fromisoformat(day), int(ident)
-    except ValueError:
-        return None
+    return split_cursor(value, "_", read_date_key)
 
 
 def review_page(

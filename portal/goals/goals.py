@@ -34,6 +34,7 @@ from portal.goals.models import (
 )
 from portal.goals.transitions import CHECK_INS_OPEN, GOALS_EDITABLE
 from portal.org.models import Person
+from portal.params import split_cursor
 
 Area = policy.Area
 
@@ -170,12 +171,7 @@ def team_plans(
 
 
 def _parse_cursor(value: str | None) -> tuple[str, int] | None:
-    if not value or ":" not in value:
-        return None
-    review_id, _sep, name = value.partition(":")
-    if not review_id.isdigit():
-        return None
-    return name, int(review_id)
+    return split_cursor(value, ":", str, id_first=True)
 
 
 def parent_choices(review: Review) -> list[Goal]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from portal import policy
 from portal.extensions import db
 from portal.org.models import Market, Person, Position, Segment, Team
+from portal.params import BadCursor, has_control_chars, parse_int, read_date_key
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,7 @@ DIRECTIONS = ("asc", "desc")
 
 
 def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return parse_int(value)
 
 
 @dataclass(frozen=True)
@@ -150,17 +148,22 @@ def encode_cursor(person: Person, sort: str) -> str:
 
 
 def decode_cursor(token: str | None, sort: str) -> tuple[Any, int] | None:
-    """The (sort key, id) a cursor carries; None when it is missing, damaged or for another sort."""
+    """The (sort key, id) a cursor carries; None when it is missing or for another sort (the
+    first page); BadCursor (400) when it is damaged."""
     if not token:
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         cursor_sort, value, person_id = json.loads(raw)
-        if cursor_sort != sort or not isinstance(person_id, int) or not isinstance(value, str):
+        if not isinstance(person_id, int) or not isinstance(value, str):
+            raise BadCursor()
+        if cursor_sort != sort:
             return None
-        key = date.fromisoformat(value) if sort == "hire_on" else value
+        key = read_date_key(value) if sort == "hire_on" else value
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        return None
+        raise BadCursor() from None
+    if parse_int(person_id) is None or has_control_chars(value):
+        raise BadCursor()
     return key, person_id
 
 

@@ -13,6 +13,7 @@ from portal import audit, policy
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.org.models import Market, Person, Segment, Team
+from portal.params import BadCursor, read_datetime_key, split_cursor
 from portal.qa.evaluation_models import contact_reviewed
 from portal.qa.models import Contact, ContactImport, ImportStatus
 
@@ -144,15 +145,10 @@ def _cursor(row: ContactRow) -> str:
 
 
 def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
-    if not value or "~" not in value:
-        return None
-    at, _sep, last_id = value.rpartition("~")
-    try:
-        parsed = datetime.fromisoformat(at)
-        number = int(last_id)
-    except ValueError:
-        return None
-    return (parsed, number) if parsed.tzinfo is not None else None
+    cursor = split_cursor(value, "~", read_datetime_key)
+    if cursor and cursor[0].tzinfo is None:
+        raise BadCursor()
+    return cursor
 
 
 def get_contact(viewer: Person, contact_id: int) -> Contact:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from portal import policy
 from portal.extensions import db
 from portal.org.models import Person
+from portal.params import read_datetime_key, split_cursor
 from portal.qa import overturn_rollup
 from portal.qa.evaluation_maths import (
     EvaluationFacts,
@@ -171,13 +172,7 @@ def queue_for(viewer: Person, *, after: str | None = None, limit: int = 25) -> P
 
 
 def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
-    if not value or "|" not in value:
-        return None
-    at, _sep, last = value.rpartition("|")
-    try:
-        return datetime.fromisoformat(at), int(last)
-    except ValueError:
-        return None
+    return split_cursor(value, "|", read_datetime_key)
 
 
 def drafts_for(viewer: Person, limit: int = 50) -> list[EvaluationRow]:

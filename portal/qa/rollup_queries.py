@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 from portal import policy
 from portal.extensions import db
 from portal.org.models import Market, Person, Segment, Team
+from portal.params import read_datetime_key, split_cursor
 from portal.policy import Area
 from portal.qa import rollup_people, rollups
 from portal.qa.evaluation_models import (
@@ -739,12 +740,9 @@ def evaluations_page(
         contact=True,
         agent=True,
     ).join(_Evaluator, _Evaluator.id == Evaluation.evaluator_id)
-    if after:
-        try:
-            stamp, _, ident = after.partition("_")
-            at, last_id = datetime.fromisoformat(stamp), int(ident)
-        except ValueError:
-            at, last_id = None, None
+    cursor = split_cursor(after, "_", read_datetime_key)
+    if cursor:
+        at, last_id = cursor
         if at is not None:
             stmt = stmt.where(
                 (Evaluation.submitted_at < at)

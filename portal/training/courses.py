@@ -14,6 +14,7 @@ from portal import audit, policy
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.org.models import Person
+from portal.params import split_cursor
 from portal.qa.models import ScorecardQuestion
 from portal.training.models import (
     AssessmentChoice,
@@ -67,13 +68,7 @@ def courses_page(
 
 
 def _parse_cursor(after: str | None) -> tuple[str, int] | None:
-    if not after or ":" not in after:
-        return None
-    raw_id, title = after.split(":", 1)
-    try:
-        return title, int(raw_id)
-    except ValueError:
-        return None
+    return split_cursor(after, ":", str, id_first=True)
 
 
 def get_course(course_id: int) -> Course:

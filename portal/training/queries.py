@@ -12,6 +12,7 @@ from portal import policy
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.org.models import Market, Person, Position, Team
+from portal.params import split_cursor
 from portal.training import assignments
 from portal.training.status import StatusCounts
 
@@ -116,13 +117,7 @@ def counts_by_course(people: Select, today: date) -> dict[int, StatusCounts]:
 
 
 def _cursor(after: str | None) -> tuple[str, int] | None:
-    if not after or ":" not in after:
-        return None
-    raw, name = after.split(":", 1)
-    try:
-        return name, int(raw)
-    except ValueError:
-        return None
+    return split_cursor(after, ":", str, id_first=True)
 
 
 def people_names(ids: list[int]) -> list[tuple[int, str]]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.admin.audit_queries import AuditFilters
 from portal.admin.grants import ScopeChoice
+from portal.forms import Form, optional_int
 from portal.org.models import StaffRole
 
 ROLE_LABELS = {
@@ -19,7 +19,7 @@ ROLE_LABELS = {
 }
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """The audit-log search (a GET form: no CSRF token)."""
 
     class Meta:
@@ -49,13 +49,7 @@ class AuditFilterForm(FlaskForm):
         )
 
 
-def _optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[call-overload]
-
-
-class GrantCreateForm(FlaskForm):
+class GrantCreateForm(Form):
     person = StringField(
         _l("Person (e-mail or employee id)"), validators=[DataRequired(), Length(max=254)]
     )
@@ -64,8 +58,8 @@ class GrantCreateForm(FlaskForm):
         choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
         validators=[DataRequired()],
     )
-    team_id = SelectField(_l("Team"), coerce=_optional_int, validate_choice=True)
-    market_id = SelectField(_l("Market"), coerce=_optional_int, validate_choice=True)
+    team_id = SelectField(_l("Team"), coerce=optional_int, validate_choice=True)
+    market_id = SelectField(_l("Market"), coerce=optional_int, validate_choice=True)
 
     def set_scopes(self, teams: list[ScopeChoice], markets: list[ScopeChoice]) -> None:
         none = SelectChoice("", _l("— none —"))

@@ -10,6 +10,7 @@ from portal import policy
 from portal.admin import audit_queries
 from portal.blueprints.admin.forms import AuditFilterForm
 from portal.htmx import render_view
+from portal.params import cursor_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -32,7 +33,7 @@ def audit_list():
     page = audit_queries.search_audit(
         current_user,
         filters,
-        after=request.args.get("after", type=int),
+        after=cursor_id(request.args.get("after")),
         limit=current_app.config["PAGE_SIZE"],
     )
     return render_view(

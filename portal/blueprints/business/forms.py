@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+
+from portal.forms import Form, optional_int
 
 KIND_LABELS = {
     "wbr": _l("Weekly business review (WBR)"),
@@ -22,13 +23,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
-class ReviewNewForm(FlaskForm):
+class ReviewNewForm(Form):
     kind = SelectField(
         _l("Kind"),
         choices=[SelectChoice(k, label) for k, label in KIND_LABELS.items()],
@@ -36,41 +31,41 @@ class ReviewNewForm(FlaskForm):
         validators=[DataRequired()],
     )
     node_id = SelectField(_l("Team (its leader)"), coerce=int, validators=[DataRequired()])
-    market_id = SelectField(_l("Market"), coerce=_optional_int, validators=[Optional()])
+    market_id = SelectField(_l("Market"), coerce=optional_int, validators=[Optional()])
     on = DateField(_l("A day in the week or month"), validators=[DataRequired()])
     title = StringField(_l("Title (optional)"), validators=[Length(max=200)])
 
 
-class ReviewNotesForm(FlaskForm):
+class ReviewNotesForm(Form):
     notes = TextAreaField(
         _l("Meeting notes"), validators=[Length(max=20000)], id="review-notes-text"
     )
     version = IntegerField(validators=[Optional()])
 
 
-class ReviewHoldForm(FlaskForm):
+class ReviewHoldForm(Form):
     version = IntegerField(validators=[Optional()])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     body = TextAreaField(_l("Decision"), validators=[Length(max=4000)], id="decision-body")
     token = HiddenField()
 
 
-class ActionItemForm(FlaskForm):
+class ActionItemForm(Form):
     body = StringField(_l("Action item"), validators=[Length(max=4000)], id="action-body")
     owner_id = SelectField(
-        _l("Owner"), coerce=_optional_int, validators=[Optional()], id="action-owner"
+        _l("Owner"), coerce=optional_int, validators=[Optional()], id="action-owner"
     )
     due_on = DateField(_l("Due date"), validators=[Optional()], id="action-due")
     token = HiddenField()
     version = IntegerField(validators=[Optional()])
 
 
-class ActionDoneForm(FlaskForm):
+class ActionDoneForm(Form):
     done = HiddenField()
     version = IntegerField(validators=[Optional()])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """Only the CSRF token (deletions)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from portal.goals import pdf
 from portal.htmx import render_view
 from portal.kpis.periods import Period, PeriodKind, period_containing
 from portal.org.models import Market
+from portal.params import parse_date
 
 from .views import bp, markets
 
@@ -34,10 +34,12 @@ def _period() -> tuple[Period, str | None]:
     if kind not in SUMMARY_KINDS:
         kind, message = PeriodKind.MONTH.value, _("Unknown period; showing this month.")
     on = request.args.get("on")
-    try:
-        anchor = date.fromisoformat(on) if on else today
-    except ValueError:
-        anchor, message = today, _("Give the day as YYYY-MM-DD; showing today's period.")
+    anchor = parse_date(on) if on else today
+    if anchor is None:
+        anchor, message = (
+            today,
+            _("Give the day as YYYY-MM-DD between 1970 and 2100; showing today's period."),
+        )
     return period_containing(PeriodKind(kind), anchor), message
 
 

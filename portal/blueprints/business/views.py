@@ -27,6 +27,7 @@ from portal.errors import Conflict, DomainError, ValidationFailed
 from portal.extensions import db
 from portal.htmx import hx_redirect, is_fragment_request, render_view
 from portal.org.models import Market, Person
+from portal.params import parse_int
 from portal.qa.scoring import format_score
 
 from .forms import (
@@ -66,11 +67,7 @@ def markets() -> list[Market]:
 
 
 def _int_arg(name: str) -> int | None:
-    try:
-        value = int(request.args.get(name) or 0)
-    except ValueError:
-        return None
-    return value if 0 < value < 2**31 else None
+    return parse_int(request.args.get(name), minimum=1)
 
 
 @bp.get("/")

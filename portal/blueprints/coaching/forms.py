@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.coaching.models import Cadence
+from portal.forms import Form
 
 CADENCE_LABELS = {
     Cadence.WEEKLY: _l("Weekly"),
@@ -63,7 +63,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class SeriesSetupForm(FlaskForm):
+class SeriesSetupForm(Form):
     cadence = SelectField(
         _l("How often"),
         choices=[SelectChoice(c.value, label) for c, label in CADENCE_LABELS.items()],
@@ -78,7 +78,7 @@ class SeriesSetupForm(FlaskForm):
     start_time = TimeField(_l("Time (your time zone)"), validators=[DataRequired()], format="%H:%M")
 
 
-class MeetingStatusForm(FlaskForm):
+class MeetingStatusForm(Form):
     action = HiddenField(validators=[DataRequired()])
     version = IntegerField(validators=[Optional()])
     reason = TextAreaField(_l("Reason for cancelling"), validators=[Length(max=4000)])
@@ -86,39 +86,39 @@ class MeetingStatusForm(FlaskForm):
     new_time = TimeField(_l("New time (your time zone)"), validators=[Optional()], format="%H:%M")
 
 
-class AgendaAddForm(FlaskForm):
+class AgendaAddForm(Form):
     body = StringField(_l("Add to the agenda"), validators=[Length(max=4000)])
     point = HiddenField()
     token = HiddenField()  # one per rendered form: a double submit adds one line
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only the CSRF token (ticks, resets)."""
 
 
-class SharedNotesForm(FlaskForm):
+class SharedNotesForm(Form):
     shared_notes = TextAreaField(_l("Shared notes"), validators=[Length(max=20000)])
     version = IntegerField(validators=[Optional()])
 
 
-class PrivateNoteForm(FlaskForm):
+class PrivateNoteForm(Form):
     private_note = TextAreaField(_l("My private notes"), validators=[Length(max=20000)])
     version = IntegerField(validators=[Optional()])
 
 
-class ActionItemForm(FlaskForm):
+class ActionItemForm(Form):
     body = StringField(_l("Action item"), validators=[Length(max=4000)])
     owner_id = SelectField(_l("Owner"), coerce=int, validators=[Optional()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     token = HiddenField()
 
 
-class ActionToggleForm(FlaskForm):
+class ActionToggleForm(Form):
     meeting_id = IntegerField(validators=[Optional()])
     done = HiddenField()
 
 
-class CoachingSessionForm(FlaskForm):
+class CoachingSessionForm(Form):
     held_on = DateField(_l("Date of the session"), validators=[Optional()])
     behaviour = TextAreaField(_l("Behaviour to change"), validators=[Length(max=4000)])
     commitment = TextAreaField(_l("Commitment agreed"), validators=[Length(max=4000)])

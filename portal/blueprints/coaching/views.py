@@ -3,8 +3,6 @@ calendar feed. The meeting page, completion and coaching sessions are in sibling
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,6 +14,7 @@ from portal.db import utcnow
 from portal.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.htmx import is_fragment_request, render_view
+from portal.params import parse_datetime
 
 from . import forms
 from .forms import ActionToggleForm, EmptyForm, SeriesEditForm, SeriesSetupForm
@@ -137,11 +136,7 @@ def series_edit(series_id: int):
 
 
 def _series_page(series, form, status: int = 200) -> Response:
-    before_arg = request.args.get("before")
-    try:
-        before = datetime.fromisoformat(before_arg) if before_arg else None
-    except ValueError:
-        before = None
+    before = parse_datetime(request.args.get("before"))
     rows = queries.series_meetings(series, before=before, limit=HISTORY_PAGE + 1)
     more = len(rows) > HISTORY_PAGE
     rows = rows[:HISTORY_PAGE]

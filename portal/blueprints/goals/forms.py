@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.forms import Form, lenient_int
 from portal.goals.models import Confidence, PhaseKind, ReviewState
 
 PHASE_LABELS = {
@@ -43,15 +43,6 @@ CYCLE_STATE_LABELS = {
 }
 
 
-def _optional_int(value: object) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-
-
 def new_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -61,14 +52,14 @@ class CheckboxListField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """Buttons that change a record carry the version of the page they came from."""
 
     version = HiddenField(validators=[InputRequired()])
 
     @property
     def expected_version(self) -> int:
-        return _optional_int(self.version.data) or 0
+        return lenient_int(self.version.data) or 0
 
 
 class CycleForm(VersionForm):
@@ -109,10 +100,8 @@ class CycleForm(VersionForm):
         return [getattr(self, f"due_{kind.value}") for kind in PhaseKind]
 
 
-class EnrolForm(FlaskForm):
-    root = SelectField(
-        _l("Enrol everyone at or below"), coerce=_optional_int, validate_choice=False
-    )
+class EnrolForm(Form):
+    root = SelectField(_l("Enrol everyone at or below"), coerce=lenient_int, validate_choice=False)
     hired_before = DateField(_l("Hired before"), validators=[Optional()])
     positions = CheckboxListField(_l("Positions (none ticked: any)"), coerce=int)
 
@@ -130,10 +119,10 @@ class GoalForm(VersionForm):
     )
     weight = IntegerField(_l("Weight (%)"), validators=[InputRequired(), NumberRange(1, 100)])
     due_on = DateField(_l("Due"), validators=[InputRequired()])
-    parent_id = SelectField(_l("Aligned to team goal"), coerce=_optional_int, validate_choice=False)
+    parent_id = SelectField(_l("Aligned to team goal"), coerce=lenient_int, validate_choice=False)
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     value = DecimalField(_l("Value"), validators=[InputRequired()], places=None)
     confidence = SelectField(
         _l("Confidence"), choices=[SelectChoice(k.value, v) for k, v in CONFIDENCE_LABELS.items()]
@@ -142,7 +131,7 @@ class CheckInForm(FlaskForm):
     token = HiddenField(validators=[InputRequired()])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=4000)])
     token = HiddenField(validators=[InputRequired()])
 
@@ -154,7 +143,7 @@ class AssessmentForm(VersionForm):
         _l("Overall comment"), validators=[Optional(), Length(max=8000)]
     )
     proposed_rating = SelectField(
-        _l("Proposed overall rating"), coerce=_optional_int, validate_choice=False
+        _l("Proposed overall rating"), coerce=lenient_int, validate_choice=False
     )
 
 
@@ -174,5 +163,5 @@ class ReopenForm(VersionForm):
 
 
 class CalibrationForm(VersionForm):
-    rating = SelectField(_l("New rating"), coerce=_optional_int, validate_choice=False)
+    rating = SelectField(_l("New rating"), coerce=lenient_int, validate_choice=False)
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=4000)])

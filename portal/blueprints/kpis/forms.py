@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     DecimalField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from portal.forms import Form
 from portal.kpis.models import Aggregation, Direction
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -32,7 +32,7 @@ AGGREGATION_LABELS = {
 }
 
 
-class KpiForm(FlaskForm):
+class KpiForm(Form):
     code = StringField(
         _l("Code"),
         validators=[
@@ -62,7 +62,7 @@ class KpiForm(FlaskForm):
             raise ValidationError(_l("Give a number from 0 to 4."))
 
 
-class KpiTargetForm(FlaskForm):
+class KpiTargetForm(Form):
     scope = SelectField(_l("Market or team"), validators=[DataRequired()])
     target = DecimalField(_l("Target"), validators=[DataRequired()])
 
@@ -71,11 +71,11 @@ class KpiTargetForm(FlaskForm):
             raise ValidationError(_l("The target is too large."))
 
 
-class KpiActionForm(FlaskForm):
+class KpiActionForm(Form):
     """Archive / restore / delete a target: only the CSRF token."""
 
 
-class KpiValueImportForm(FlaskForm):
+class KpiValueImportForm(Form):
     file = FileField(
         _l("CSV file"),
         validators=[

@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.htmx import render_view
 from portal.notify import service
 from portal.notify.models import Notification
+from portal.params import cursor_id
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
 
@@ -18,7 +19,7 @@ PAGE_SIZE = 50
 @bp.get("/")
 @login_required
 def notification_list():
-    before = request.args.get("before", type=int)
+    before = cursor_id(request.args.get("before"))
     rows = service.page(current_user, before, PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

@@ -7,12 +7,12 @@ from zoneinfo import available_timezones
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portal.forms import Form, optional_int
 from portal.org import person_rules as rules
 from portal.org.queries import Choices
 from portal.org.services import PersonInput
@@ -26,17 +26,11 @@ def time_zone_names() -> list[str]:
     return sorted(available_timezones())
 
 
-def _optional_int(value: object) -> int | None:
-    if value in (None, ""):
-        return None
-    return int(value)  # type: ignore[call-overload]
-
-
 def _none_choice() -> SelectChoice:
     return SelectChoice("", str(_l("— none —")))
 
 
-class _PersonFields(FlaskForm):
+class _PersonFields(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=rules.NAME_MAX)])
     name_romanised = StringField(
         _l("Name in Latin letters"), validators=[Optional(), Length(max=rules.NAME_MAX)]
@@ -47,12 +41,12 @@ class _PersonFields(FlaskForm):
     employee_id = StringField(
         _l("Employee ID"), validators=[DataRequired(), Length(max=rules.EMPLOYEE_ID_MAX)]
     )
-    position_id = SelectField(_l("Position"), coerce=_optional_int, validators=[DataRequired()])
+    position_id = SelectField(_l("Position"), coerce=optional_int, validators=[DataRequired()])
     hire_on = DateField(_l("Hire date"), validators=[Optional()])
     position_since_on = DateField(_l("In this position since"), validators=[Optional()])
-    market_id = SelectField(_l("Market"), coerce=_optional_int)
-    segment_id = SelectField(_l("Segment"), coerce=_optional_int)
-    team_id = SelectField(_l("Team"), coerce=_optional_int)
+    market_id = SelectField(_l("Market"), coerce=optional_int)
+    segment_id = SelectField(_l("Segment"), coerce=optional_int)
+    team_id = SelectField(_l("Team"), coerce=optional_int)
     locale = SelectField(_l("Language"))
     time_zone = StringField(
         _l("Time zone"),
@@ -121,21 +115,21 @@ class PersonEditForm(_PersonFields):
             return None
 
 
-class PersonMoveForm(FlaskForm):
+class PersonMoveForm(Form):
     manager = StringField(
         _l("New manager (e-mail or employee ID)"), validators=[Optional(), Length(max=254)]
     )
 
 
-class PersonDeactivateForm(FlaskForm):
+class PersonDeactivateForm(Form):
     """Only the CSRF token: the confirmation happens in the browser (data-confirm)."""
 
 
-class PersonReactivateForm(FlaskForm):
+class PersonReactivateForm(Form):
     """Only the CSRF token."""
 
 
-class PersonImportForm(FlaskForm):
+class PersonImportForm(Form):
     file = FileField(
         _l("CSV file"),
         validators=[

@@ -7,11 +7,11 @@ from dataclasses import fields
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from portal import policy
 from portal.db import utcnow
 from portal.errors import Conflict, ValidationFailed
+from portal.forms import Form
 from portal.htmx import hx_redirect, render_view
 from portal.org import queries, services
 from portal.org.models import Person
@@ -28,7 +28,7 @@ from .forms import (
 from .views import bp
 
 
-def show_errors(form: FlaskForm, error: ValidationFailed) -> None:
+def show_errors(form: Form, error: ValidationFailed) -> None:
     """Put a service's field errors on the form's fields (unknown fields on the form)."""
     for name, messages in error.field_errors.items():
         target = form._fields.get(name)

@@ -11,8 +11,10 @@ from flask_login import current_user, login_required
 from portal import policy
 from portal.htmx import render_view
 from portal.org.models import Person
+from portal.params import cursor_id
 from portal.qa import evaluation_queries as queries
 from portal.qa.evaluation_models import EvaluationStatus
+from portal.request_args import filter_args
 
 from .views import bp
 
@@ -34,10 +36,10 @@ def _list(template_title: str, filters: queries.EvaluationFilters, mine: bool):
     page = queries.evaluations_for(
         current_user,
         filters,
-        after=request.args.get("after", type=int),
+        after=cursor_id(request.args.get("after")),
         limit=current_app.config["PAGE_SIZE"],
     )
-    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    args = filter_args(("status", "agent", "critical", "evaluator"))
     return render_view(
         "qa/evaluation_list.html",
         "qa/_evaluation_rows.html",

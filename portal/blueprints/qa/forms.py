@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.forms import Form, lenient_int
 from portal.qa.models import AnswerType, Channel, CriticalScope, Direction, ImportStatus
 from portal.qa.scorecard_rules import MAX_POINTS, MAX_SCALE, MAX_WEIGHT, QuestionFields
 
@@ -46,15 +46,6 @@ CRITICAL_LABELS = {
 }
 
 
-def _optional_int(value: object) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-
-
 class CheckboxListField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -63,17 +54,17 @@ class CheckboxListField(SelectMultipleField):
 # ---- contacts -------------------------------------------------------------------------------
 
 
-class ContactFilterForm(FlaskForm):
+class ContactFilterForm(Form):
     """The list's filters, read from the query string (a GET form: no CSRF token)."""
 
     class Meta:
         csrf = False
 
     agent = StringField(_l("Agent"), validators=[Optional(), Length(max=160)])
-    team = SelectField(_l("Team"), coerce=_optional_int, validate_choice=False)
+    team = SelectField(_l("Team"), coerce=lenient_int, validate_choice=False)
     channel = SelectField(_l("Channel"), validate_choice=False)
-    market = SelectField(_l("Market"), coerce=_optional_int, validate_choice=False)
-    segment = SelectField(_l("Segment"), coerce=_optional_int, validate_choice=False)
+    market = SelectField(_l("Market"), coerce=lenient_int, validate_choice=False)
+    segment = SelectField(_l("Segment"), coerce=lenient_int, validate_choice=False)
     start_on = DateField(_l("From"), validators=[Optional()])
     end_on = DateField(_l("To"), validators=[Optional()])
     reviewed = SelectField(
@@ -96,21 +87,21 @@ class ContactFilterForm(FlaskForm):
         self.segment.choices = everyone + [SelectChoice(str(c.id), c.label) for c in segments]
 
 
-class ContactImportForm(FlaskForm):
+class ContactImportForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to import."))])
 
 
 # ---- scorecards -----------------------------------------------------------------------------
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """Buttons that change a scorecard carry the version of the page they came from."""
 
     version = HiddenField(validators=[InputRequired()])
 
     @property
     def expected_version(self) -> int:
-        return _optional_int(self.version.data) or 0
+        return lenient_int(self.version.data) or 0
 
 
 class ScorecardForm(VersionForm):

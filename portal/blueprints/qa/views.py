@@ -13,6 +13,7 @@ from portal import policy
 from portal.htmx import is_fragment_request, render_view
 from portal.qa import contact_import as importer
 from portal.qa import contact_rows, contacts
+from portal.request_args import filter_args
 
 from . import forms
 from .forms import ContactFilterForm, ContactImportForm
@@ -34,6 +35,19 @@ def _labels() -> dict:
         "critical_labels": forms.CRITICAL_LABELS,
         "max_reported": importer.MAX_REPORTED,
     }
+
+
+CONTACT_ARGS = (
+    "agent",
+    "person",
+    "team",
+    "channel",
+    "market",
+    "segment",
+    "start_on",
+    "end_on",
+    "reviewed",
+)
 
 
 @bp.get("/contacts")
@@ -60,7 +74,7 @@ def contact_list():
         after=request.args.get("after"),
         limit=current_app.config["PAGE_SIZE"],
     )
-    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    args = filter_args(CONTACT_ARGS)
     return render_view(
         "qa/contact_list.html", "qa/_contact_rows.html", form=form, page=page, args=args
     )

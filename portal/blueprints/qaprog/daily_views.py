@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from portal import policy
 from portal.htmx import render_view
 from portal.org.models import Person
+from portal.params import parse_date
 from portal.policy import Area
 from portal.qa import programme_choices as choices
 from portal.qa import rollups
@@ -26,10 +27,7 @@ def daily_report():
     policy.require(current_user, "qa_report.view")
     person_id = request.args.get("person", type=int) or current_user.id
     person = policy.get_visible_or_404(Person, person_id, current_user, Area.QA)
-    try:
-        day = date.fromisoformat(request.args.get("on", ""))
-    except ValueError:
-        day = _today()
+    day = parse_date(request.args.get("on")) or _today()
     minimum = current_app.config["QA_MIN_EVALUATIONS"]
     zone = current_user.time_zone or "UTC"
 

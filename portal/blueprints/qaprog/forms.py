@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import (
     DateField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.blueprints.qa.forms import CHANNEL_LABELS, DIRECTION_LABELS
+from portal.forms import Form
 from portal.qa.models import Channel, Direction
 from portal.qa.programme_models import AssignTo, StratifyMode
 from portal.qa.rollups import PeriodKind
@@ -65,7 +65,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ReportFilterForm(FlaskForm):
+class ReportFilterForm(Form):
     """The roll-up's node, period and filters, read from the query string (no CSRF token)."""
 
     class Meta:
@@ -99,7 +99,7 @@ class ReportFilterForm(FlaskForm):
         ]
 
 
-class SamplingRuleForm(FlaskForm):
+class SamplingRuleForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     root = SelectField(_l("Agents at or below"), coerce=optional_int, validate_choice=False)
     per_agent = IntegerField(
@@ -149,12 +149,12 @@ class SamplingRuleForm(FlaskForm):
         return {channel: n for channel, n in values.items() if n}
 
 
-class RuleActiveForm(FlaskForm):
+class RuleActiveForm(Form):
     version = HiddenField()
     active = HiddenField()
 
 
-class SamplingRunForm(FlaskForm):
+class SamplingRunForm(Form):
     week_on = DateField(_l("A day in the week to sample"), validators=[InputRequired()])
     seed = IntegerField(
         _l("Seed (leave empty for the rule's own seed for that week)"),
@@ -162,7 +162,7 @@ class SamplingRunForm(FlaskForm):
     )
 
 
-class CalibrationCreateForm(FlaskForm):
+class CalibrationCreateForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     scorecard_version = SelectField(
         _l("Scorecard version"), coerce=optional_int, validate_choice=False
@@ -173,5 +173,5 @@ class CalibrationCreateForm(FlaskForm):
     evaluators = CheckboxListField(_l("Invite evaluators"), coerce=int, validate_choice=False)
 
 
-class CalibrationCloseForm(FlaskForm):
+class CalibrationCloseForm(Form):
     version = HiddenField()

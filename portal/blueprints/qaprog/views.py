@@ -14,11 +14,13 @@ from portal.db import utcnow
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.htmx import render_view
+from portal.params import parse_int
 from portal.qa import programme_choices as choices
 from portal.qa import report_exports, rollups
 from portal.qa.contacts import filter_choices
 from portal.qa.rollup_queries import DIMENSIONS, RollupFilters, evaluations_page, rollup_for
 from portal.qa.rollups import PeriodKind
+from portal.request_args import filter_args
 
 from . import forms
 from .forms import ReportFilterForm
@@ -106,15 +108,31 @@ def _report_filters() -> tuple[ReportFilterForm, RollupFilters, bool]:
     return form, filters, valid
 
 
+REPORT_ARGS = (
+    "node",
+    "period",
+    "on",
+    "start_on",
+    "end_on",
+    "market",
+    "segment",
+    "channel",
+    "scorecard",
+    "by",
+    "key",
+)
+
+
 def _int_or_404(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise NotFound() from None
+    number = parse_int(value)
+    if number is None:
+        raise NotFound()
+    return number
 
 
 def _args() -> dict:
-    return {k: v for k, v in request.args.items() if v and k not in ("after", "table", "format")}
+    """The report's filters as asked, for its links (exports, drill-downs, paging)."""
+    return filter_args(REPORT_ARGS)
 
 
 @bp.get("/reports")

@@ -12,6 +12,7 @@ from portal.errors import InvalidTransition, NotFound
 from portal.extensions import db
 from portal.htmx import hx_redirect, render_view
 from portal.org.models import Person
+from portal.params import cursor_id
 from portal.training import assignments, kudos
 
 bp = Blueprint("recognition", __name__, url_prefix="/recognition")
@@ -26,7 +27,7 @@ def _form() -> KudosForm:
 
 
 def _feed(form: KudosForm, status: int = 200):
-    before = request.args.get("before", type=int)
+    before = cursor_id(request.args.get("before"))
     rows = kudos.kudos_feed(current_user, before_id=before, limit=PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

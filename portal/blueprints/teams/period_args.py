@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from portal.kpis.periods import Period, PeriodKind, custom_period, period_containing
 from portal.kpis.queries import ViewFilters
+from portal.params import parse_date, parse_int
 from portal.qa.models import Channel
 
 
@@ -23,18 +24,11 @@ def today_for(person) -> date:
 
 
 def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+    return parse_date(text)
 
 
 def _int(text: str | None) -> int | None:
-    try:
-        value = int(text) if text else None
-    except ValueError:
-        return None
-    return value if value and 0 < value < 2**31 else None
+    return parse_int(text, minimum=1)
 
 
 def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, str | None]:
@@ -53,8 +47,13 @@ def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, str | No
         )
     if kind not in (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER):
         return period_containing(PeriodKind.MONTH, today), _("Unknown period; showing this month.")
-    anchor = _date(args.get("on")) or today
-    return period_containing(PeriodKind(kind), anchor), None
+    on = args.get("on")
+    anchor = _date(on)
+    if on and anchor is None:
+        return period_containing(PeriodKind(kind), today), _(
+            "Give the day as YYYY-MM-DD between 1970 and 2100; showing today's period."
+        )
+    return period_containing(PeriodKind(kind), anchor or today), None
 
 
 def parse_day(args: Mapping[str, str]) -> date | None:

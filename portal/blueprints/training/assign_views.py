@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.htmx import hx_redirect, render_view
 from portal.org.csv_safety import csv_text
 from portal.org.models import Person
+from portal.params import cursor_id
 from portal.training import assignments, cert_rules, courses, gap_queries, queries, skill_gaps
 from portal.training.assignments import Audience
 from portal.training.certifications import certifications_for, grant_certification
@@ -114,7 +115,7 @@ def _out_of_scope() -> str:
 def assignment_list():
     policy.require(current_user, "assignment.view")
     limit = current_app.config["PAGE_SIZE"]
-    before = request.args.get("before", type=int)
+    before = cursor_id(request.args.get("before"))
     stmt = assignments.assignments_scope(current_user).where(Assignment.is_cancelled.is_(False))
     if before:
         stmt = stmt.where(Assignment.id < before)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.forms import Form, lenient_int
 from portal.training.models import CourseKind
 
 KIND_LABELS = {
@@ -36,16 +36,7 @@ def with_blank(pairs) -> list[SelectChoice]:
     return [SelectChoice("", "—")] + choices(pairs)
 
 
-def _optional_int(value: object) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-
-
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     kind = SelectField(
@@ -78,15 +69,15 @@ class CourseForm(FlaskForm):
     version = HiddenField()
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     version = HiddenField(validators=[InputRequired()])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A CSRF-only form for buttons that change state."""
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     text = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
     is_multiple = BooleanField(_l("Several answers are correct"))
     choices = TextAreaField(
@@ -125,7 +116,7 @@ class QuestionForm(FlaskForm):
         return True
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     starts_at = DateTimeLocalField(
         _l("Starts (your time zone)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
@@ -133,17 +124,17 @@ class SessionForm(FlaskForm):
     seats = IntegerField(_l("Seats"), validators=[DataRequired(), NumberRange(min=1, max=1000)])
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     attended = SelectMultipleField(_l("Attended"), coerce=int, validate_choice=False)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     employee_id = StringField(
         _l("One person (employee ID)"), validators=[Optional(), Length(max=32)]
     )
-    team = SelectField(_l("Team"), coerce=_optional_int, validate_choice=False)
-    position = SelectField(_l("Position"), coerce=_optional_int, validate_choice=False)
-    market = SelectField(_l("Market"), coerce=_optional_int, validate_choice=False)
+    team = SelectField(_l("Team"), coerce=lenient_int, validate_choice=False)
+    position = SelectField(_l("Position"), coerce=lenient_int, validate_choice=False)
+    market = SelectField(_l("Market"), coerce=lenient_int, validate_choice=False)
     due_on = DateField(_l("Due on"), validators=[DataRequired()])
     token = HiddenField()
 
@@ -164,7 +155,7 @@ class AssignForm(FlaskForm):
         return ok
 
 
-class CertificationGrantForm(FlaskForm):
+class CertificationGrantForm(Form):
     name = StringField(_l("Certification"), validators=[DataRequired(), Length(max=200)])
     earned_on = DateField(_l("Earned on"), validators=[DataRequired()])
     expires_on = DateField(_l("Expires on (empty: never)"), validators=[Optional()])
@@ -177,7 +168,7 @@ class CertificationGrantForm(FlaskForm):
         return ok
 
 
-class KudosForm(FlaskForm):
+class KudosForm(Form):
     recipient = StringField(
         _l("To (employee ID or e-mail)"), validators=[DataRequired(), Length(max=254)]
     )
@@ -187,24 +178,24 @@ class KudosForm(FlaskForm):
     token = HiddenField()
 
 
-class SkillGapForm(FlaskForm):
+class SkillGapForm(Form):
     class Meta:
         csrf = False
 
-    team = SelectField(_l("Team"), coerce=_optional_int, validate_choice=False)
+    team = SelectField(_l("Team"), coerce=lenient_int, validate_choice=False)
     employee_id = StringField(_l("One person (employee ID)"), validators=[Optional()])
     start_on = DateField(_l("From"), validators=[Optional()])
     end_on = DateField(_l("To"), validators=[Optional()])
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     cadence = SelectField(
         _l("Cadence"),
         choices=[SelectChoice("monthly", _l("Monthly")), SelectChoice("biweekly", _l("Bi-weekly"))],
     )
-    team = SelectField(_l("Team"), coerce=_optional_int, validate_choice=False)
-    market = SelectField(_l("Or a whole market"), coerce=_optional_int, validate_choice=False)
+    team = SelectField(_l("Team"), coerce=lenient_int, validate_choice=False)
+    market = SelectField(_l("Or a whole market"), coerce=lenient_int, validate_choice=False)
     winners_per_period = IntegerField(
         _l("Winners per period"), default=1, validators=[DataRequired(), NumberRange(1, 20)]
     )
@@ -217,14 +208,14 @@ class ProgrammeForm(FlaskForm):
         return ok
 
 
-class NominationForm(FlaskForm):
+class NominationForm(Form):
     nominee = StringField(
         _l("Nominee (employee ID or e-mail)"), validators=[DataRequired(), Length(max=254)]
     )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     action = SelectField(
         _l("Decision"),
         choices=[

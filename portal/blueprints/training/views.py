@@ -16,6 +16,7 @@ from portal.db import utcnow
 from portal.errors import Conflict
 from portal.htmx import hx_redirect, render_view
 from portal.org.models import Person
+from portal.params import parse_int
 from portal.training import assignments, attempts, cert_rules, courses
 from portal.training.certifications import certifications_for
 from portal.training.courses import CourseFields
@@ -166,10 +167,7 @@ def course_edit(course_id: int):
 
 
 def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+    return parse_int(value, -1)
 
 
 @bp.post("/courses/<int:course_id>/archive")
