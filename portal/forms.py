@@ -4,7 +4,7 @@ Each field gets, on top of its own validators:
 - text (string, text area, hidden, search, e-mail, password, URL): no control characters other
   than tab and line breaks, and a length bound when it declares none (hidden fields carry
   tokens and versions: 64; one-line text: 255; text areas: 20,000);
-- dates and times: between 1970-01-01 and 2100-12-31;
+- dates and times: between 1900-01-01 and 2100-12-31;
 - integers: within the database's integer; decimals: finite and below 10^10 (the `numeric`
   columns' smallest whole part) unless the field bounds itself.
 
@@ -47,6 +47,19 @@ def no_control_chars(_form, field: Field) -> None:
         raise StopValidation(str(_l("This field cannot contain control characters.")))
 
 
+class MaxLength:
+    """A length bound on what was sent (a value filled from a record, such as a version number,
+    is not checked: it came from the database)."""
+
+    def __init__(self, bound: int) -> None:
+        self.max = bound
+
+    def __call__(self, _form, field: Field) -> None:
+        values = field.raw_data or []
+        if any(isinstance(v, str) and len(v) > self.max for v in values):
+            raise StopValidation(str(_l("Use at most %(n)s characters.", n=self.max)))
+
+
 def date_in_bounds(_form, field: Field) -> None:
     value = field.data
     if value is None:
@@ -56,7 +69,7 @@ def date_in_bounds(_form, field: Field) -> None:
         raise StopValidation(
             str(
                 _l(
-                    "Enter a date between %(first)s and %(last)s.",
+                    "Use a date between %(first)s and %(last)s.",
                     first=DATE_MIN.isoformat(),
                     last=DATE_MAX.isoformat(),
                 )
@@ -116,14 +129,14 @@ def _extra_validators(field: Field) -> list:
         return [decimal_in_bounds]
     if isinstance(field, StringField):  # text areas, hidden, search, e-mail, password, URL
         extra: list = [no_control_chars]
-        if not any(isinstance(v, Length) and v.max not in (None, -1) for v in own):
+        if not any(isinstance(v, (Length, MaxLength)) and v.max not in (None, -1) for v in own):
             if isinstance(field, HiddenField):
                 bound = HIDDEN_MAX
             elif isinstance(field, TextAreaField):
                 bound = TEXT_MAX
             else:
                 bound = LINE_MAX
-            extra.append(Length(max=bound))
+            extra.append(MaxLength(bound))
         return extra
     return []
 

@@ -71,7 +71,7 @@ def refusal(kind: str, bound: object, value: object) -> str | None:
         if not DATE_MIN <= day <= DATE_MAX:
             return str(
                 _l(
-                    "Enter a date between %(first)s and %(last)s.",
+                    "Use a date between %(first)s and %(last)s.",
                     first=DATE_MIN.isoformat(),
                     last=DATE_MAX.isoformat(),
                 )
@@ -79,12 +79,19 @@ def refusal(kind: str, bound: object, value: object) -> str | None:
     return None
 
 
-def check_record(record: object) -> dict[str, str]:
-    """The fields of one record the database would refuse, with why."""
+def check_record(record: object, *, changed_only: bool = False) -> dict[str, str]:
+    """The fields of one record the database would refuse, with why (with `changed_only`, only
+    the attributes changed since it was loaded)."""
     state = inspect(record)
+    values = state.dict
+    changed = state.committed_state if changed_only else None
     errors: dict[str, str] = {}
     for key, kind, bound in _checks(state.mapper):
-        value = state.dict.get(key)
+        if changed is not None and key not in changed:
+            continue
+        value = values.get(key)
+        if value is None:
+            continue
         why = refusal(kind, bound, value)
         if why:
             errors[key] = why
@@ -92,8 +99,11 @@ def check_record(record: object) -> dict[str, str]:
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
-    for record in (*session.new, *session.dirty):
-        errors = check_record(record)
+    for record, changed_only in (
+        *((r, False) for r in session.new),
+        *((r, True) for r in session.dirty),
+    ):
+        errors = check_record(record, changed_only=changed_only)
         if errors:
             field, why = next(iter(errors.items()))
             raise ValidationFailed(

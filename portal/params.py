@@ -21,7 +21,7 @@ INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
 # The dates the portal reasons about: periods, reviews, hire dates. Beyond them a period's
 # arithmetic (a year before 0001, a week after 9999) overflows.
-DATE_MIN = date(1970, 1, 1)
+DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2100, 12, 31)
 
 # Control characters other than tab, line feed and carriage return (a browser sends a

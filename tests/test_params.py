@@ -55,14 +55,14 @@ def test_parse_date_keeps_exactly_the_portal_range(day):
 
 
 @pytest.mark.parametrize(
-    "text", ["0001-01-01", "9999-12-31", "1969-12-31", "2101-01-01", "2026-02-30", "garbage", ""]
+    "text", ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01", "2026-02-30", "garbage", ""]
 )
 def test_parse_date_refuses_out_of_range_and_impossible_days(text):
     assert parse_date(text) is None
 
 
 def test_parse_date_edges():
-    assert parse_date("1970-01-01") == DATE_MIN
+    assert parse_date("1900-01-01") == DATE_MIN
     assert parse_date("2100-12-31") == DATE_MAX
     assert parse_date("2026-12-07\x00") is None
 

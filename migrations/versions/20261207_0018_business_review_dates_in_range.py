@@ -1,6 +1,6 @@
-"""Business reviews outside 1970-2100: removed (their pages could not be computed)
+"""Business reviews outside 1900-2100: removed (their pages could not be computed)
 
-A review whose period lies outside the portal's dates (1970-01-01 to 2100-12-31) could be made
+A review whose period lies outside the portal's dates (1900-01-01 to 2100-12-31) could be made
 before the bounds were checked; its page failed for everyone. Such a review carries no figures
 anyone could have read, so it is removed with its decisions and actions. New ones are refused
 (422 at the field, and at flush by portal.input_guard).
@@ -21,7 +21,7 @@ down_revision = "0016"
 branch_labels = None
 depends_on = None
 
-FIRST, LAST = date(1970, 1, 1), date(2100, 12, 31)
+FIRST, LAST = date(1900, 1, 1), date(2100, 12, 31)
 
 
 def upgrade():

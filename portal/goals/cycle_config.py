@@ -15,6 +15,7 @@ from fractions import Fraction
 from flask_babel import gettext as _
 
 from portal.goals import rating as ratings
+from portal.params import parse_int
 
 DEFAULT_SCALE = [
     {"value": 1, "label": "Needs improvement"},
@@ -62,7 +63,8 @@ def _number(text: str) -> Decimal | None:
         value = Decimal(text.strip().rstrip("%").strip())
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    # A percentage or share: anything beyond a billion is a typo (and 1e999999 would not fit).
+    return value if value.is_finite() and abs(value) < 10**9 else None
 
 
 def scale_text(scale: list[dict]) -> str:
@@ -94,10 +96,11 @@ def parse_scale(text: str) -> tuple[list[dict], list[str]]:
     errors: list[str] = []
     for number, line in enumerate(_lines(text), start=1):
         match = _LINE.match(line)
-        if not match or not match.group(1).strip().isdigit():
+        value = parse_int(match.group(1), minimum=0) if match else None
+        if value is None:
             errors.append(_("Line %(n)d: write a whole number, '=' and a label.", n=number))
             continue
-        scale.append({"value": int(match.group(1)), "label": match.group(2)[:80]})
+        scale.append({"value": value, "label": match.group(2)[:80]})
     values = [item["value"] for item in scale]
     if not errors and len(scale) < 2:
         errors.append(_("A scale needs at least two ratings."))
@@ -113,7 +116,7 @@ def parse_bands(text: str, scale_values: list[int]) -> tuple[list[dict], list[st
         match = _LINE.match(line)
         minimum = _number(match.group(1)) if match else None
         rating = match.group(2).strip() if match else ""
-        if minimum is None or not rating.isdigit():
+        if minimum is None or parse_int(rating, minimum=0) is None:
             errors.append(_("Line %(n)d: write an achievement %%, '=' and a rating.", n=number))
             continue
         bands.append({"min": _plain(Fraction(minimum) / 100), "rating": int(rating)})
@@ -138,7 +141,7 @@ def parse_guideline(text: str, scale_values: list[int]) -> tuple[dict[str, str],
         match = _LINE.match(line)
         rating = match.group(1).strip() if match else ""
         share = _number(match.group(2)) if match else None
-        if not rating.isdigit() or share is None or not 0 <= share <= 100:
+        if parse_int(rating, minimum=0) is None or share is None or not 0 <= share <= 100:
             errors.append(
                 _("Line %(n)d: write a rating, '=' and the largest share in %% (0-100).", n=number)
             )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from portal import policy
 from portal.extensions import db
 from portal.org.models import Market, Person, Position, Segment, Team
-from portal.params import BadCursor, has_control_chars, parse_int, read_date_key
+from portal.params import BadCursor, has_control_chars, parse_int
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ def decode_cursor(token: str | None, sort: str) -> tuple[Any, int] | None:
             raise BadCursor()
         if cursor_sort != sort:
             return None
-        key = read_date_key(value) if sort == "hire_on" else value
+        key = date.fromisoformat(value) if sort == "hire_on" else value  # NO_DATE is 0001
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise BadCursor() from None
     if parse_int(person_id) is None or has_control_chars(value):

@@ -24,6 +24,7 @@ from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFaile
 from portal.extensions import db
 from portal.notify import service as notify_service
 from portal.org.models import Person
+from portal.params import parse_int
 from portal.policy import Area
 from portal.qa import calibration, programme_choices, scoring
 from portal.qa.models import Contact, ScorecardVersion
@@ -83,9 +84,9 @@ def parse_contact_ids(text: str) -> list[int]:
     for part in text.replace(";", ",").replace(" ", ",").split(","):
         if not part.strip():
             continue
-        if not part.strip().isdigit():
+        value = parse_int(part, minimum=1)
+        if value is None:
             raise ValidationFailed(field_errors={"contacts": [_("Contact ids are whole numbers.")]})
-        value = int(part)
         if value not in ids:
             ids.append(value)
     return ids

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 
+from portal.params import parse_int
 from portal.qa.models import Channel, Direction
 
 COLUMNS = (
@@ -213,8 +214,9 @@ def _duration(check: RowCheck) -> int | None:
     value = check.values.get("duration_seconds", "")
     if not value:
         return None
-    if value.isdigit() and int(value) <= MAX_DURATION:
-        return int(value)
+    seconds = parse_int(value, minimum=0, maximum=MAX_DURATION)
+    if seconds is not None:
+        return seconds
     check.error(
         "duration_seconds", _("Use whole seconds from 0 to %(n)d, like 412.", n=MAX_DURATION)
     )

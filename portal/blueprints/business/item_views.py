@@ -12,6 +12,7 @@ from portal.db import utcnow
 from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
 from portal.htmx import hx_trigger, is_fragment_request
+from portal.params import parse_int
 
 from .forms import ActionDoneForm, ActionItemForm, DecisionForm, EmptyForm
 from .views import actions_ctx, bp, decisions_ctx, owner_options, region, show_errors
@@ -144,10 +145,7 @@ def action_done(item_id: int):
     if not form.validate_on_submit():
         abort(400)
     # The page the item was ticked on: its own review, or the next one (carried over).
-    try:
-        review_id = int(request.form.get("on_review") or item.review_id)
-    except ValueError:
-        review_id = item.review_id
+    review_id = parse_int(request.form.get("on_review"), item.review_id)
     done = form.done.data != "0"
     from_mine = request.form.get("from") == "mine"
     try:

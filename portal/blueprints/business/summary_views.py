@@ -38,7 +38,7 @@ def _period() -> tuple[Period, str | None]:
     if anchor is None:
         anchor, message = (
             today,
-            _("Give the day as YYYY-MM-DD between 1970 and 2100; showing today's period."),
+            _("Give the day as YYYY-MM-DD between 1900 and 2100; showing today's period."),
         )
     return period_containing(PeriodKind(kind), anchor), message
 

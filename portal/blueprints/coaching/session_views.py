@@ -13,6 +13,7 @@ from portal.coaching import meetings, sessions
 from portal.errors import Conflict, ValidationFailed
 from portal.htmx import render_view
 from portal.org.models import Person
+from portal.params import parse_int
 from portal.policy import Area, get_visible_or_404
 from portal.web import expected_version
 
@@ -61,8 +62,9 @@ def session_new(person_id: int):
     _fill(form, agent)
     if request.method == "POST" and form.validate_on_submit():
         meeting = None
-        if form.meeting_id.data and form.meeting_id.data.isdigit():
-            meeting = meetings.get_meeting(current_user, int(form.meeting_id.data))
+        meeting_id = parse_int(form.meeting_id.data)
+        if meeting_id is not None:
+            meeting = meetings.get_meeting(current_user, meeting_id)
             if meeting.person_id != agent.id:
                 meeting = None
         try:

@@ -27,6 +27,7 @@ from portal.goals.transitions import (
     available_steps,
 )
 from portal.htmx import hx_redirect, render_view
+from portal.params import parse_int
 
 from .forms import AssessmentForm, ReopenForm, StepForm, VersionForm
 from .views import apply_errors, bp
@@ -57,9 +58,7 @@ def _given(review) -> dict[str, service.Entry]:
     given = {}
     for subject, _title, _text in _subjects(review):
         raw = request.form.get(f"rating-{subject}", "")
-        given[subject] = service.Entry(
-            int(raw) if raw.strip().isdigit() else None, request.form.get(f"comment-{subject}", "")
-        )
+        given[subject] = service.Entry(parse_int(raw), request.form.get(f"comment-{subject}", ""))
     return given
 
 

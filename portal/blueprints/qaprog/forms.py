@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.blueprints.qa.forms import CHANNEL_LABELS, DIRECTION_LABELS
-from portal.forms import Form
+from portal.forms import Form, lenient_int
 from portal.qa.models import Channel, Direction
 from portal.qa.programme_models import AssignTo, StratifyMode
 from portal.qa.rollups import PeriodKind
@@ -36,15 +36,6 @@ ASSIGN_LABELS = {
     AssignTo.SUPERVISOR: _l("The agent's supervisor"),
     AssignTo.QA_ROUND_ROBIN: _l("QA analysts granted the agent's team or market, in turn"),
 }
-
-
-def optional_int(value: object) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
 
 
 class LongSelect(widgets.Select):
@@ -72,7 +63,7 @@ class ReportFilterForm(Form):
         csrf = False
 
     node = SelectField(
-        _l("Organisation"), coerce=optional_int, validate_choice=False, widget=LongSelect()
+        _l("Organisation"), coerce=lenient_int, validate_choice=False, widget=LongSelect()
     )
     period = SelectField(
         _l("Period"),
@@ -82,10 +73,10 @@ class ReportFilterForm(Form):
     on = DateField(_l("A day in the period"), validators=[Optional()])
     start_on = DateField(_l("From (custom)"), validators=[Optional()])
     end_on = DateField(_l("To (custom)"), validators=[Optional()])
-    market = SelectField(_l("Market"), coerce=optional_int, validate_choice=False)
-    segment = SelectField(_l("Segment"), coerce=optional_int, validate_choice=False)
+    market = SelectField(_l("Market"), coerce=lenient_int, validate_choice=False)
+    segment = SelectField(_l("Segment"), coerce=lenient_int, validate_choice=False)
     channel = SelectField(_l("Channel"), validate_choice=False)
-    scorecard = SelectField(_l("Scorecard"), coerce=optional_int, validate_choice=False)
+    scorecard = SelectField(_l("Scorecard"), coerce=lenient_int, validate_choice=False)
 
     def fill_choices(self, nodes, markets, segments, scorecards) -> None:
         everyone = [SelectChoice("", _l("Everyone I can see"))]
@@ -101,7 +92,7 @@ class ReportFilterForm(Form):
 
 class SamplingRuleForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
-    root = SelectField(_l("Agents at or below"), coerce=optional_int, validate_choice=False)
+    root = SelectField(_l("Agents at or below"), coerce=lenient_int, validate_choice=False)
     per_agent = IntegerField(
         _l("Contacts per agent per week"), validators=[InputRequired(), NumberRange(1, 50)]
     )
@@ -115,8 +106,8 @@ class SamplingRuleForm(Form):
         _l("Minimum voicemail"), validators=[Optional(), NumberRange(0, 50)]
     )
     min_chat = IntegerField(_l("Minimum chat"), validators=[Optional(), NumberRange(0, 50)])
-    market = SelectField(_l("Market"), coerce=optional_int, validate_choice=False)
-    segment = SelectField(_l("Segment"), coerce=optional_int, validate_choice=False)
+    market = SelectField(_l("Market"), coerce=lenient_int, validate_choice=False)
+    segment = SelectField(_l("Segment"), coerce=lenient_int, validate_choice=False)
     direction = SelectField(
         _l("Direction"),
         choices=[SelectChoice("", _l("Any"))]
@@ -165,7 +156,7 @@ class SamplingRunForm(Form):
 class CalibrationCreateForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     scorecard_version = SelectField(
-        _l("Scorecard version"), coerce=optional_int, validate_choice=False
+        _l("Scorecard version"), coerce=lenient_int, validate_choice=False
     )
     contacts = StringField(
         _l("Contact ids (comma-separated)"), validators=[Optional(), Length(max=500)]

@@ -51,7 +51,7 @@ def parse_period(args: Mapping[str, str], today: date) -> tuple[Period, str | No
     anchor = _date(on)
     if on and anchor is None:
         return period_containing(PeriodKind(kind), today), _(
-            "Give the day as YYYY-MM-DD between 1970 and 2100; showing today's period."
+            "Give the day as YYYY-MM-DD between 1900 and 2100; showing today's period."
         )
     return period_containing(PeriodKind(kind), anchor or today), None
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from portal.db import utcnow
 from portal.htmx import hx_redirect, render_view
+from portal.params import parse_int
 from portal.training import attempts, courses, scoring
 from portal.training.models import AssessmentChoice, AssessmentQuestion
 from portal.training.queries import today_for
@@ -66,10 +67,9 @@ def attempt_submit(attempt_id: int):
     for qid, _choices in attempt.layout:
         picked = set()
         for raw in request.form.getlist(f"q-{qid}"):
-            try:
-                picked.add(int(raw))
-            except ValueError:
-                continue
+            number = parse_int(raw)
+            if number is not None:
+                picked.add(number)
         answers[qid] = frozenset(picked)
     now = utcnow()
     attempts.submit_attempt(current_user, attempt, answers, now, today_for(current_user, now))
