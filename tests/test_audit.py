@@ -16,10 +16,11 @@ def is_postgresql() -> bool:
 
 
 def allow_tampering() -> None:
-    """Play the attacker with database access: on PostgreSQL, switch off the append-only
-    trigger for this (rolled-back) transaction; SQLite has no trigger to switch off."""
+    """Play the attacker with the tables' owner's rights: on PostgreSQL, switch off the
+    append-only trigger for this (rolled-back) transaction (it is ENABLE ALWAYS, so
+    session_replication_role = replica no longer does); SQLite has no trigger to switch off."""
     if is_postgresql():
-        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        db.session.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only"))
 
 
 def five_entries(world) -> list[AuditEntry]:

@@ -757,8 +757,14 @@ STEPS: list[Step] = [_generate_qa, _generate_coaching, _generate_kpis]
 
 
 def _empty_database() -> None:
+    """Empty a benchmark database. The audit log refuses TRUNCATE: only the tables' owner can
+    lift that, for this transaction (the app's own role cannot; see portal/audit_roles.py)."""
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    db.session.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_no_truncate"))
     db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    db.session.execute(
+        text("ALTER TABLE audit_entry ENABLE ALWAYS TRIGGER audit_entry_no_truncate")
+    )
     db.session.commit()
 
 
