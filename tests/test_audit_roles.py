@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from portal import audit
 from portal.audit import AuditEntry
 from portal.audit_roles import RoleRefused, grant_app_role
+from portal.demo import large
 from portal.extensions import db
 from portal.org.models import Person
 from tests.test_audit import five_entries, is_postgresql
@@ -30,6 +31,7 @@ def app_role(world) -> str:
     name = f"portal_app_test_{uuid.uuid4().hex[:12]}"
     db.session.execute(text(f'CREATE ROLE "{name}" NOLOGIN'))
     grant_app_role(name)
+    db.session.commit()  # releases the test's savepoint only; the outer transaction remains
     return name
 
 
@@ -146,3 +148,20 @@ def test_grant_app_role_cli_explains_that_sqlite_has_no_roles(app):
     result = app.test_cli_runner().invoke(args=["audit", "grant-app-role", "portal_app"])
     assert result.exit_code != 0
     assert "only PostgreSQL has roles" in result.output
+
+
+def test_only_the_owner_may_empty_the_database_for_the_large_set(world, app_role):
+    """`flask demo large --force` lifts the TRUNCATE refusal for its one transaction: the
+    owner may, the app role may not."""
+    five_entries(world)
+    db.session.execute(text(f'SET LOCAL ROLE "{app_role}"'))
+    with pytest.raises(large.LargeRefused, match="Only the tables' owner"):
+        large._empty_database()
+    assert db.session.execute(text("SELECT current_user")).scalar_one() != app_role
+    assert audit.verify_chain().checked == 5
+
+    large._empty_database()
+    assert db.session.execute(select(AuditEntry.id)).first() is None
+    with pytest.raises(DBAPIError, match="append-only: TRUNCATE refused"):
+        with db.session.begin_nested():
+            db.session.execute(text("TRUNCATE audit_entry"))
