@@ -1,19 +1,23 @@
 """The append-only audit log: record() is the one way to write it, verify_chain() checks it.
 
-Each row carries a SHA-256 over its own content and the previous row's hash, so an edited or
-deleted row breaks the chain from that row on. On PostgreSQL a trigger also refuses UPDATE and
-DELETE on the table (see the migration that creates it).
+Each row carries an HMAC-SHA256, keyed with AUDIT_KEY (kept outside the database), over its own
+content and the previous row's hash, so an edited or deleted row breaks the chain from that row
+on, and whoever can write the database but lacks the key cannot recompute it. On PostgreSQL
+triggers also refuse UPDATE, DELETE and TRUNCATE on the table (migrations 0001 and 0017), and
+the app's own role has no right to do any of them (portal/audit_roles.py). A cut tail is found
+by comparing with the checkpoints written outside the database (portal/audit_checkpoints.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import JSON, ForeignKey, Integer, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,6 +47,14 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
 
 
+def chain_key() -> bytes:
+    """The chain's HMAC key: AUDIT_KEY from the app's configuration."""
+    key = current_app.config.get("AUDIT_KEY")
+    if not key:
+        raise RuntimeError("AUDIT_KEY is empty: the audit chain cannot be keyed")
+    return key.encode()
+
+
 def compute_hash(
     prev_hash: str,
     at: datetime,
@@ -53,8 +65,10 @@ def compute_hash(
     before: Any,
     after: Any,
     address: str | None,
+    *,
+    key: bytes,
 ) -> str:
-    """The hash of one row's content chained to the previous row's hash."""
+    """The keyed hash (HMAC-SHA256) of one row's content chained to the previous row's hash."""
     payload = _canonical(
         [
             prev_hash,
@@ -68,7 +82,7 @@ def compute_hash(
             address,
         ]
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
 def _changed_only(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
@@ -110,7 +124,16 @@ def record(
         prev_hash=prev or GENESIS,
     )
     entry.hash = compute_hash(
-        entry.prev_hash, at, actor_id, action, record_type, record_id, before, after, address
+        entry.prev_hash,
+        at,
+        actor_id,
+        action,
+        record_type,
+        record_id,
+        before,
+        after,
+        address,
+        key=chain_key(),
     )
     session.add(entry)
     session.flush()
@@ -122,14 +145,23 @@ class ChainReport:
     checked: int
     first_bad_id: int | None
     reason: str | None
+    # The newest row checked (the head when the chain holds): id and hash.
+    last_id: int | None = None
+    last_hash: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.first_bad_id is None
 
 
-def verify_chain(batch: int = 5000) -> ChainReport:
-    """Walk the log in id order; name the first row whose hash or link does not hold."""
+def verify_chain(
+    batch: int = 5000, *, key: bytes | None = None, after: tuple[int, str] | None = None
+) -> ChainReport:
+    """Walk the log in id order; name the first row whose hash or link does not hold.
+
+    `after` = (id, hash) of a row already trusted (a matching checkpoint) starts the walk past
+    it, so only the rows since are recomputed."""
+    key = key or chain_key()
     columns = (
         AuditEntry.id,
         AuditEntry.prev_hash,
@@ -143,24 +175,25 @@ def verify_chain(batch: int = 5000) -> ChainReport:
         AuditEntry.after,
         AuditEntry.address,
     )
-    prev = GENESIS
+    last_id, prev = after or (0, GENESIS)
+    start_id = last_id
     checked = 0
-    last_id = 0
     while True:
         # Plain rows, not entities: a long walk fills no identity map and detaches nothing.
         rows = db.session.execute(
             select(*columns).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
         ).all()
         if not rows:
-            return ChainReport(checked, None, None)
+            head = (last_id, prev) if last_id else (None, None)
+            return ChainReport(checked, None, None, *head)
         for row in rows:
             if row.prev_hash != prev:
                 reason = "its link to the previous row does not hold"
-                if checked and row.id != last_id + 1:
+                if last_id and row.id != last_id + 1:
                     reason += f" (rows {last_id + 1}..{row.id - 1} are missing)"
-                elif not checked and row.prev_hash != GENESIS:
+                elif not start_id and not checked and row.prev_hash != GENESIS:
                     reason += " (rows before it are missing)"
-                return ChainReport(checked, row.id, reason)
+                return ChainReport(checked, row.id, reason, last_id or None, prev)
             expected = compute_hash(
                 row.prev_hash,
                 row.at,
@@ -171,9 +204,16 @@ def verify_chain(batch: int = 5000) -> ChainReport:
                 row.before,
                 row.after,
                 row.address,
+                key=key,
             )
-            if expected != row.hash:
-                return ChainReport(checked, row.id, "its content does not match its hash")
+            if not hmac.compare_digest(expected, row.hash):
+                return ChainReport(
+                    checked,
+                    row.id,
+                    "its content does not match its hash (edited, or hashed without the key)",
+                    last_id or None,
+                    prev,
+                )
             prev = row.hash
             checked += 1
             last_id = row.id

@@ -1,4 +1,4 @@
-"""`flask` commands: demo data, audit verification."""
+"""`flask` commands: demo data, the audit log (verify, checkpoint, app role), jobs."""
 
 from __future__ import annotations
 
@@ -20,16 +20,10 @@ def coaching_generate() -> None:
     click.echo(f"{generate_all(utcnow())} meetings added.")
 
 
-@audit_cli.command("verify")
-def audit_verify() -> None:
-    """Check the audit log's hash chain; name the first altered row."""
-    from portal.audit import AuditEntry, verify_chain
+def _report_broken_chain(report) -> None:
+    from portal.audit import AuditEntry
     from portal.extensions import db
 
-    report = verify_chain()
-    if report.ok:
-        click.echo(f"Audit chain intact: {report.checked} rows verified.")
-        return
     click.echo(
         f"Audit chain BROKEN at row {report.first_bad_id}: {report.reason} "
         f"({report.checked} rows before it verified).",
@@ -43,7 +37,103 @@ def audit_verify() -> None:
             f"action={row.action} record={record}",
             err=True,
         )
-    raise SystemExit(1)
+
+
+def _report_checkpoint_problems(problems: list[str], shown: int = 20) -> None:
+    for problem in problems[:shown]:
+        click.echo(f"Audit checkpoint MISMATCH: {problem}.", err=True)
+    if len(problems) > shown:
+        click.echo(f"  … and {len(problems) - shown} more checkpoint(s) not held.", err=True)
+
+
+def _checkpoints_or_exit():
+    """The configured checkpoint file and its checkpoints (exit 1 when it cannot be read)."""
+    from portal import audit_checkpoints
+
+    path = audit_checkpoints.configured_path()
+    if path is None:
+        return None, []
+    try:
+        return path, audit_checkpoints.read(path)
+    except audit_checkpoints.CheckpointFileError as error:
+        click.echo(f"Audit checkpoints unreadable: {error}.", err=True)
+        raise SystemExit(1) from error
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit log's keyed chain and compare it with the checkpoints; name the first
+    altered row and every checkpoint the log no longer holds (a cut tail, a rewritten chain)."""
+    from portal import audit_checkpoints
+    from portal.audit import verify_chain
+
+    path, checkpoints = _checkpoints_or_exit()
+    report = verify_chain()
+    problems = audit_checkpoints.compare(checkpoints)
+    if report.ok:
+        click.echo(f"Audit chain intact: {report.checked} rows verified.")
+    else:
+        _report_broken_chain(report)
+    if path is None:
+        click.echo("No checkpoint file configured (AUDIT_CHECKPOINT_FILE): a cut tail is not seen.")
+    elif not checkpoints:
+        click.echo(
+            f"No checkpoints in {path} yet: a cut tail is not seen (flask audit checkpoint)."
+        )
+    elif not problems:
+        newest = checkpoints[-1]
+        click.echo(
+            f"Checkpoints held: {len(checkpoints)} in {path}, the newest at entry "
+            f"{newest.entry_id} ({newest.at.isoformat()})."
+        )
+    _report_checkpoint_problems(problems)
+    if not report.ok or problems:
+        raise SystemExit(1)
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Append the chain's head (id, hash, time) to the checkpoint file and print it, after
+    checking the earlier checkpoints and the rows since the newest (run every few minutes)."""
+    from portal import audit_checkpoints
+    from portal.audit import verify_chain
+
+    path, checkpoints = _checkpoints_or_exit()
+    if path is None:
+        raise click.ClickException("AUDIT_CHECKPOINT_FILE is empty: nowhere to write.")
+    problems = audit_checkpoints.compare(checkpoints)
+    newest = checkpoints[-1] if checkpoints else None
+    report = verify_chain(after=(newest.entry_id, newest.hash) if newest and not problems else None)
+    if problems or not report.ok:
+        if not report.ok:
+            _report_broken_chain(report)
+        _report_checkpoint_problems(problems)
+        click.echo("No checkpoint written: the log does not hold.", err=True)
+        raise SystemExit(1)
+    head = audit_checkpoints.head()
+    if head is None:
+        click.echo("The audit log is empty: nothing to checkpoint.")
+        return
+    audit_checkpoints.append(path, head)
+    click.echo(head.line())
+
+
+@audit_cli.command("grant-app-role")
+@click.argument("role")
+def audit_grant_app_role(role: str) -> None:
+    """Make ROLE the app's PostgreSQL role (run as the owner, after each `flask db upgrade`):
+    normal rights on every table, but only INSERT and SELECT on the audit log."""
+    from portal.audit_roles import RoleRefused, grant_app_role
+    from portal.extensions import db
+
+    try:
+        statements = grant_app_role(role)
+    except RoleRefused as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    for statement in statements:
+        click.echo(f"{statement};")
+    click.echo(f"{role} is the app role: it may only INSERT and SELECT the audit log.")
 
 
 @demo_cli.command("load")

@@ -11,18 +11,31 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once into instance/secret_key."""
-    if key := os.environ.get("SECRET_KEY"):
+def _instance_key(variable: str, filename: str) -> str:
+    """A key from the environment variable, else one generated once into instance/<filename>
+    (mode 600, created so: the key is never readable by others, not even for a moment)."""
+    if key := os.environ.get(variable):
         return key
-    path = INSTANCE_DIR / "secret_key"
+    path = INSTANCE_DIR / filename
     if path.exists():
         return path.read_text().strip()
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(key)
     return key
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/secret_key."""
+    return _instance_key("SECRET_KEY", "secret_key")
+
+
+def _audit_key() -> str:
+    """AUDIT_KEY (the audit chain's HMAC key, kept out of the database) from the environment,
+    else one generated once into instance/audit_key."""
+    return _instance_key("AUDIT_KEY", "audit_key")
 
 
 class Config:
@@ -61,15 +74,26 @@ class Config:
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     SMTP_HOST = os.environ.get("SMTP_HOST")
     TRUST_PROXY = os.environ.get("TRUST_PROXY", "0") == "1"
+    # `flask audit checkpoint` appends the audit chain's head here; `flask audit verify` reads it.
+    AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE") or str(
+        INSTANCE_DIR / "audit_checkpoints"
+    )
 
     @property
     def SECRET_KEY(self) -> str:  # noqa: N802 - Flask reads this name
         return _secret_key()
 
+    @property
+    def AUDIT_KEY(self) -> str:  # noqa: N802 - read like the other settings
+        return _audit_key()
+
 
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # type: ignore[assignment]
+    AUDIT_KEY = "test-audit-key-not-for-production"  # type: ignore[assignment]
+    # No checkpoint file unless a test gives one (tmp_path): never the developer's instance/.
+    AUDIT_CHECKPOINT_FILE = ""
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_FAST = True

@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from portal.coaching.models import OneOnOne, OneOnOneSeries
 from portal.db import utcnow
@@ -757,8 +758,21 @@ STEPS: list[Step] = [_generate_qa, _generate_coaching, _generate_kpis]
 
 
 def _empty_database() -> None:
+    """Empty a benchmark database. The audit log refuses TRUNCATE: only the tables' owner can
+    lift that, for this transaction (the app's own role cannot; see portal/audit_roles.py)."""
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    try:
+        db.session.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_no_truncate"))
+    except DBAPIError as error:
+        db.session.rollback()
+        raise LargeRefused(
+            "Only the tables' owner may empty the database (--force): the audit log refuses "
+            "TRUNCATE to every other role. Run it with the owner's DATABASE_URL."
+        ) from error
     db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    db.session.execute(
+        text("ALTER TABLE audit_entry ENABLE ALWAYS TRIGGER audit_entry_no_truncate")
+    )
     db.session.commit()
 
 
