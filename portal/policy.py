@@ -413,6 +413,27 @@ def _programme_owner(viewer: Person, programme: Any) -> bool:
     return is_hr(viewer) or (programme is not None and programme.owner_id == viewer.id)
 
 
+def scoped_nominations(stmt: Select, viewer: Person) -> Select:
+    """Recognition nominations the viewer sees: approved ones and winners (public
+    recognition), the ones they made, and every one of a programme they own; HR sees all.
+    Pending and declined nominations of others are out of reach (404, like a missing one)."""
+    from portal.training.models import Nomination, NominationStatus, RecognitionProgramme
+
+    if viewer is None or not getattr(viewer, "id", None):
+        return stmt.where(false())
+    if is_hr(viewer):
+        return stmt
+    owned = select(RecognitionProgramme.id).where(RecognitionProgramme.owner_id == viewer.id)
+    public = [NominationStatus.APPROVED.value, NominationStatus.WINNER.value]
+    return stmt.where(
+        or_(
+            Nomination.status.in_(public),
+            Nomination.nominated_by_id == viewer.id,
+            Nomination.programme_id.in_(owned),
+        )
+    )
+
+
 def _runs_business_review(viewer: Person, record: Any) -> bool:
     """A business review of a node is run (created, edited, held) by the node person, anyone
     above them, and HR. The record is the node (a Person) or the review."""
