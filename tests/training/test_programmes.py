@@ -123,6 +123,12 @@ def test_nominating_through_the_page_and_bad_input(app, client, world, programme
     assert db.session.scalars(select(Nomination.person_id)).all() == [world.agent_a1.id]
 
 
+def main(response) -> str:
+    """The page's own content (the frame around it carries the address and a fresh token)."""
+    body = response.get_data(as_text=True)
+    return body[body.index("<main") : body.index("</main>")]
+
+
 def test_deciding_a_nomination_out_of_reach_answers_like_a_missing_one(
     app, client, world, programme
 ):
@@ -142,10 +148,7 @@ def test_deciding_a_nomination_out_of_reach_answers_like_a_missing_one(
     for person in (world.agent_a1, world.agent_a2, world.sup_b):
         hidden, absent = decide(person, pending.id), decide(person, missing)
         assert hidden.status_code == absent.status_code == 404
-        # The pages differ only by the address (the language switcher returns to it).
-        assert hidden.get_data(as_text=True).replace(f"/{pending.id}/", "/N/") == absent.get_data(
-            as_text=True
-        ).replace(f"/{missing}/", "/N/")
+        assert main(hidden) == main(absent)
         assert decide(person, approved.id, "win").status_code == 403  # public, not theirs
     assert decide(world.sup_a, pending.id).status_code == 403  # the nominator sees it
     assert decide(world.hr, missing).status_code == 404
