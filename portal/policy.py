@@ -413,6 +413,27 @@ def _programme_owner(viewer: Person, programme: Any) -> bool:
     return is_hr(viewer) or (programme is not None and programme.owner_id == viewer.id)
 
 
+def scoped_nominations(stmt: Select, viewer: Person) -> Select:
+    """Recognition nominations the viewer sees: approved ones and winners (public
+    recognition), the ones they made, and every one of a programme they own; HR sees all.
+    Pending and declined nominations of others are out of reach (404, like a missing one)."""
+    from portal.training.models import Nomination, NominationStatus, RecognitionProgramme
+
+    if viewer is None or not getattr(viewer, "id", None):
+        return stmt.where(false())
+    if is_hr(viewer):
+        return stmt
+    owned = select(RecognitionProgramme.id).where(RecognitionProgramme.owner_id == viewer.id)
+    public = [NominationStatus.APPROVED.value, NominationStatus.WINNER.value]
+    return stmt.where(
+        or_(
+            Nomination.status.in_(public),
+            Nomination.nominated_by_id == viewer.id,
+            Nomination.programme_id.in_(owned),
+        )
+    )
+
+
 def _runs_business_review(viewer: Person, record: Any) -> bool:
     """A business review of a node is run (created, edited, held) by the node person, anyone
     above them, and HR. The record is the node (a Person) or the review."""
@@ -438,6 +459,110 @@ def scoped_business_actions(stmt: Select, model: type, viewer: Person) -> Select
             model.owner_id == viewer.id,
         )
     )
+
+
+# ---- KPI set-up -------------------------------------------------------------------------
+# HR defines, edits and archives KPIs (definitions are organisation-wide). A target belongs to a
+# team or a market; a manager (anyone with reports) sets, edits and deletes targets only for the
+# teams and markets that lie inside their own subtree:
+# - a team (market) is *in reach* of a manager when at least one person of it is at or below the
+#   manager and nobody of it (active or not: a past period's figures still count them) is
+#   outside the manager's subtree, so a target never changes what another manager's people are
+#   measured against;
+# - whoever has nobody outside their subtree (the head of the organisation) reaches every team
+#   and market, empty ones included; HR reaches every team and market.
+# A target is *seen* (listed on a KPI's page) by HR, the head, and anyone whose KPI area holds a
+# person of its team or market (their own team view compares those people with it). An
+# out-of-sight target answers 404; a seen one the viewer may not change answers 403.
+
+
+def heads_the_org(viewer: Person) -> bool:
+    """True when nobody is outside the viewer's subtree (the root of the whole tree)."""
+    cache = _request_cache()
+    key = ("heads_org", viewer.id)
+    if key not in cache:
+        outside = select(Person.id).where(~subtree_condition(viewer.path)).limit(1)
+        cache[key] = db.session.execute(outside).first() is None
+    return cache[key]
+
+
+def kpi_target_reach(viewer: Person, column: InstrumentedAttribute, unit_id: Any) -> Select:
+    """The ids of the teams (column=Person.team_id, unit_id=Team.id) or markets
+    (Person.market_id, Market.id) whose KPI targets the viewer sets: one SQL statement."""
+    if viewer is None or not getattr(viewer, "id", None):
+        return select(unit_id).where(false())
+    if is_hr(viewer) or (has_reports(viewer) and heads_the_org(viewer)):
+        return select(unit_id)
+    if not has_reports(viewer):
+        return select(unit_id).where(false())
+    outside = select(column).where(~subtree_condition(viewer.path), column.is_not(None))
+    return (
+        select(column)
+        .where(subtree_condition(viewer.path), column.is_not(None), column.not_in(outside))
+        .distinct()
+    )
+
+
+def kpi_target_sight(viewer: Person, column: InstrumentedAttribute, unit_id: Any) -> Select:
+    """The ids of the teams or markets whose KPI targets the viewer sees (see above)."""
+    if viewer is None or not getattr(viewer, "id", None):
+        return select(unit_id).where(false())
+    if is_hr(viewer) or heads_the_org(viewer):
+        return select(unit_id)
+    people = visible_person_ids(viewer, Area.KPIS)
+    return select(column).where(Person.id.in_(people), column.is_not(None)).distinct()
+
+
+def _kpi_target_condition(viewer: Person, model: type, pick: Callable) -> Any:
+    from portal.org.models import Market, Team
+
+    teams = pick(viewer, Person.team_id, Team.id)
+    markets = pick(viewer, Person.market_id, Market.id)
+    return or_(model.team_id.in_(teams), model.market_id.in_(markets))
+
+
+def scoped_kpi_targets(stmt: Select, model: type, viewer: Person) -> Select:
+    """KPI targets (rows with team_id / market_id) the viewer sees."""
+    if is_hr(viewer) or heads_the_org(viewer):
+        return stmt
+    return stmt.where(_kpi_target_condition(viewer, model, kpi_target_sight))
+
+
+def _kpi_target_check(pick: Callable) -> Rule:
+    def rule(viewer: Person, target: Any) -> bool:
+        if target is None:
+            return False
+        team_id, market_id = getattr(target, "team_id", None), getattr(target, "market_id", None)
+        cache = _request_cache()
+        key = (pick.__name__, viewer.id, team_id, market_id)
+        if key not in cache:
+            from portal.org.models import Market, Team
+
+            if team_id is not None:
+                stmt = pick(viewer, Person.team_id, Team.id).subquery()
+                wanted = team_id
+            elif market_id is not None:
+                stmt = pick(viewer, Person.market_id, Market.id).subquery()
+                wanted = market_id
+            else:
+                cache[key] = False
+                return False
+            column = next(iter(stmt.c))
+            found = db.session.execute(select(column).where(column == wanted).limit(1)).first()
+            cache[key] = found is not None
+        return cache[key]
+
+    return rule
+
+
+_sees_kpi_target = _kpi_target_check(kpi_target_sight)
+_sets_kpi_target = _kpi_target_check(kpi_target_reach)
+
+
+def sees_kpi_target(viewer: Person, target: Any) -> bool:
+    """May the viewer see a target of this team or market (an object with team_id and
+    market_id, one of them set)? Not seeing it is a 404."""
+    return _sees_kpi_target(viewer, target)
 
 
 RULES: dict[str, Rule] = {
@@ -512,9 +637,13 @@ RULES: dict[str, Rule] = {
     "kudos.give": _anyone,
     "programme.create": _manages_people,
     "programme.decide": _programme_owner,
-    # KPIs: definitions and targets are set by HR and managers of people; values are imported
-    # by them too, for the people they may see (the import itself is scoped by Area.KPIS).
-    "kpi.define": _manages_people,
+    # KPIs (see "KPI set-up" above): HR and managers of people open the set-up pages; HR alone
+    # defines, edits and archives a KPI; a target is set, changed or removed by HR and by a
+    # manager whose subtree holds its team or market. Values are imported by HR and managers,
+    # for the people they may see (the import itself is scoped by Area.KPIS).
+    "kpi.list": _manages_people,
+    "kpi.define": _hr,
+    "kpi.set_target": _sets_kpi_target,  # record: a target, or any object with team/market ids
     "kpi.import": _manages_people,
     # business reviews (WBR/MBR) and market summaries: seeing a review is Area.KPIS on its
     # node; the summaries are scoped to the viewer's KPI population.

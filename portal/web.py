@@ -107,7 +107,7 @@ def nav_items(user) -> list[tuple[str, str, list[NavItem]]]:
     manages = can(user, "team.view")
     label = _l("Team performance") if manages else _l("My performance")
     performance: list[NavItem] = [("teams.team_view", label, "teams")]
-    if can(user, "kpi.define"):
+    if can(user, "kpi.list"):
         performance.append(("kpis.kpi_list", _l("KPIs"), "kpis"))
     if can(user, "business.list"):
         performance.append(("business.review_list", _l("Business reviews"), "business"))

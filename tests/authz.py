@@ -63,6 +63,12 @@ class Row:
         )
 
 
+def route_key(name: str) -> str:
+    """A row's route ("endpoint METHOD"): its key without a " #case" suffix, so one route can
+    have several rows (e.g. one per record it acts on)."""
+    return name.split(" #", 1)[0]
+
+
 def expect(default: int, anonymous: int = 302, **overrides: int) -> dict[str, int]:
     """Expected statuses: `default` for every signed-in role unless overridden by name."""
     table = {role: default for role in ROLES}
@@ -104,7 +110,8 @@ def frozen_ids(world: World) -> SimpleNamespace:
 def run_matrix(
     app: Flask, world: World, rows: dict[str, Row], extras: dict | None = None
 ) -> list[Mismatch]:
-    """Run every row for every role; rows are keyed "endpoint METHOD"."""
+    """Run every row for every role; rows are keyed "endpoint METHOD" (or "endpoint METHOD
+    #case" for a further row of the same route)."""
     mismatches: list[Mismatch] = []
     connection = db.engines[None]
     world = frozen_ids(world)  # type: ignore[assignment]

@@ -1,6 +1,7 @@
 """Roll-up tables as plain rows, and those rows as CSV or XLSX that cannot run formulas.
 
-CSV cells starting with = + - @ tab CR or NUL get a leading apostrophe (org.csv_safety);
+CSV text cells starting with = + - @ tab CR or NUL get a leading apostrophe, numbers such as
+-5 do not (org.csv_safety);
 XlsxWriter writes every string as a string (strings_to_formulas and strings_to_urls off).
 """
 

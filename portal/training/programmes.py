@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from portal import audit, policy
@@ -136,8 +136,13 @@ def _winners_full() -> str:
     return gettext("This period already has all its winners.")
 
 
-def get_nomination(nomination_id: int) -> Nomination:
-    nomination = db.session.get(Nomination, nomination_id)
+def get_nomination(viewer: Person, nomination_id: int) -> Nomination:
+    """A nomination the viewer sees (policy.scoped_nominations); "not yours to see" and "does
+    not exist" are the same 404."""
+    stmt = policy.scoped_nominations(
+        select(Nomination).where(Nomination.id == nomination_id), viewer
+    )
+    nomination = db.session.execute(stmt).scalar_one_or_none()
     if nomination is None:
         raise NotFound()
     return nomination
@@ -155,18 +160,16 @@ class ProgrammeView:
 def programme_view(viewer: Person, programme: RecognitionProgramme, today: date) -> ProgrammeView:
     """What the programme page shows the viewer (three queries, whatever the history)."""
     start = rules.period_start(programme.cadence, today)
-    public = Nomination.status.in_([NominationStatus.APPROVED, NominationStatus.WINNER])
-    sees_all = policy.can(viewer, "programme.decide", programme)
-    visible = public if not sees_all else Nomination.id.is_not(None)
+    this_period = select(Nomination).where(
+        Nomination.programme_id == programme.id, Nomination.period_start == start
+    )
     current = list(
         db.session.scalars(
-            select(Nomination)
-            .where(Nomination.programme_id == programme.id, Nomination.period_start == start,
-                   or_(visible, Nomination.nominated_by_id == viewer.id))
+            policy.scoped_nominations(this_period, viewer)
             .options(joinedload(Nomination.person), joinedload(Nomination.nominated_by))
             .order_by(Nomination.id)
         )
-    )  # fmt: skip
+    )
     past = list(
         db.session.scalars(
             select(Nomination)

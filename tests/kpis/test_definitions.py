@@ -1,4 +1,5 @@
-"""Defining KPIs: who may, what is kept, archive not delete, targets per market or team."""
+"""Defining KPIs: what is kept, archive not delete, targets per market or team. Who may is in
+test_kpi_setup_scope.py and the authorization matrix."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ NEW = {
 }
 
 
-def test_a_manager_defines_a_kpi_and_it_is_audited(client, world):
-    as_user(client, world.manager_hk)
+def test_hr_defines_a_kpi_and_it_is_audited(client, world):
+    as_user(client, world.hr)
     response = post_form(client, "/kpis/new", NEW)
     assert response.status_code == 303
     kpi = db.session.execute(select(Kpi).where(Kpi.code == "csat")).scalar_one()
@@ -46,9 +47,11 @@ def test_a_duplicate_code_is_refused_at_the_field(client, world):
     assert "Another KPI has this code" in response.get_data(as_text=True)
 
 
-def test_an_agent_may_not_define(client, world):
-    as_user(client, world.agent_a1)
-    assert post_form(client, "/kpis/new", NEW).status_code == 403
+def test_an_agent_or_a_manager_may_not_define(client, world):
+    for person in (world.agent_a1, world.manager_hk, world.head):
+        as_user(client, person)
+        assert post_form(client, "/kpis/new", NEW).status_code == 403
+    assert db.session.execute(select(Kpi)).first() is None
 
 
 def test_archiving_keeps_the_kpi_and_restoring_brings_it_back(client, world):

@@ -121,3 +121,47 @@ def test_nominating_through_the_page_and_bad_input(app, client, world, programme
     assert bad.status_code == 422 and "Kept reason" in bad.get_data(as_text=True)
     assert post_form(client, url, {"nominee": "W-A1", "reason": "Good"}).status_code == 303
     assert db.session.scalars(select(Nomination.person_id)).all() == [world.agent_a1.id]
+
+
+def main(response) -> str:
+    """The page's own content (the frame around it carries the address and a fresh token)."""
+    body = response.get_data(as_text=True)
+    return body[body.index("<main") : body.index("</main>")]
+
+
+def test_deciding_a_nomination_out_of_reach_answers_like_a_missing_one(
+    app, client, world, programme
+):
+    """No existence oracle: a pending nomination someone may not see is the same 404 (same
+    page) as an id that does not exist; a visible one they may not decide is a 403."""
+    pending = programmes.nominate(world.sup_a, programme, world.agent_a1, "Hidden", utcnow().date())
+    approved = programmes.nominate(world.sup_a, programme, world.agent_a2, "Shown", utcnow().date())
+    programmes.decide(world.manager_hk, approved, "approve", utcnow())
+    missing = approved.id + 1000
+
+    def decide(person, nomination_id: int, action: str = "approve"):
+        as_user(client, person)
+        return post_form(
+            client, f"/recognition/nominations/{nomination_id}/decide", {"action": action}
+        )
+
+    for person in (world.agent_a1, world.agent_a2, world.sup_b):
+        hidden, absent = decide(person, pending.id), decide(person, missing)
+        assert hidden.status_code == absent.status_code == 404
+        assert main(hidden) == main(absent)
+        assert decide(person, approved.id, "win").status_code == 403  # public, not theirs
+    assert decide(world.sup_a, pending.id).status_code == 403  # the nominator sees it
+    assert decide(world.hr, missing).status_code == 404
+    assert decide(world.manager_hk, pending.id).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Nomination, pending.id).status == "approved"
+    assert db.session.get(Nomination, approved.id).status == "approved"
+
+
+def test_get_nomination_goes_through_the_scope(app, world, programme):
+    pending = programmes.nominate(world.sup_a, programme, world.agent_a1, "Hidden", utcnow().date())
+    for person in (world.sup_a, world.manager_hk, world.hr):
+        assert programmes.get_nomination(person, pending.id).id == pending.id
+    for person in (world.agent_a1, world.sup_b, world.manager_jp):
+        with pytest.raises(NotFound):
+            programmes.get_nomination(person, pending.id)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from portal.db import utcnow
 from portal.training import attempts, courses, kudos, programmes
-from tests.authz import ROLES, Row, expect
+from tests.authz import ROLES, Row, expect, route_key
 from tests.factories import World
 from tests.training import helpers
 
@@ -147,10 +147,26 @@ TRAINING_ROWS: dict[str, Row] = {
     "recognition.nomination_create POST": Row(
         "POST", u("/recognition/programmes/{w.tr_programme_id}/nominations"), expect(422)
     ),
+    # A1's pending nomination: decided by the owner (manager above) and HR; the nominator (A1's
+    # supervisor) sees it but may not decide it (403); to everyone else it is out of reach,
+    # a 404 like a missing nomination (no existence oracle).
     "recognition.nomination_decide POST": Row(
         "POST",
         u("/recognition/nominations/{w.tr_nomination_id}/decide"),
+        expect(404, record_supervisor=403, manager_above=303, hr_admin=303),
+        data=lambda w: {"action": "approve"},
+    ),
+    # An approved nomination is public recognition: seen by all, decided by the owner and HR.
+    "recognition.nomination_decide POST #approved": Row(
+        "POST",
+        u("/recognition/nominations/{w.tr_approved_nomination_id}/decide"),
         expect(403, manager_above=303, hr_admin=303),
+        data=lambda w: {"action": "win"},
+    ),
+    "recognition.nomination_decide POST #missing": Row(
+        "POST",
+        u("/recognition/nominations/{w.tr_missing_nomination_id}/decide"),
+        expect(404),
         data=lambda w: {"action": "approve"},
     ),
 }
@@ -180,7 +196,13 @@ def training_extras(world: World) -> dict:
     nomination = programmes.nominate(
         world.sup_a, programme, world.agent_a1, "Always helpful", utcnow().date()
     )
+    approved = programmes.nominate(
+        world.sup_a, programme, world.agent_a2, "Calm on busy days", utcnow().date()
+    )
+    programmes.decide(world.manager_hk, approved, "approve", utcnow())
     return {
+        "tr_approved_nomination_id": approved.id,
+        "tr_missing_nomination_id": approved.id + 1000,
         "tr_programme_id": programme.id,
         "tr_nomination_id": nomination.id,
         "tr_course_id": course.id,
@@ -202,5 +224,5 @@ def test_every_training_route_has_a_row_naming_every_role(app):
         if rule.endpoint.startswith(("training.", "recognition."))
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    assert routes == set(TRAINING_ROWS)
+    assert routes == {route_key(name) for name in TRAINING_ROWS}
     assert all(set(row.expect) == set(ROLES) for row in TRAINING_ROWS.values())

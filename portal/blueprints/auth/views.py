@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -32,13 +32,55 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
+# Password guesses are throttled the same way wherever a password is checked: at sign-in and
+# in the password change (a stolen session must not become a known password). The limits are
+# shared (one budget per account, one per address, whichever form the guesses come through);
+# only wrong passwords count, and over the limit the answer is 429.
+ACCOUNT_SCOPE = "password-guess-account"
+ADDRESS_SCOPE = "password-guess-address"
+
+
+def _account(email: str | None) -> str:
+    return "account:" + (email or "").strip().lower()
+
+
+def _login_account_key() -> str:
+    return _account(request.form.get("email"))
+
+
+def _own_account_key() -> str:
+    return _account(getattr(current_user, "email", None) or "anonymous")
 
 
 def _failed(response) -> bool:
     # Only failed sign-ins (answered 422) count towards the limits.
     return response.status_code == 422
+
+
+def _wrong_current_password(_response) -> bool:
+    # Only a wrong current password counts (not a weak or mistyped new one).
+    return bool(g.get("wrong_current_password"))
+
+
+def _guess_limits(account_key, deduct_when):
+    """The two shared limits (per account, per address) on a view's POSTs."""
+
+    def decorate(view):
+        view = limiter.shared_limit(
+            lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+            scope=ADDRESS_SCOPE,
+            methods=["POST"],
+            deduct_when=deduct_when,
+        )(view)
+        return limiter.shared_limit(
+            lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+            scope=ACCOUNT_SCOPE,
+            key_func=account_key,
+            methods=["POST"],
+            deduct_when=deduct_when,
+        )(view)
+
+    return decorate
 
 
 def _sign_in(person) -> None:
@@ -54,19 +96,7 @@ def _sign_in(person) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="login-account",
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="login-address",
-)
+@_guess_limits(_login_account_key, _failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -97,6 +127,7 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@_guess_limits(_own_account_key, _wrong_current_password)
 @login_required
 def password_change():
     form = PasswordChangeForm()
@@ -106,6 +137,7 @@ def password_change():
                 current_user, form.current_password.data, form.new_password.data, now=utcnow()
             )
         except ValidationFailed as error:
+            g.wrong_current_password = "current_password" in error.field_errors
             for field, messages in error.field_errors.items():
                 getattr(form, field).errors = list(messages)
             return render_view("auth/password_change.html", form=form, status=422)

@@ -1,4 +1,5 @@
-"""KPI definitions and targets (HR and managers), and the import of daily values."""
+"""KPI definitions (HR), targets (HR, and managers within their subtree), and the import of
+daily values."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from portal.errors import Conflict
 from portal.extensions import db
 from portal.htmx import hx_redirect, render_view
 from portal.kpis import definitions, values
-from portal.org.models import Market, Position, Team
+from portal.org.models import Position
 from portal.web import expected_version
 
 from .forms import (
@@ -59,10 +60,11 @@ def _fields(form: KpiForm) -> definitions.KpiFields:
 @bp.get("/")
 @login_required
 def kpi_list():
-    policy.require(current_user, "kpi.define")
+    policy.require(current_user, "kpi.list")
     return render_view(
         "kpis/kpi_list.html",
         kpis=definitions.all_kpis(current_user),
+        target_counts=definitions.visible_target_counts(current_user),
         direction_labels=DIRECTION_LABELS,
         aggregation_labels=AGGREGATION_LABELS,
     )
@@ -84,9 +86,10 @@ def kpi_new():
 
 
 def _targets_form() -> KpiTargetForm:
+    """The target form, offering only the markets and teams the viewer may set targets for
+    (a posted id outside them is "not a valid choice", a 422)."""
     form = KpiTargetForm()
-    markets = db.session.execute(select(Market).order_by(Market.code)).scalars().all()
-    teams = db.session.execute(select(Team).order_by(Team.name, Team.id)).scalars().all()
+    markets, teams = definitions.target_choices(current_user)
     form.scope.choices = [
         SelectChoice(f"market:{m.id}", f"{_('Market')}: {m.name}") for m in markets
     ] + [
@@ -99,36 +102,42 @@ def _targets_form() -> KpiTargetForm:
 
 
 def _detail(kpi, *, form=None, target_form=None, status=200, error=None):
-    names = {
-        **{("market", m.id): m.name for m in db.session.execute(select(Market)).scalars().all()},
-        **{("team", t.id): t.name for t in db.session.execute(select(Team)).scalars().all()},
-    }
+    targets = definitions.visible_targets(current_user, kpi)
     return render_view(
         "kpis/kpi_detail.html",
         status=status,
         kpi=kpi,
         form=form or _kpi_form(kpi),
+        may_define=policy.can(current_user, "kpi.define", kpi),
+        targets=targets,
+        removable={t.id for t in targets if policy.can(current_user, "kpi.set_target", t)},
         target_form=target_form or _targets_form(),
         action_form=KpiActionForm(),
-        names=names,
+        names=definitions.scope_names(targets),
         error=error,
         direction_labels=DIRECTION_LABELS,
         aggregation_labels=AGGREGATION_LABELS,
     )
 
 
+def _visible_kpi(kpi_id: int):
+    """The set-up pages are for HR and managers (403 for others); a KPI that does not exist
+    is a 404. Definitions are organisation-wide, so every manager sees every KPI."""
+    policy.require(current_user, "kpi.list")
+    return definitions.get_kpi(kpi_id)
+
+
 @bp.get("/<int:kpi_id>")
 @login_required
 def kpi_detail(kpi_id: int):
-    policy.require(current_user, "kpi.define")
-    return _detail(definitions.get_kpi(kpi_id))
+    return _detail(_visible_kpi(kpi_id))
 
 
 @bp.post("/<int:kpi_id>/edit")
 @login_required
 def kpi_edit(kpi_id: int):
-    policy.require(current_user, "kpi.define")
-    kpi = definitions.get_kpi(kpi_id)
+    kpi = _visible_kpi(kpi_id)
+    policy.require(current_user, "kpi.define", kpi)
     form = _kpi_form(kpi)
     if not form.validate_on_submit():
         return _detail(kpi, form=form, status=422)
@@ -151,8 +160,8 @@ def kpi_edit(kpi_id: int):
 @bp.post("/<int:kpi_id>/archive")
 @login_required
 def kpi_archive(kpi_id: int):
-    policy.require(current_user, "kpi.define")
-    kpi = definitions.get_kpi(kpi_id)
+    kpi = _visible_kpi(kpi_id)
+    policy.require(current_user, "kpi.define", kpi)
     if not KpiActionForm().validate_on_submit():
         abort(400)
     definitions.set_archived(current_user, kpi, not kpi.is_archived)
@@ -162,8 +171,7 @@ def kpi_archive(kpi_id: int):
 @bp.post("/<int:kpi_id>/targets")
 @login_required
 def kpi_target_set(kpi_id: int):
-    policy.require(current_user, "kpi.define")
-    kpi = definitions.get_kpi(kpi_id)
+    kpi = _visible_kpi(kpi_id)
     form = _targets_form()
     if not form.validate_on_submit():
         return _detail(kpi, target_form=form, status=422)
@@ -181,8 +189,7 @@ def kpi_target_set(kpi_id: int):
 @bp.post("/<int:kpi_id>/targets/<int:target_id>/delete")
 @login_required
 def kpi_target_delete(kpi_id: int, target_id: int):
-    policy.require(current_user, "kpi.define")
-    kpi = definitions.get_kpi(kpi_id)
+    kpi = _visible_kpi(kpi_id)
     if not KpiActionForm().validate_on_submit():
         abort(400)
     definitions.delete_target(current_user, kpi, target_id)

@@ -118,7 +118,9 @@ def _not_eligible() -> str:
 @bp.post("/nominations/<int:nomination_id>/decide")
 @login_required
 def nomination_decide(nomination_id: int):
-    nomination = programmes.get_nomination(nomination_id)
+    # Loaded through the viewer's scope first: a nomination out of reach is a 404 like a
+    # missing one; a visible one the viewer may not decide is a 403.
+    nomination = programmes.get_nomination(current_user, nomination_id)
     policy.require(current_user, "programme.decide", nomination.programme)
     form = DecisionForm()
     form.validate_on_submit()
