@@ -94,18 +94,19 @@ class ConflictSession(FlaskSession):
         try:
             super().flush(objects)
         except StaleDataError as error:
-            if not self._committing:  # inside commit() the rollback waits for commit to end
-                self.rollback()
+            if self._committing:
+                raise  # commit() rolls back once its own flush has ended, then raises Conflict
+            self.rollback()  # first: Conflict's message may read the signed-in person
             raise Conflict() from error
 
     def commit(self) -> None:
         self._committing = True
         try:
             super().commit()
-        except Conflict:
+        except StaleDataError as error:
             self._committing = False
             self.rollback()
-            raise
+            raise Conflict() from error
         finally:
             self._committing = False
 

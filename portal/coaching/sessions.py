@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from portal import audit, policy
 from portal.coaching import effect
 from portal.coaching.models import CoachingSession, OneOnOne
-from portal.db import create_once, find_existing, usable_token
+from portal.db import create_once, usable_token
 from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
 from portal.org.models import Person
@@ -181,12 +181,6 @@ def create_session(
     form token finds the first one)."""
     policy.require(by, "coaching.create", agent)
     token = usable_token(request_token)
-    if token is not None:
-        existing = find_existing(
-            select(CoachingSession).filter_by(coach_id=by.id, request_token=token)
-        )
-        if existing is not None:  # the same form again: no need to check it twice
-            return existing
     chosen, questions = _checked(
         by, agent, held_on, behaviour, commitment, follow_up_on, evaluation_ids, question_ids
     )
