@@ -9,6 +9,7 @@ tested directly. Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 
 import pytest
@@ -20,11 +21,12 @@ from portal.business.models import BusinessDecision, BusinessReview
 from portal.db import TOKEN_MAX, create_once, usable_token
 from portal.errors import Conflict
 from portal.extensions import db
-from portal.goals.models import Review
-from portal.training import kudos
-from portal.training.models import Kudos
+from portal.goals.models import CheckIn, Goal, Review
+from portal.training import kudos, programmes
+from portal.training.models import Kudos, Nomination
 from tests.business.helpers import schedule
 from tests.conftest import as_user, post_form
+from tests.goals.helpers import ready_review
 from tests.goals.test_reviews import to_calibration
 from tests.race_rows import (
     VERSION_FIELDS,
@@ -201,8 +203,10 @@ def test_a_true_race_on_the_review_notes_keeps_what_was_typed(client, world):
             {"notes": "Mine, raced", "version": str(review.version)},
             headers={"HX-Request": "true"},
         )
-    assert saved == ["BusinessReview"]
-    assert answer.status_code == 409 and "Mine, raced" in answer.get_data(as_text=True)
+    assert saved == ["BusinessReview"] and answer.status_code == 409
+    body = answer.get_data(as_text=True)
+    # The notes region again (the view's own form, not the generic conflict page), typed text in.
+    assert body.lstrip().startswith('<div id="review-notes"') and "Mine, raced" in body
     db.session.expire_all()
     assert db.session.get(BusinessReview, review.id).notes == ""
 
@@ -244,6 +248,19 @@ def test_changing_a_rating_in_calibration_races_to_409(app, world):
     assert post_form(second, url, data).status_code == 409
     db.session.expire_all()
     assert db.session.get(Review, review.id).final_rating == 5
+
+
+def test_two_check_ins_on_one_goal_at_once_the_second_is_told_and_keeps_its_comment(client, world):
+    """Different tokens, so both are new check-ins; both move the goal's latest value, so the
+    one that loses the race on the goal's version gets 409 with its form, and is not saved."""
+    goal = ready_review(world).goals[0]
+    as_user(client, world.agent_a1)
+    data = {"value": "18", "confidence": "on_track", "comment": "Typed in the race", "token": "t2"}
+    with concurrent_save([Goal]) as saved:
+        answer = post_form(client, f"/goals/{goal.id}/check-ins", data)
+    assert saved == ["Goal"] and answer.status_code == 409
+    assert "Typed in the race" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
 
 
 # ---- the session: a stale write is a Conflict wherever it is flushed ------------------------
@@ -324,7 +341,7 @@ def test_every_token_form_makes_one_record_from_two_sessions_and_in_a_true_race(
                 first, second = replay.client(role), replay.client(role)
                 before = row_counts(models)
                 answers = [replay.post(first, role, row, data).status_code]
-                with lookups_miss(monkeypatch) if race else _nothing() as misses:
+                with lookups_miss(monkeypatch) if race else nullcontext([1]) as misses:
                     answers.append(replay.post(second, role, row, data).status_code)
                 made = grown(before, row_counts(models))
                 if any(s >= 400 for s in answers) or sorted(made.values()) != [1]:
@@ -397,11 +414,9 @@ def test_someone_elses_token_is_a_conflict_not_their_record(world):
     assert db.session.scalars(select(Kudos)).all() == [given]
 
 
-def test_a_nomination_and_a_review_sent_twice_in_a_race_are_made_once(world, monkeypatch):
-    """Natural keys (one nomination per nominator, person and period; one review per scope)
-    go through create_once as well."""
-    with lookups_miss(monkeypatch):
-        pass  # the helper restores the real lookup
+def test_a_review_and_a_nomination_sent_twice_in_a_race_are_made_once(world, monkeypatch):
+    """Natural keys (one review per kind, node, market and period; one nomination per
+    nominator, person and period) go through create_once as well."""
     first = schedule(world.sup_a, world.sup_a)
     with lookups_miss(monkeypatch) as misses:
         again, created = reviews.create_review(
@@ -410,10 +425,13 @@ def test_a_nomination_and_a_review_sent_twice_in_a_race_are_made_once(world, mon
     assert misses and not created and again.id == first.id
     assert db.session.scalar(select(func.count()).select_from(BusinessReview)) == 1
 
-
-class _nothing:
-    def __enter__(self):
-        return [1]
-
-    def __exit__(self, *exc):
-        return False
+    programme = programmes.create_programme(
+        world.manager_hk, name="Stars", cadence="monthly", team_id=world.team_a.id,
+        market_id=None, winners_per_period=1,
+    )  # fmt: skip
+    today = date(2026, 11, 3)
+    nominated = programmes.nominate(world.sup_a, programme, world.agent_a1, "Great", today)
+    with lookups_miss(monkeypatch) as misses:
+        again = programmes.nominate(world.sup_a, programme, world.agent_a1, "Great", today)
+    assert misses and again.id == nominated.id
+    assert db.session.scalar(select(func.count()).select_from(Nomination)) == 1
