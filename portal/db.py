@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import enum
+import re
+import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, String, event
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, String, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
+
+from portal.errors import Conflict
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -66,6 +76,96 @@ def enum_column(enum_cls: type[enum.StrEnum], name: str, length: int = 32) -> tu
     """A string column for a StrEnum and the CHECK constraint that keeps it honest."""
     values = ", ".join(f"'{m.value}'" for m in enum_cls)
     return String(length), CheckConstraint(f"{name} IN ({values})", name=f"{name}_valid")
+
+
+# ---- races: stale versions and double submits ----------------------------------------------
+
+
+class ConflictSession(FlaskSession):
+    """`db.session`'s class. A write that lost a race (another request moved the row's version
+    column between our read and our UPDATE: SQLAlchemy's StaleDataError) is rolled back and
+    raised as Conflict, wherever the flush happens: an explicit flush, the autoflush before a
+    query (audit.record's), or the commit. So every versioned form answers 409, and a view
+    that catches Conflict re-renders what was typed; errors.py renders any other."""
+
+    _committing = False
+
+    def flush(self, objects: Any = None) -> None:
+        try:
+            super().flush(objects)
+        except StaleDataError as error:
+            if self._committing:
+                raise  # commit() rolls back once its own flush has ended, then raises Conflict
+            self.rollback()  # first: Conflict's message may read the signed-in person
+            raise Conflict() from error
+
+    def commit(self) -> None:
+        self._committing = True
+        try:
+            super().commit()
+        except StaleDataError as error:
+            self._committing = False
+            self.rollback()
+            raise Conflict() from error
+        finally:
+            self._committing = False
+
+
+TOKEN_MAX = 64  # the width of every double-submit token column
+_TOKEN = re.compile(rf"[A-Za-z0-9_\-]{{1,{TOKEN_MAX}}}")
+
+
+def usable_token(value: object) -> str | None:
+    """A form's double-submit token if it can be one (1 to 64 URL-safe characters, as
+    secrets.token_urlsafe makes them); anything else (blank, too long for the column, other
+    characters) is no token: the form then records once per submit, unguarded."""
+    if isinstance(value, str) and _TOKEN.fullmatch(value):
+        return value
+    return None
+
+
+def fresh_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def create_once(model: type[T], make: Callable[[], T], **key: Any) -> tuple[T, bool]:
+    """The record `key` (column=value pairs covering a unique constraint, e.g. a form's token
+    and its author) names: the one already made, or `make()` inserted now. Returns (record,
+    created); a key holding None (a form without a usable token) guards nothing.
+
+    Two submits racing past the lookup both insert; the unique constraint refuses the second
+    inside a savepoint (so the session and, on PostgreSQL, the transaction stay usable) and
+    the record the first made is returned. A key taken by a record the lookup does not find
+    (another person's token) is a Conflict. Flushes; the caller audits and commits."""
+    from portal.extensions import db
+
+    if any(value is None for value in key.values()):  # no token: nothing to guard
+        record = make()
+        db.session.add(record)
+        db.session.flush()
+        return record, True
+    stmt = select(model).filter_by(**key)
+    existing = find_existing(stmt)
+    if existing is not None:
+        return existing, False
+    record = make()
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            db.session.flush()
+    except IntegrityError as error:
+        existing = find_existing(stmt)
+        if existing is None:
+            raise Conflict() from error
+        return existing, False
+    return record, True
+
+
+def find_existing(stmt: Any) -> Any:
+    """create_once's lookup (one place, so a test can make it miss as a racing request's did)."""
+    from portal.extensions import db
+
+    return db.session.scalars(stmt).first()
 
 
 @event.listens_for(Engine, "connect")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -50,13 +51,34 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
+# Form fields that are machinery, not something a person typed.
+_NOT_TYPED = {"csrf_token", "token", "request_token", "version", "expected_version", "_method"}
+_TYPED_MAX_FIELDS = 20
+
+
+def typed_values() -> list[str]:
+    """What the person typed into the form a 409 answers (its text fields, not its tokens,
+    versions or bare numbers), so the conflict page keeps it for a view that does not
+    re-render its own form."""
+    if request.method != "POST":
+        return []
+    values = []
+    for name, value in request.form.items(multi=True):
+        text = value.strip()
+        if name in _NOT_TYPED or not text or text.lstrip("-").isdigit():
+            continue
+        values.append(value)
+    return values[:_TYPED_MAX_FIELDS]
+
+
 def _render(status: int, message: str):
     if _wants_json():
         return jsonify({"error": message, "status": status}), status
     from portal.htmx import is_fragment_request
 
     template = "errors/_error.html" if is_fragment_request() else "errors/error.html"
-    return render_template(template, status=status, message=message), status
+    typed = typed_values() if status == 409 else []
+    return render_template(template, status=status, message=message, typed=typed), status
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -66,6 +88,15 @@ def register_error_handlers(app: Flask) -> None:
 
         db.session.rollback()  # nothing half-made (or refused at flush) is flushed by the page
         return _render(error.status, error.message)
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale_write(error: StaleDataError):
+        # db.session (portal.db.ConflictSession) raises these as Conflict already; this is the
+        # same answer for one raised anywhere else: a race lost is a 409, never a 500.
+        from portal.extensions import db
+
+        db.session.rollback()
+        return handle_domain_error(Conflict())
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from portal import audit, policy
 from portal.business.models import BusinessActionItem, BusinessDecision, BusinessReview
 from portal.business.reviews import check_version, commit, previous_review
+from portal.db import create_once, usable_token
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.notify import service as notify
@@ -63,25 +64,23 @@ def add_decision(
     """Record a decision; a double submit (same form token) records it once."""
     policy.require(by, "business.edit", review)
     body = _text(body, "body", _("Write the decision."))
-    if request_token:
-        existing = db.session.scalar(
-            select(BusinessDecision).where(
-                BusinessDecision.review_id == review.id,
-                BusinessDecision.request_token == request_token,
-            )
+    token = usable_token(request_token)
+
+    def make() -> BusinessDecision:
+        return BusinessDecision(
+            review_id=review.id,
+            person_id=review.person_id,
+            body=body,
+            recorded_by_id=by.id,
+            recorded_at=now,
+            request_token=token,
         )
-        if existing is not None:
-            return existing
-    decision = BusinessDecision(
-        review_id=review.id,
-        person_id=review.person_id,
-        body=body,
-        recorded_by_id=by.id,
-        recorded_at=now,
-        request_token=request_token or None,
+
+    decision, created = create_once(
+        BusinessDecision, make, review_id=review.id, request_token=token
     )
-    db.session.add(decision)
-    db.session.flush()
+    if not created:
+        return decision
     audit.record(
         by, "business_decision.add", "business_decision", decision.id, None, {"body": body}
     )
@@ -230,26 +229,22 @@ def add_action_item(
     """Agree an action item; the owner is told. A double submit records it once."""
     policy.require(by, "business.edit", review)
     body, owner = _item_fields(by, body, owner_id)
-    if request_token:
-        existing = db.session.scalar(
-            select(BusinessActionItem).where(
-                BusinessActionItem.review_id == review.id,
-                BusinessActionItem.request_token == request_token,
-            )
+    token = usable_token(request_token)
+
+    def make() -> BusinessActionItem:
+        return BusinessActionItem(
+            review_id=review.id,
+            person_id=review.person_id,
+            owner_id=owner.id,
+            created_by_id=by.id,
+            body=body,
+            due_on=due_on,
+            request_token=token,
         )
-        if existing is not None:
-            return existing
-    item = BusinessActionItem(
-        review_id=review.id,
-        person_id=review.person_id,
-        owner_id=owner.id,
-        created_by_id=by.id,
-        body=body,
-        due_on=due_on,
-        request_token=request_token or None,
-    )
-    db.session.add(item)
-    db.session.flush()
+
+    item, created = create_once(BusinessActionItem, make, review_id=review.id, request_token=token)
+    if not created:
+        return item
     audit.record(by, "business_action.add", "business_action_item", item.id, None, item.snapshot())
     _tell_owner(by, item, review)
     db.session.commit()

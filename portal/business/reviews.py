@@ -8,9 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.business import figures as fig
@@ -23,6 +21,7 @@ from portal.business.models import (
     ReviewStatus,
     scope_key,
 )
+from portal.db import create_once
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
 from portal.kpis.periods import period_containing
@@ -51,11 +50,7 @@ def check_version(record: object, expected: int | None) -> None:
 
 def commit() -> None:
     """Commit; a concurrent writer that got there first turns into a 409."""
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict() from error
+    db.session.commit()  # a stale version: Conflict (db.ConflictSession)
 
 
 def default_title(kind: str, node: Person, market: Market | None, start: date) -> str:
@@ -97,28 +92,22 @@ def create_review(
         raise ValidationFailed(field_errors=errors)
     period = period_containing(PERIOD_OF_KIND[ReviewKind(kind)], on)
     key = scope_key(kind, node.id, market_id, period.start)
-    existing = db.session.scalar(select(BusinessReview).where(BusinessReview.scope_key == key))
-    if existing is not None:
-        return existing, False
-    review = BusinessReview(
-        kind=kind,
-        person_id=node.id,
-        market_id=market_id or None,
-        period_start=period.start,
-        period_end=period.end,
-        scope_key=key,
-        title=title or default_title(kind, node, market, period.start),
-        created_by_id=by.id,
-    )
-    db.session.add(review)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Two submits raced past the lookup: the unique key kept one; return it.
-        db.session.rollback()
-        return db.session.scalars(
-            select(BusinessReview).where(BusinessReview.scope_key == key)
-        ).one(), False
+
+    def make() -> BusinessReview:
+        return BusinessReview(
+            kind=kind,
+            person_id=node.id,
+            market_id=market_id or None,
+            period_start=period.start,
+            period_end=period.end,
+            scope_key=key,
+            title=title or default_title(kind, node, market, period.start),
+            created_by_id=by.id,
+        )
+
+    review, created = create_once(BusinessReview, make, scope_key=key)
+    if not created:
+        return review, False
     audit.record(
         by, "business_review.create", "business_review", review.id, None, review.audit_view()
     )

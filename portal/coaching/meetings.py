@@ -8,9 +8,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.coaching import carry
@@ -23,6 +21,7 @@ from portal.coaching.models import (
     OneOnOneSeries,
 )
 from portal.coaching.series import generate_meetings
+from portal.db import create_once, usable_token
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
 from portal.notify import service as notify
@@ -78,11 +77,7 @@ def _claim(meeting: OneOnOne, column: str, expected: int | None) -> None:
 
 
 def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict() from error
+    db.session.commit()  # a stale version: Conflict (db.ConflictSession)
 
 
 def _when(meeting: OneOnOne) -> str:
@@ -219,32 +214,22 @@ def add_agenda_item(
     """Add a line to the shared agenda. A talking point (source_key) is added once."""
     policy.require(by, "one_on_one.participate", meeting)
     body = _text(body, "body", _("Write what you want to talk about."))
-    if source_key:
-        existing = db.session.scalar(
-            select(AgendaItem).where(
-                AgendaItem.meeting_id == meeting.id, AgendaItem.source_key == source_key
-            )
+
+    def make() -> AgendaItem:
+        return AgendaItem(
+            meeting_id=meeting.id,
+            person_id=meeting.person_id,
+            added_by_id=by.id,
+            body=body,
+            link=link if link and link.startswith("/") else None,
+            source_key=source_key or None,
         )
-        if existing is not None:
-            return existing
-    item = AgendaItem(
-        meeting_id=meeting.id,
-        person_id=meeting.person_id,
-        added_by_id=by.id,
-        body=body,
-        link=link if link and link.startswith("/") else None,
-        source_key=source_key or None,
+
+    item, created = create_once(
+        AgendaItem, make, meeting_id=meeting.id, source_key=source_key or None
     )
-    db.session.add(item)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        return db.session.scalars(
-            select(AgendaItem).where(
-                AgendaItem.meeting_id == meeting.id, AgendaItem.source_key == source_key
-            )
-        ).one()
+    if not created:
+        return item
     audit.record(by, "agenda_item.add", "agenda_item", item.id, None, {"body": body})
     db.session.commit()
     return item
@@ -295,26 +280,23 @@ def add_action_item(
         errors["owner_id"] = [_("The owner is one of the two people in the meeting.")]
     if errors:
         raise ValidationFailed(field_errors=errors)
-    if request_token:
-        existing = db.session.scalar(
-            select(ActionItem).where(
-                ActionItem.meeting_id == meeting.id, ActionItem.request_token == request_token
-            )
+    token = usable_token(request_token)
+
+    def make() -> ActionItem:
+        return ActionItem(
+            series_id=meeting.series_id,
+            meeting_id=meeting.id,
+            person_id=meeting.person_id,
+            owner_id=owner_id,
+            created_by_id=by.id,
+            body=body,
+            due_on=due_on,
+            request_token=token,
         )
-        if existing is not None:
-            return existing
-    item = ActionItem(
-        series_id=meeting.series_id,
-        meeting_id=meeting.id,
-        person_id=meeting.person_id,
-        owner_id=owner_id,
-        created_by_id=by.id,
-        body=body,
-        due_on=due_on,
-        request_token=request_token or None,
-    )
-    db.session.add(item)
-    db.session.flush()
+
+    item, created = create_once(ActionItem, make, meeting_id=meeting.id, request_token=token)
+    if not created:
+        return item
     audit.record(by, "action_item.add", "action_item", item.id, None, item.snapshot())
     if owner_id != by.id:
         notify.notify(

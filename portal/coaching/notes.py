@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.coaching.models import OneOnOne, PrivateNote
@@ -53,9 +52,5 @@ def save_private_note(
     audit.record(
         by, "private_note.save", "one_on_one", meeting.id, None, {"length": len(note.body)}
     )
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict() from error
+    db.session.commit()  # a stale version: Conflict (db.ConflictSession)
     return note

@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.coaching import schedule
@@ -256,8 +255,4 @@ def update_series(
     audit.record(
         by, "one_on_one_series.edit", "one_on_one_series", series.id, before, series.snapshot()
     )
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict() from error
+    db.session.commit()  # a stale version: Conflict (db.ConflictSession)

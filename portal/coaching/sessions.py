@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, time
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.coaching import effect
 from portal.coaching.models import CoachingSession, OneOnOne
+from portal.db import create_once, usable_token
 from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
 from portal.org.models import Person
@@ -155,8 +155,7 @@ def update_session(
     session.questions = questions
     try:
         db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
+    except Conflict:  # a stale version (db.ConflictSession has rolled back)
         raise Conflict(_("This session was changed since you opened it.")) from None
     audit.record(
         by, "coaching_session.edit", "coaching_session", session.id, before, session.snapshot()
@@ -181,32 +180,30 @@ def create_session(
     """Record a coaching session with an agent below the viewer (a double submit with the same
     form token finds the first one)."""
     policy.require(by, "coaching.create", agent)
-    if request_token:
-        existing = db.session.scalar(
-            select(CoachingSession).where(
-                CoachingSession.coach_id == by.id, CoachingSession.request_token == request_token
-            )
-        )
-        if existing is not None:
-            return existing
+    token = usable_token(request_token)
     chosen, questions = _checked(
         by, agent, held_on, behaviour, commitment, follow_up_on, evaluation_ids, question_ids
     )
     assert held_on is not None
-    session = CoachingSession(
-        person_id=agent.id,
-        coach_id=by.id,
-        meeting_id=meeting.id if meeting else None,
-        held_on=held_on,
-        behaviour=behaviour.strip(),
-        commitment=commitment.strip(),
-        follow_up_on=follow_up_on,
-        request_token=request_token or None,
-    )
-    session.evaluations = chosen
-    session.questions = questions
-    db.session.add(session)
-    db.session.flush()
+
+    def make() -> CoachingSession:
+        made = CoachingSession(
+            person_id=agent.id,
+            coach_id=by.id,
+            meeting_id=meeting.id if meeting else None,
+            held_on=held_on,
+            behaviour=behaviour.strip(),
+            commitment=commitment.strip(),
+            follow_up_on=follow_up_on,
+            request_token=token,
+        )
+        made.evaluations = chosen
+        made.questions = questions
+        return made
+
+    session, created = create_once(CoachingSession, make, coach_id=by.id, request_token=token)
+    if not created:
+        return session
     audit.record(
         by, "coaching_session.create", "coaching_session", session.id, None, session.snapshot()
     )

@@ -12,7 +12,6 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.db import utcnow
@@ -150,11 +149,7 @@ def edit_cycle(
 
 def _commit(cycle: ReviewCycle) -> None:
     cycle.updated_at = utcnow()
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict() from error
+    db.session.commit()  # a stale version: Conflict (db.ConflictSession)
 
 
 def eligible_people(rule: Eligibility) -> list[Person]:

@@ -11,13 +11,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
-from portal.db import utcnow
+from portal.db import create_once, fresh_token, usable_token, utcnow
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
 from portal.goals import figures
@@ -309,10 +308,7 @@ def edit_goal(goal: Goal, by: Person, fields: GoalFields, *, expected_version: i
 
 def _commit() -> None:
     try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict() from error
+        db.session.commit()  # a stale version: Conflict (db.ConflictSession)
     except IntegrityError as error:
         db.session.rollback()
         raise ValidationFailed(
@@ -331,25 +327,26 @@ def add_check_in(
         raise InvalidTransition(_("Check-ins close once the manager has assessed the review."))
     if confidence not in {c.value for c in Confidence}:
         raise ValidationFailed(field_errors={"confidence": [_("Choose a confidence.")]})
-    if _token_used(CheckIn, token):
+    token = usable_token(token) or fresh_token()
+
+    def make() -> CheckIn:
+        return CheckIn(
+            goal_id=goal.id,
+            by_id=by.id,
+            value=value,
+            confidence=confidence,
+            comment=comment.strip(),
+            token=token,
+            created_at=utcnow(),
+        )
+
+    check_in, created = create_once(CheckIn, make, token=token, by_id=by.id)
+    if not created:
         return None
-    check_in = CheckIn(
-        goal_id=goal.id,
-        by_id=by.id,
-        value=value,
-        confidence=confidence,
-        comment=comment.strip(),
-        token=token,
-        created_at=utcnow(),
-    )
-    db.session.add(check_in)
     before = {"latest_value": str(goal.latest_value) if goal.latest_value is not None else None}
+    # A check-in on the same goal saved a moment ago moves its version: Conflict (409).
     goal.latest_value, goal.latest_confidence = value, confidence
-    try:
-        db.session.flush()
-    except (IntegrityError, StaleDataError):
-        db.session.rollback()
-        return None
+    db.session.flush()
     audit.record(
         by,
         "goal.check_in",
@@ -368,24 +365,15 @@ def add_comment(goal: Goal, by: Person, *, body: str, token: str) -> GoalComment
     body = body.strip()
     if not body:
         raise ValidationFailed(field_errors={"body": [_("Write a comment first.")]})
-    if _token_used(GoalComment, token):
-        return None
-    comment = GoalComment(goal_id=goal.id, author_id=by.id, body=body, token=token)
-    db.session.add(comment)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
+    token = usable_token(token) or fresh_token()
+    comment, created = create_once(
+        GoalComment,
+        lambda: GoalComment(goal_id=goal.id, author_id=by.id, body=body, token=token),
+        token=token,
+        author_id=by.id,
+    )
+    if not created:
         return None
     audit.record(by, "goal.comment", "goal", goal.id, None, {"comment_id": comment.id})
     db.session.commit()
     return comment
-
-
-def _token_used(model: type, token: str) -> bool:
-    return (
-        db.session.execute(
-            select(func.count()).select_from(model).where(model.token == token)
-        ).scalar_one()
-        > 0
-    )

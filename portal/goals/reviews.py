@@ -14,7 +14,6 @@ from fractions import Fraction
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.db import utcnow
@@ -352,8 +351,4 @@ def _check_version(review: Review, expected_version: int) -> None:
 
 def _commit(review: Review) -> None:
     review.updated_at = utcnow()
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict() from error
+    db.session.commit()  # a stale version: Conflict (db.ConflictSession)

@@ -12,7 +12,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.auth import passwords, sessions
@@ -183,18 +182,14 @@ def edit_person(
         raise ValidationFailed(field_errors=errors)
     before = person.snapshot()
     _apply(person, data)
-    try:
-        if person.snapshot() != before:
-            audit.record(by, "person.edit", "person", person.id, before, person.snapshot())
-        if password:
-            _set_password(person, password, now)
-            ended = sessions.end_all_sessions(person, now=now, reason="password_reset")
-            audit.record(by, "person.password_set", "person", person.id, None, {"sessions": ended})
-        db.session.commit()
-    except StaleDataError as error:
-        # Someone saved between our version check and our write.
-        db.session.rollback()
-        raise Conflict() from error
+    # Someone saving between our version check and our write makes the flush raise Conflict.
+    if person.snapshot() != before:
+        audit.record(by, "person.edit", "person", person.id, before, person.snapshot())
+    if password:
+        _set_password(person, password, now)
+        ended = sessions.end_all_sessions(person, now=now, reason="password_reset")
+        audit.record(by, "person.password_set", "person", person.id, None, {"sessions": ended})
+    db.session.commit()
 
 
 def move_person(by: Person, person: Person, *, manager_reference: str | None) -> None:

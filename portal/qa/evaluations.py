@@ -18,12 +18,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
-from portal.db import utcnow
+from portal.db import create_once, utcnow
 from portal.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.notify.service import notify, register_kind
@@ -179,24 +177,22 @@ def start(viewer: Person, contact: Contact, version: ScorecardVersion) -> Evalua
             field_errors={"scorecard": [_("Choose a scorecard that applies to this contact.")]}
         )
     lock_version(version)
-    evaluation = Evaluation(
-        contact_id=contact.id,
-        person_id=contact.person_id,
-        evaluator_id=viewer.id,
-        scorecard_version_id=version.id,
-        status=S.DRAFT,
-    )
-    evaluation.revisions.append(EvaluationRevision(number=1, author_id=viewer.id))
-    try:
-        with db.session.begin_nested():
-            db.session.add(evaluation)
-            db.session.flush()
-    except IntegrityError:
-        # Someone started the same contact a moment ago: theirs is the one.
-        found = evaluation_for_contact(contact.id)
-        if found is None:
-            raise
-        return found
+
+    def make() -> Evaluation:
+        made = Evaluation(
+            contact_id=contact.id,
+            person_id=contact.person_id,
+            evaluator_id=viewer.id,
+            scorecard_version_id=version.id,
+            status=S.DRAFT,
+        )
+        made.revisions.append(EvaluationRevision(number=1, author_id=viewer.id))
+        return made
+
+    # Someone starting the same contact a moment ago: theirs is the one.
+    evaluation, created = create_once(Evaluation, make, contact_id=contact.id)
+    if not created:
+        return evaluation
     audit.record(
         viewer, "evaluation.start", "evaluation", evaluation.id, None, evaluation.snapshot()
     )
@@ -547,8 +543,4 @@ def _tell(recipient: Person, actor: Person, evaluation: Evaluation, kind: str) -
 
 def _commit(evaluation: Evaluation) -> None:
     evaluation.updated_at = utcnow()  # bumps the version column: other open forms go stale
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict() from error
+    db.session.commit()  # a stale version: Conflict (db.ConflictSession)

@@ -17,7 +17,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, policy
 from portal.errors import Conflict, NotFound, ValidationFailed
@@ -128,8 +127,7 @@ def update_rule(
         raise ValidationFailed(
             field_errors={"name": [_("A sampling rule with this name exists.")]}
         ) from None
-    except StaleDataError:
-        db.session.rollback()
+    except Conflict:  # a stale version (db.ConflictSession has rolled back)
         _stale(rule, -1)
     audit.record(by, "sampling_rule.edit", "sampling_rule", rule.id, before, rule.snapshot())
     db.session.commit()

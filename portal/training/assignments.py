@@ -8,7 +8,6 @@ statement for any number of people, with the standing computed by `status.standi
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, not_, or_, select
 
 from portal import audit, policy
+from portal.db import create_once, fresh_token, usable_token
 from portal.errors import InvalidTransition, NotFound
 from portal.extensions import db
 from portal.notify.service import notify, register_kind
@@ -76,7 +76,7 @@ def people_in_audience(audience: Audience) -> Select:
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(24)
+    return fresh_token()
 
 
 def create_assignment(
@@ -84,28 +84,28 @@ def create_assignment(
 ) -> Assignment:
     """Assign a course; the people it reaches now are notified. A token seen before (a double
     submit) answers the assignment it made."""
-    existing = db.session.execute(
-        select(Assignment).where(Assignment.token == token)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing
     if audience.is_empty:
         raise InvalidTransition()
     policy.require(by, "assignment.create", audience)
     if course.is_archived:
         raise InvalidTransition()
-    assignment = Assignment(
-        course_id=course.id,
-        person_id=audience.person_id,
-        team_id=None if audience.person_id else audience.team_id,
-        position_id=None if audience.person_id else audience.position_id,
-        market_id=None if audience.person_id else audience.market_id,
-        due_on=due_on,
-        assigned_by_id=by.id,
-        token=token,
-    )
-    db.session.add(assignment)
-    db.session.flush()
+    token = usable_token(token) or fresh_token()
+
+    def make() -> Assignment:
+        return Assignment(
+            course_id=course.id,
+            person_id=audience.person_id,
+            team_id=None if audience.person_id else audience.team_id,
+            position_id=None if audience.person_id else audience.position_id,
+            market_id=None if audience.person_id else audience.market_id,
+            due_on=due_on,
+            assigned_by_id=by.id,
+            token=token,
+        )
+
+    assignment, created = create_once(Assignment, make, token=token, assigned_by_id=by.id)
+    if not created:
+        return assignment
     for person_id in db.session.scalars(people_in_audience(audience)):
         notify(
             person_id,

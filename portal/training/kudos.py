@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from portal import audit, policy
+from portal.db import create_once, fresh_token, usable_token
 from portal.errors import InvalidTransition, NotFound
 from portal.extensions import db
 from portal.notify.service import notify, register_kind
@@ -39,9 +40,6 @@ def give_kudos(
     url: str,
 ) -> Kudos:
     policy.require(giver, "kudos.give")
-    existing = db.session.execute(select(Kudos).where(Kudos.token == token)).scalar_one_or_none()
-    if existing is not None:
-        return existing
     recipient = db.session.get(Person, recipient_id)
     # Kudos go from anyone to anyone active, across teams and markets (the giver names the
     # recipient by employee ID or e-mail; nothing about them is shown back).
@@ -49,16 +47,21 @@ def give_kudos(
         raise NotFound()
     if recipient.id == giver.id:
         raise InvalidTransition()
-    kudos = Kudos(
-        person_id=recipient.id,
-        giver_id=giver.id,
-        value=value,
-        message=message.strip(),
-        is_public=is_public,
-        token=token,
-    )
-    db.session.add(kudos)
-    db.session.flush()
+    token = usable_token(token) or fresh_token()  # a double submit gives them once
+
+    def make() -> Kudos:
+        return Kudos(
+            person_id=recipient.id,
+            giver_id=giver.id,
+            value=value,
+            message=message.strip(),
+            is_public=is_public,
+            token=token,
+        )
+
+    kudos, created = create_once(Kudos, make, token=token, giver_id=giver.id)
+    if not created:
+        return kudos
     notify(recipient, giver, "kudos.received", "kudos", kudos.id, url, value=value)
     audit.record(
         giver,

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from portal import audit, policy
+from portal.db import create_once
 from portal.errors import InvalidTransition, NotFound
 from portal.extensions import db
 from portal.notify.service import notify, register_kind
@@ -78,20 +79,16 @@ def nominate(
     if person.id == by.id:
         raise InvalidTransition()
     start = rules.period_start(programme.cadence, today)
-    existing = db.session.execute(
-        select(Nomination).where(
-            Nomination.programme_id == programme.id, Nomination.period_start == start,
-            Nomination.person_id == person.id, Nomination.nominated_by_id == by.id,
-        )
-    ).scalar_one_or_none()  # fmt: skip
-    if existing is not None:
-        return existing
-    nomination = Nomination(
-        programme_id=programme.id, period_start=start, person_id=person.id,
-        nominated_by_id=by.id, reason=reason.strip(),
+    nomination, created = create_once(
+        Nomination,
+        lambda: Nomination(
+            programme_id=programme.id, period_start=start, person_id=person.id,
+            nominated_by_id=by.id, reason=reason.strip(),
+        ),
+        programme_id=programme.id, period_start=start, person_id=person.id, nominated_by_id=by.id,
     )  # fmt: skip
-    db.session.add(nomination)
-    db.session.flush()
+    if not created:
+        return nomination
     audit.record(by, "nomination.create", "nomination", nomination.id, None,
                  {"programme_id": programme.id, "person_id": person.id,
                   "period_start": start.isoformat()})  # fmt: skip

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import policy
 from portal.coaching import meetings, notes, schedule, talking_points
 from portal.coaching.models import OneOnOne
-from portal.db import utcnow
+from portal.db import usable_token, utcnow
 from portal.errors import Conflict, DomainError, ValidationFailed
 from portal.htmx import is_fragment_request, render_view
 
@@ -182,7 +182,8 @@ def agenda_add(meeting_id: int):
                         current_user, meeting, point.label, link=point.link, source_key=point.key
                     )
             else:
-                key = f"form:{form.token.data}"[:80] if form.token.data else None
+                token = usable_token(form.token.data)
+                key = f"form:{token}" if token else None
                 meetings.add_agenda_item(current_user, meeting, form.body.data, source_key=key)
         except ValidationFailed as failure:
             show_errors(form, failure)

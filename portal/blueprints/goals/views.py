@@ -255,7 +255,7 @@ def check_in_create(goal_id: int):
     except ValidationFailed as error:
         apply_errors(form, error)
         return goal_page(goal, status=422, check_in_form=form)
-    except InvalidTransition as error:
+    except (InvalidTransition, Conflict) as error:  # Conflict: a check-in saved a moment ago
         return goal_page(goal, status=409, check_in_form=form, message=error.message)
     return hx_redirect(url_for("goals.goal_detail", goal_id=goal_id))
 

@@ -348,9 +348,9 @@ def evaluation_uphold(evaluation_id: int):
 def evaluation_rescore(evaluation_id: int):
     evaluation = evaluations.get_evaluation(current_user, evaluation_id)
     policy.require(current_user, "evaluation.resolve", evaluation)
-    if evaluation.status != S.DISPUTED:
-        return redirect(url_for("qa.evaluation_detail", evaluation_id=evaluation.id), code=303)
     if request.method == "GET":
+        if evaluation.status != S.DISPUTED:
+            return redirect(url_for("qa.evaluation_detail", evaluation_id=evaluation.id), code=303)
         values = evaluations.form_values(evaluation.current_revision)
         return _form_page(
             version=evaluation.scorecard_version,
@@ -359,6 +359,8 @@ def evaluation_rescore(evaluation_id: int):
             evaluation=evaluation,
             mode="rescore",
         )
+    # A re-score sent after someone else resolved the dispute is refused by the service (409)
+    # and the form comes back with what was typed.
     values = request.form.to_dict()
     try:
         evaluations.rescore(
