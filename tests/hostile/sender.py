@@ -3,13 +3,18 @@ noting every 5xx or exception as a Failure."""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
 
 from flask import Flask
+from flask.testing import EnvironBuilder
 from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db, limiter
@@ -47,8 +52,32 @@ class Failure:
     @property
     def cause(self) -> tuple[str, str, str]:
         """What makes two failures the same bug: the route, the raising line, the error kind."""
-        kind = self.error.split(")")[0] if self.error.startswith("(") else self.error[:60]
-        return (self.route.split(" ")[0], self.where, kind)
+        return (self.route.split(" ")[0], self.where, re.sub(r"[0-9]+", "N", self.error[:70]))
+
+
+class _LastError(logging.Handler):
+    """Keeps the exception the app's catch-all handler logs before it answers 500."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.error: BaseException | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            self.error = record.exc_info[1]
+
+
+@contextmanager
+def capturing_errors(app: Flask) -> Iterator[_LastError]:
+    """The app's logger reports only to the returned handler inside the block."""
+    handler = _LastError()
+    saved = app.logger.handlers[:], app.logger.propagate
+    app.logger.handlers[:] = [handler]
+    app.logger.propagate = False
+    try:
+        yield handler
+    finally:
+        app.logger.handlers[:], app.logger.propagate = saved
 
 
 def _describe(error: BaseException) -> tuple[str, str]:
@@ -73,6 +102,7 @@ class Sender:
     def __post_init__(self) -> None:
         self.client = self.app.test_client(use_cookies=False)
         self.connection = db.engines[None]
+        self.errors = _LastError()  # replaced by capturing_errors' handler while it runs
 
     def sign_in(self, role: str, person) -> None:
         """One session per role for the whole run; its cookie is sent with every request, so a
@@ -119,18 +149,32 @@ class Sender:
             TRACE.flush()
         limiter.reset()
         db.session.remove()
+        builder = EnvironBuilder(
+            self.app,
+            path,
+            method=method,
+            query_string=query or [],
+            data=data,
+            json=json,
+            headers=sent,
+        )
+        environ = builder.get_environ()
+        builder.close()
+        self.errors.error = None
         savepoint = self.connection.begin_nested()
         try:
-            response = self.client.open(
-                path, method=method, query_string=query or [], data=data, json=json, headers=sent
-            )
+            response = self.client.open(environ)
         except Exception as error:  # noqa: BLE001 - every exception is a finding
             line, where = _describe(error)
             self.failures.append(Failure(route, role, param, show(value), None, line, where))
             return None
         finally:
+            environ["wsgi.input"].close()  # a large body is spooled to a temporary file
             db.session.remove()
             savepoint.rollback()
         if response.status_code >= 500:
-            self.failures.append(Failure(route, role, param, show(value), response.status_code))
+            line, where = _describe(self.errors.error) if self.errors.error else ("", "")
+            self.failures.append(
+                Failure(route, role, param, show(value), response.status_code, line, where)
+            )
         return response
