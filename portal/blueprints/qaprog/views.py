@@ -72,7 +72,7 @@ def _report_filters() -> tuple[ReportFilterForm, RollupFilters, bool]:
         if form.period.data in {k.value for k in PeriodKind}
         else PeriodKind.MONTH
     )
-    anchor = form.on.data or _today()
+    anchor = form.on.data if form.on.data and not form.on.errors else _today()
     if kind == PeriodKind.CUSTOM:
         if not form.start_on.data:
             form.start_on.errors = [*form.start_on.errors, _("Give the first day.")]
