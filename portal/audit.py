@@ -85,6 +85,22 @@ def compute_hash(
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
+def row_hash(row, key: bytes) -> str:
+    """compute_hash of a row (or a new entry) read from its own fields."""
+    return compute_hash(
+        row.prev_hash,
+        row.at,
+        row.actor_id,
+        row.action,
+        row.record_type,
+        row.record_id,
+        row.before,
+        row.after,
+        row.address,
+        key=key,
+    )
+
+
 def _changed_only(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
     if not before or not after:
         return before, after
@@ -123,18 +139,7 @@ def record(
         address=address,
         prev_hash=prev or GENESIS,
     )
-    entry.hash = compute_hash(
-        entry.prev_hash,
-        at,
-        actor_id,
-        action,
-        record_type,
-        record_id,
-        before,
-        after,
-        address,
-        key=chain_key(),
-    )
+    entry.hash = row_hash(entry, chain_key())
     session.add(entry)
     session.flush()
     return entry
@@ -194,18 +199,7 @@ def verify_chain(
                 elif not start_id and not checked and row.prev_hash != GENESIS:
                     reason += " (rows before it are missing)"
                 return ChainReport(checked, row.id, reason, last_id or None, prev)
-            expected = compute_hash(
-                row.prev_hash,
-                row.at,
-                row.actor_id,
-                row.action,
-                row.record_type,
-                row.record_id,
-                row.before,
-                row.after,
-                row.address,
-                key=key,
-            )
+            expected = row_hash(row, key)
             if not hmac.compare_digest(expected, row.hash):
                 return ChainReport(
                     checked,
