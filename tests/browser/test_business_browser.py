@@ -65,4 +65,6 @@ def test_a_supervisor_runs_a_weekly_business_review(live_server, browser):
         assert download.value.suggested_filename.endswith(".xlsx")
         # A day that is not a date is refused with a message, not an error page.
         p.goto(p.url.split("?")[0] + "?period=month&on=not-a-day")
-        p.get_by_text("Give the day as YYYY-MM-DD; showing today's period.").wait_for()
+        p.get_by_text(
+            "Give the day as YYYY-MM-DD between 1900 and 2100; showing today's period."
+        ).wait_for()
