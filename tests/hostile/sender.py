@@ -172,6 +172,9 @@ class Sender:
             environ["wsgi.input"].close()  # a large body is spooled to a temporary file
             db.session.remove()
             savepoint.rollback()
+            # ROLLBACK TO keeps the savepoint open: without a RELEASE every request would nest
+            # one level deeper, and PostgreSQL runs out of lock space after some thousands.
+            self.connection.exec_driver_sql(f"RELEASE SAVEPOINT {savepoint._savepoint}")
         if response.status_code >= 500:
             line, where = _describe(self.errors.error) if self.errors.error else ("", "")
             self.failures.append(
