@@ -153,7 +153,7 @@ class Sender:
             self.app,
             path,
             method=method,
-            query_string=query or [],
+            query_string=query or None,
             data=data,
             json=json,
             headers=sent,
