@@ -8,6 +8,7 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import quote, urlsplit
 
 from flask import Flask
@@ -155,7 +156,11 @@ class Campaign:
     def _base_form(target: Target) -> list[tuple[str, object]]:
         if target.form is None:
             return []
-        fields = [(k, v) for k, v in target.form.fields.items() if k != "csrf_token"]
+        fields = [
+            (k, v if v.strip() else _plausible(k, target.form.types.get(k, "")))
+            for k, v in target.form.fields.items()
+            if k != "csrf_token"
+        ]
         return fields + [(name, (b"", "empty.csv")) for name in sorted(target.form.files)]
 
     # -- the hostile requests ----------------------------------------------------------------
@@ -346,6 +351,20 @@ class Campaign:
                     value=value,
                     form=form,
                 )
+
+
+def _plausible(name: str, input_type: str) -> str:
+    """A valid-looking value for a field the page left empty, so that a hostile value in
+    another field gets past "this field is required" to the service and the database."""
+    if input_type in ("hidden", "checkbox", "radio", "file") or name.endswith("id"):
+        return ""
+    if input_type == "date" or name.endswith(("_on", "date")):
+        return date.today().isoformat()
+    if input_type == "number":
+        return "1"
+    if input_type == "email":
+        return "fuzz@example.com"
+    return "Fuzz"
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> bytes:
