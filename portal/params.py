@@ -42,6 +42,12 @@ def has_control_chars(text: str) -> bool:
     return bool(_CONTROL.search(text))
 
 
+def first_control_char(text: str) -> int | None:
+    """Where the first control character stands in `text`, or None."""
+    found = _CONTROL.search(text)
+    return found.start() if found else None
+
+
 def clean_text(text: str | None) -> str:
     """A text filter as typed, or empty when it holds control characters (no row could match)."""
     if not text or has_control_chars(text):

@@ -175,3 +175,12 @@ def test_filter_links_carry_only_the_names_a_page_knows(app):
 
     with app.test_request_context("/?status=draft&_method=FOO&endpoint=x&_external=1&after=5"):
         assert filter_args(("status", "agent")) == {"status": "draft"}
+
+
+def test_a_csv_import_with_a_control_character_is_refused_whole_naming_the_line():
+    from portal.org.importer import read_csv
+
+    parsed = read_csv(b"name,email\nA,a@example.com\nB,b\x00@example.com\n")
+    assert parsed.problem and "Line 3" in parsed.problem
+    assert not parsed.rows
+    assert read_csv(b"name,email\nA,a@example.com\n").problem != parsed.problem

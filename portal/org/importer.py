@@ -21,6 +21,7 @@ from portal.org import person_rules as rules
 from portal.org import reporting_order
 from portal.org.import_lookup import Reference
 from portal.org.models import Person
+from portal.params import first_control_char
 
 COLUMNS = (
     "name",
@@ -120,6 +121,16 @@ def read_csv(data: bytes) -> ParsedFile:
             problem=_(
                 "The file is not UTF-8 text. In your spreadsheet choose "
                 "“Save as… CSV UTF-8” and upload it again."
+            )
+        )
+    control = first_control_char(text)
+    if control is not None:
+        line = text.count("\n", 0, control) + 1
+        return ParsedFile(
+            problem=_(
+                "Line %(n)d of the file holds a control character (such as NUL), which no "
+                "field may contain. Remove it, or save the file again as “CSV UTF-8”.",
+                n=line,
             )
         )
     reader = csv.reader(io.StringIO(text, newline=""))
