@@ -16,7 +16,7 @@ from portal.db import create_once
 from portal.errors import InvalidTransition, NotFound
 from portal.extensions import db
 from portal.notify.service import notify, register_kind
-from portal.org.models import Person
+from portal.org.models import Market, Person, Team
 from portal.training import programme_rules as rules
 from portal.training.models import Nomination, NominationStatus, RecognitionProgramme
 
@@ -30,6 +30,10 @@ def create_programme(
     policy.require(by, "programme.create")
     if not team_id and not market_id:
         raise InvalidTransition()
+    if team_id and db.session.get(Team, team_id) is None:
+        raise NotFound()
+    if not team_id and market_id and db.session.get(Market, market_id) is None:
+        raise NotFound()
     programme = RecognitionProgramme(
         name=name.strip(), cadence=cadence, team_id=team_id or None,
         market_id=None if team_id else market_id, owner_id=by.id,
