@@ -1,15 +1,23 @@
 # Two commands do all set-up: `make run` and `make test`.
 SHELL := /bin/bash
-PY ?= python3.11
+# The first Python from 3.11 to 3.13 found (the pins allow those).
+PY ?= $(shell for p in python3.11 python3.12 python3.13; do command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/portal_test
 
-.PHONY: run test setup lint format messages clean test-sqlite test-postgres
+.PHONY: run test setup system-run system-test lint format messages clean test-sqlite test-postgres
 
 $(BIN)/activate:
+	@[ -n "$(PY)" ] || { echo 'Python 3.11, 3.12 or 3.13 is needed: none was found on PATH.' >&2; exit 1; }
 	$(PY) -m venv $(VENV)
+
+system-run:
+	@scripts/system-packages run
+
+system-test:
+	@scripts/system-packages test
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
@@ -30,12 +38,12 @@ setup: $(VENV)/.installed portal/static/vendor/.copied
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 
-run: setup
+run: system-run setup
 	$(BIN)/flask demo load --if-empty
 	$(BIN)/flask demo logins
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: setup test-sqlite test-postgres
+test: system-test setup test-sqlite test-postgres
 
 test-sqlite:
 	$(BIN)/pytest -n 2 --dist loadfile
