@@ -18,11 +18,24 @@ from portal.notify.models import Notification
 from portal.org.models import Person
 
 MESSAGES: dict[str, LazyString] = {}
+LABELS: dict[str, LazyString] = {}  # what the kind is about, for the preferences page
+URGENT: set[str] = set()  # kinds e-mailed at once by default (the rest: daily digest)
 
 
-def register_kind(kind: str, message: LazyString) -> None:
-    """Declare a notification kind and its message, e.g. `_l("%(actor)s shared ...")`."""
+def register_kind(
+    kind: str, message: LazyString, *, label: LazyString | None = None, urgent: bool = False
+) -> None:
+    """Declare a notification kind and its message, e.g. `_l("%(actor)s shared ...")`.
+
+    `label` names the kind on the preferences page ("A review was shared with me"); `urgent`
+    kinds are e-mailed at once unless the person chose otherwise, the rest go in a digest."""
     MESSAGES[kind] = message
+    if label is not None:
+        LABELS[kind] = label
+    if urgent:
+        URGENT.add(kind)
+    else:
+        URGENT.discard(kind)
 
 
 def notify(
