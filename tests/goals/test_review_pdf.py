@@ -38,3 +38,35 @@ def test_no_pdf_before_the_review_is_shared(client, world):
     ready = to_calibration(world)
     login(client, world.sup_a)
     assert client.get(f"/goals/reviews/{ready.review.id}/review.pdf").status_code == 409
+
+
+def test_without_a_cjk_font_a_cjk_review_is_refused_not_printed_with_boxes(
+    client, world, monkeypatch
+):
+    from portal.goals import pdf
+
+    monkeypatch.setattr(pdf, "cjk_font_installed", lambda: False)
+    world.agent_a1.name = "陳大文"
+    db.session.commit()
+    ready = to_calibration(world)
+    review = ready.review
+    reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
+    login(client, world.agent_a1)
+    response = client.get(f"/goals/reviews/{review.id}/review.pdf")
+    assert response.status_code == 503
+    assert b"fonts-noto-cjk" in response.data
+
+
+def test_without_a_cjk_font_a_latin_only_document_still_prints(monkeypatch):
+    from portal.goals import pdf
+
+    monkeypatch.setattr(pdf, "cjk_font_installed", lambda: False)
+    body = pdf.html_to_pdf("<html><body><p>Nguyễn Văn An, Ana Souza</p></body></html>")
+    assert body.startswith(b"%PDF")
+
+
+def test_this_machine_has_the_cjk_font_the_set_up_installs():
+    from portal.goals import pdf
+
+    pdf.cjk_font_installed.cache_clear()
+    assert pdf.cjk_font_installed()
