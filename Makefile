@@ -1,7 +1,7 @@
 # Two commands do all set-up: `make run` and `make test`.
 SHELL := /bin/bash
 # The first Python from 3.11 to 3.13 found (the pins allow those).
-PY ?= $(shell for p in python3.11 python3.12 python3.13; do command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
+PY ?= $(shell for p in python3.11 python3.12 python3.13; do $$p -c "" >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app

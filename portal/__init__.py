@@ -14,6 +14,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
 
     from portal import input_guard, models, request_args, security, web  # noqa: F401
     from portal.cli import register_cli
+    from portal.coaching import series  # noqa: F401  (subscribes to the org tree's signals)
     from portal.errors import register_error_handlers
     from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 

@@ -4,7 +4,7 @@ weeks do not regroup every meeting on each read.
 
 One row per (series, Monday of the report's week holding at least one meeting that is not
 rescheduled): the rank of the best of them (0 held, 1 missed, 2 cancelled, 3 still scheduled,
-i.e. "not recorded" since the week is over), exactly what portal.dashboards.one_on_one_cells
+i.e. "not recorded" since the week is over), exactly what portal.coaching.cells
 computes from the meetings. The series' own columns (cadence, start, end) and the report's
 team, market and place in the org are not stored: they are read live.
 """

@@ -41,8 +41,7 @@ def last_frozen_monday(moment: datetime) -> date:
 def refresh(now: datetime | None = None) -> tuple[int, int]:
     """Recompute every stored week, and the counts per node from them. Commits. Returns the
     rows held: best meetings, counts per node and week."""
-    from portal.coaching import node_weeks
-    from portal.dashboards import one_on_one_cells as cells
+    from portal.coaching import cells, node_weeks
     from portal.kpis import rollup as kpi_rollup
 
     started = now or utcnow()

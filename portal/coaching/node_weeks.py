@@ -16,7 +16,7 @@ A read of a node's 1:1 cells may use it (`through`) when it gives exactly the ra
   (`Person.org_changed_at`) and no series was created or changed (`updated_at`);
 - only for the weeks the stored best meetings are still exact for (best_weeks.stored_through:
   lowered by meetings written, deleted or a report's time zone changed since).
-Later weeks are counted from the meetings (portal.dashboards.one_on_one_cells).
+Later weeks are counted from the meetings (portal.coaching.cells).
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def refresh(through: date | None, started: datetime, node_ids: list[int]) -> int
 def _insert(low: date, through: date, node_ids: list[int]) -> int:
     s = OneOnOneSeries
     b = OneOnOneBestWeek
-    from portal.dashboards.one_on_one_cells import monday_of
+    from portal.coaching.cells import monday_of
 
     first_week = monday_of(s.starts_on, _dialect())
     end_week = monday_of(s.ended_on, _dialect())
@@ -224,7 +224,7 @@ def tallies(
     series in play over `span` (the whole read's first and last Monday: begun by last + 7 days,
     not ended before first), grouped by "child_id", or by "supervisor_id", "team_id" and
     "market_id" together (a tuple) when `group` is "people": one statement."""
-    from portal.dashboards.one_on_one_cells import tag_of
+    from portal.coaching.cells import tag_of
 
     r = OneOnOneNodeWeek
     keys = [r.child_id] if group == "child_id" else [r.supervisor_id, r.team_id, r.market_id]

@@ -286,11 +286,11 @@ def completion_roll_ups(
 ) -> CompletionRollUps:
     """completion.roll_up of completion_grid by supervisor, team and market (the groups with
     anything expected), and the grid's total, counted by the database
-    (portal.dashboards.one_on_one_cells, the same rules in SQL, tested equal), from the counts
+    (portal.coaching.cells, the same rules in SQL, tested equal), from the counts
     per node (portal.coaching.node_weeks) for the weeks they give exactly: a fixed number of
     statements whatever the number of series or meetings."""
+    from portal.coaching import cells as one_on_one_cells
     from portal.coaching import node_weeks
-    from portal.dashboards import one_on_one_cells
 
     tagged = [(week, 1) for week in weeks]
     span = (weeks[0], weeks[-1])

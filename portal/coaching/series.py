@@ -21,6 +21,7 @@ from portal.coaching.models import (
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
 from portal.org.models import Person
+from portal.org.signals import person_moved
 
 
 def _check_settings(cadence: str, weekday: int, start_time: time | None) -> None:
@@ -256,3 +257,8 @@ def update_series(
         by, "one_on_one_series.edit", "one_on_one_series", series.id, before, series.snapshot()
     )
     db.session.commit()  # a stale version: Conflict (db.ConflictSession)
+
+
+@person_moved.connect
+def _on_person_moved(by: Person | None, *, person: Person, at: datetime, **_: object) -> None:
+    end_series_after_move(by, person, at)

@@ -11,7 +11,7 @@ a period holding no Monday takes the week of its first day.
 Statements: the direct reports; for a node rolled up by portal.coaching.node_weeks, its state,
 the latest change of people and series, how far the stored best meetings are exact (two) and
 one sum of the stored counts per node for the weeks they cover; then, for the weeks after them
-(or all weeks), portal.dashboards.one_on_one_cells (the rules of coaching.completion.build_grid
+(or all weeks), portal.coaching.cells (the rules of coaching.completion.build_grid
 in SQL, tested equal to it): how far the stored best meetings per week are exact (two), on
 PostgreSQL no JIT, one aggregate of the cells; on SQLite the time zones in play first. At most
 eleven, whatever the data.
@@ -24,9 +24,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select
 
+from portal.coaching import cells as one_on_one_cells
 from portal.coaching import node_weeks
 from portal.coaching.completion import Tally
-from portal.dashboards import one_on_one_cells
 from portal.kpis import queries as kpi_queries
 from portal.kpis.periods import Period
 from portal.kpis.queries import ViewFilters

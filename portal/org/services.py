@@ -18,7 +18,7 @@ from portal.auth import passwords, sessions
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
-from portal.org import csv_safety, import_lookup, importer, queries, tree
+from portal.org import csv_safety, import_lookup, importer, queries, signals, tree
 from portal.org import person_rules as rules
 from portal.org.models import Market, Person, Position, Segment, Team
 
@@ -209,10 +209,8 @@ def move_person(by: Person, person: Person, *, manager_reference: str | None) ->
         raise ValidationFailed(field_errors=errors)
     person_id, old_manager_id = person.id, person.manager_id
     tree.move(person, manager)
-    # A report who moves gets a new 1:1 series; the old one ends and keeps its history.
-    from portal.coaching.series import end_series_after_move
-
-    end_series_after_move(by, person, utcnow())
+    # Features react (a report who moves gets a new 1:1 series, the old one keeps its history).
+    signals.person_moved.send(by, person=person, at=utcnow())
     audit.record(
         by,
         "person.move",

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select, update
 
 from portal.coaching import best_weeks, completion
+from portal.coaching import cells as one_on_one_cells
 from portal.coaching import queries as coaching_queries
 from portal.coaching.best_week_models import OneOnOneBestWeek
 from portal.coaching.completion import Tally
 from portal.coaching.models import OneOnOne, OneOnOneSeries
-from portal.dashboards import one_on_one_cells
 from portal.extensions import db
 from portal.kpis.queries import ViewFilters, population
 from portal.policy import Area

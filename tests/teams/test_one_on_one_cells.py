@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from portal.coaching import cells as one_on_one_cells
 from portal.coaching import queries as coaching_queries
 from portal.coaching.completion import Tally
 from portal.coaching.models import OneOnOne, OneOnOneSeries
-from portal.dashboards import one_on_one_cells
 from portal.extensions import db
 from portal.kpis.queries import ViewFilters, population
 from portal.policy import Area

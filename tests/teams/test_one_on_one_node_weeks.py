@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import select, update
 
 from portal.coaching import best_weeks, completion, node_weeks
+from portal.coaching import cells as one_on_one_cells
 from portal.coaching import queries as coaching_queries
 from portal.coaching.models import OneOnOne, OneOnOneSeries
 from portal.coaching.node_week_models import OneOnOneNodeWeek
-from portal.dashboards import one_on_one_cells, team_one_on_ones
+from portal.dashboards import team_one_on_ones
 from portal.extensions import db
 from portal.kpis.queries import ViewFilters, population
 from portal.org.models import Person
