@@ -19,7 +19,12 @@ from portal.org.models import Person
 from portal.web import path_for
 
 KIND = "goals.phase_overdue"
-register_kind(KIND, _l("Overdue in %(cycle)s: %(phase)s for %(person)s (due %(due)s)"))
+register_kind(
+    KIND,
+    _l("Overdue in %(cycle)s: %(phase)s for %(person)s (due %(due)s)"),
+    label=_l("A review phase I owe is overdue"),
+    urgent=True,
+)
 
 PHASE_NAMES = {
     PhaseKind.GOAL_SETTING: _l("goal setting"),

@@ -20,7 +20,11 @@ from portal.org.models import Market, Person, Team
 from portal.training import programme_rules as rules
 from portal.training.models import Nomination, NominationStatus, RecognitionProgramme
 
-register_kind("programme.won", _l("You won %(programme)s for the period from %(period)s"))
+register_kind(
+    "programme.won",
+    _l("You won %(programme)s for the period from %(period)s"),
+    label=_l("I won a recognition programme"),
+)
 
 
 def create_programme(
