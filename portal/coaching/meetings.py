@@ -368,3 +368,6 @@ def action_items_for_meeting(meeting: OneOnOne) -> list[tuple[ActionItem, int]]:
         if carry.shows_on(facts, meeting.scheduled_at):
             shown.append((item, carry.times_carried(facts, times, meeting.scheduled_at)))
     return shown
+
+
+from portal.coaching import reminders  # noqa: E402, F401  (registers the reminders' kinds)

@@ -406,3 +406,6 @@ def _check_version(review: Review, expected_version: int) -> None:
 def _commit(review: Review) -> None:
     review.updated_at = utcnow()
     db.session.commit()  # a stale version: Conflict (db.ConflictSession)
+
+
+from portal.goals import reminders  # noqa: E402, F401  (registers the reminders' kinds)

@@ -481,3 +481,6 @@ def send_overdue_notices(today: date) -> int:
     audit.record(None, "training.overdue_notices", "assignment", None, None, {"sent": sent})
     db.session.commit()
     return sent
+
+
+from portal.training import reminders  # noqa: E402, F401  (registers the reminders' kinds)
