@@ -47,6 +47,16 @@ from portal.web import path_for
 Area = policy.Area
 
 register_kind(
+    "review.started",
+    _l("%(actor)s opened your self-assessment for %(cycle)s"),
+    label=_l("My self-assessment is open"),
+)
+register_kind(
+    "review.self_submitted",
+    _l("%(person)s submitted their self-assessment in %(cycle)s: your assessment is next"),
+    label=_l("A self-assessment of someone I review was submitted"),
+)
+register_kind(
     "review.shared",
     _l("%(actor)s shared your review of %(cycle)s with you: read it and acknowledge it"),
     label=_l("My review was shared with me"),
@@ -250,6 +260,7 @@ def save_self(
         review.state = next_state(review.state, "submit_self")
         review.self_submitted_at = utcnow()
         action = "review.submit_self"
+        tell(review.reviewer_id, by, review, "review.self_submitted")
     audit.record(by, action, "review", review.id, before, _with_ratings(review, Author.SELF))
     _commit(review)
 
@@ -338,7 +349,9 @@ def take_step(
         review.locked_at = now
     review.state = target
     audit.record(by, f"review.{step}", "review", review.id, before, review.snapshot())
-    if step == "share":
+    if step == "start":
+        tell(review.person_id, by, review, "review.started")
+    elif step == "share":
         tell(review.person_id, by, review, "review.shared")
     elif step == "acknowledge":
         tell(review.reviewer_id, by, review, "review.acknowledged")
