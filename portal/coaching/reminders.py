@@ -96,10 +96,14 @@ def send_meeting_tomorrow(now: datetime) -> int:
     count = 0
     for meeting in meetings:
         occasion = meeting.scheduled_at.isoformat()
+        details: dict[str, list[str]] = {}  # by language: the points are worked out once each
         pairs = ((meeting.report, meeting.supervisor), (meeting.supervisor, meeting.report))
         for person, other in pairs:
             if not person.is_active or (person.id, meeting.id, occasion) in already:
                 continue
+            language = person.locale or "en"
+            if language not in details:
+                details[language] = pre_read(meeting, agendas[meeting.id], person)
             notify(
                 person.id,
                 None,
@@ -109,7 +113,7 @@ def send_meeting_tomorrow(now: datetime) -> int:
                 path_for("coaching.meeting_detail", meeting_id=meeting.id),
                 other=other.display_name,
                 when=_when(meeting.scheduled_at, person),
-                details=pre_read(meeting, agendas[meeting.id], person),
+                details=details[language],
                 **{OCCASION: occasion},
             )
             count += 1
