@@ -9,7 +9,6 @@ import sys
 from datetime import UTC, date, datetime
 
 from portal import reminders
-from portal.notify.service import LABELS, MESSAGES
 from tests.coaching.helpers import setup_series
 from tests.training.helpers import assign, course
 
@@ -47,10 +46,6 @@ def test_a_failing_reminder_is_counted_and_the_others_still_run(world, monkeypat
     counts = reminders.run_all(EVE)
     assert counts["goals.check_in_due"] == -1
     assert counts["coaching.meeting_tomorrow"] == 4
-
-
-def test_every_kind_has_a_label(app):
-    assert set(MESSAGES) <= set(LABELS)
 
 
 def test_every_kind_is_registered_when_the_app_starts():
