@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
@@ -55,6 +56,22 @@ PHASE_NAMES = {
 }
 
 
+def _phase_names(rows: list) -> dict[int, dict[PhaseKind, str]]:
+    """The phases' names in the language of each employee and reviewer of `rows` (one query):
+    the name is kept in the notification, so it is put in the recipient's language here."""
+    ids = {row[2] for row in rows} | {row[3] for row in rows if row[3] is not None}
+    if not ids:
+        return {}
+    locales = dict(
+        db.session.execute(select(Person.id, Person.locale).where(Person.id.in_(ids))).all()
+    )
+    by_locale: dict[str, dict[PhaseKind, str]] = {}
+    for locale in set(locales.values()):
+        with force_locale(locale or "en"):
+            by_locale[locale] = {kind: str(name) for kind, name in PHASE_NAMES.items()}
+    return {pid: by_locale[locale] for pid, locale in locales.items()}
+
+
 def _running_reviews() -> list:
     """(review id, state, employee, reviewer, employee's name, cycle, goals, goals checked in)
     of every review of a running cycle: one query."""
@@ -93,6 +110,7 @@ def send_reminders(today: date) -> int:
         select(Notification.record_id, Notification.params).where(Notification.kind == KIND)
     ).all()
     already = {(rid, params.get("phase_kind")) for rid, params in sent}
+    names = _phase_names(rows)
     count = 0
     for review_id, state, person_id, reviewer_id, name, cycle, n_goals, checked in rows:
         due = {phase.kind: phase.due_on for phase in cycle.phases}
@@ -111,7 +129,7 @@ def send_reminders(today: date) -> int:
                 review_id,
                 path_for("goals.review_detail", review_id=review_id),
                 cycle=cycle.name,
-                phase=str(PHASE_NAMES[kind]),
+                phase=names[owner][kind],
                 phase_kind=kind.value,
                 person=name,
                 due=due[kind].isoformat(),
@@ -127,6 +145,7 @@ def send_phase_due_soon(now: datetime) -> int:
     today = now.date()
     rows = _running_reviews()
     already = sent_before(DUE_SOON_KIND, [row[0] for row in rows])
+    names = _phase_names(rows)
     count = 0
     for review_id, state, person_id, reviewer_id, name, cycle, n_goals, checked in rows:
         for phase in cycle.phases:
@@ -147,7 +166,7 @@ def send_phase_due_soon(now: datetime) -> int:
                 review_id,
                 path_for("goals.review_detail", review_id=review_id),
                 cycle=cycle.name,
-                phase=str(PHASE_NAMES[kind]),
+                phase=names[owner][kind],
                 phase_kind=kind.value,
                 person=name,
                 due=phase.due_on.isoformat(),
