@@ -26,6 +26,7 @@ from portal.web import path_for
 notify.register_kind(
     "business.action_assigned",
     _l("%(actor)s gave you an action item from %(review)s: %(body)s"),
+    label=_l("I was given an action item from a business review"),
 )
 
 MAX_TEXT = 4000

@@ -31,14 +31,17 @@ from portal.policy import Area, get_visible_or_404
 notify.register_kind(
     "coaching.meeting_cancelled",
     _l("%(actor)s cancelled your 1:1 of %(when)s: %(reason)s"),
+    label=_l("My 1:1 was cancelled"),
 )
 notify.register_kind(
     "coaching.meeting_rescheduled",
     _l("%(actor)s moved your 1:1 of %(when)s to %(new_when)s"),
+    label=_l("My 1:1 was moved"),
 )
 notify.register_kind(
     "coaching.action_assigned",
     _l("%(actor)s gave you an action item: %(body)s"),
+    label=_l("I was given an action item in a 1:1"),
 )
 
 MAX_TEXT = 4000
@@ -365,3 +368,6 @@ def action_items_for_meeting(meeting: OneOnOne) -> list[tuple[ActionItem, int]]:
         if carry.shows_on(facts, meeting.scheduled_at):
             shown.append((item, carry.times_carried(facts, times, meeting.scheduled_at)))
     return shown
+
+
+from portal.coaching import reminders  # noqa: E402, F401  (registers the reminders' kinds)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -16,8 +17,19 @@ from portal.errors import InvalidTransition, ValidationFailed
 from portal.extensions import db
 from portal.goals import rating
 from portal.goals.models import CalibrationChange, Review, ReviewCycle, ReviewState
-from portal.goals.reviews import _check_version, _commit, _ensure_in_progress
+from portal.goals.reviews import _check_version, _commit, _ensure_in_progress, tell
+from portal.notify.service import register_kind
 from portal.org.models import Person, Team
+
+# To the reviewer (the person's manager) only: the employee sees ratings once shared.
+register_kind(
+    "review.rating_calibrated",
+    _l(
+        "%(actor)s changed the rating of %(person)s in %(cycle)s from %(before)s to %(after)s: "
+        "%(reason)s"
+    ),
+    label=_l("A rating I proposed was changed at calibration"),
+)
 
 # Reviews whose manager assessment is in: they take part in the distribution.
 CALIBRATED_STATES = (
@@ -134,6 +146,16 @@ def change_rating(
         review.id,
         {"final_rating": before},
         {"final_rating": new_rating, "reason": reason.strip(), "change_id": change.id},
+    )
+    scale = review.cycle
+    tell(
+        review.reviewer_id,
+        by,
+        review,
+        "review.rating_calibrated",
+        before=f"{before} {scale.scale_label(before)}".strip() if before is not None else "—",
+        after=f"{new_rating} {scale.scale_label(new_rating)}".strip(),
+        reason=reason.strip()[:200],
     )
     _commit(review)
     return change

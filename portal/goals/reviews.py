@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -39,9 +40,44 @@ from portal.goals.transitions import (
     next_state,
     reopen_state,
 )
+from portal.notify.service import notify, register_kind
 from portal.org.models import Person
+from portal.web import path_for
 
 Area = policy.Area
+
+register_kind(
+    "review.started",
+    _l("%(actor)s opened your self-assessment for %(cycle)s"),
+    label=_l("My self-assessment is open"),
+)
+register_kind(
+    "review.self_submitted",
+    _l("%(person)s submitted their self-assessment in %(cycle)s: your assessment is next"),
+    label=_l("A self-assessment of someone I review was submitted"),
+)
+register_kind(
+    "review.shared",
+    _l("%(actor)s shared your review of %(cycle)s with you: read it and acknowledge it"),
+    label=_l("My review was shared with me"),
+    urgent=True,
+)
+register_kind(
+    "review.acknowledged",
+    _l("%(person)s acknowledged their review of %(cycle)s"),
+    label=_l("A review I wrote was acknowledged"),
+)
+register_kind(
+    "review.reopened",
+    _l("%(actor)s reopened the review of %(person)s in %(cycle)s for you to act on: %(reason)s"),
+    label=_l("A review was reopened for me to act on"),
+    urgent=True,
+)
+register_kind(
+    "review.signed_off",
+    _l("%(actor)s signed off the review of %(person)s in %(cycle)s"),
+    label=_l("A review of mine, or one I wrote, was signed off"),
+)
 
 
 @dataclass(frozen=True)
@@ -224,6 +260,7 @@ def save_self(
         review.state = next_state(review.state, "submit_self")
         review.self_submitted_at = utcnow()
         action = "review.submit_self"
+        tell(review.reviewer_id, by, review, "review.self_submitted")
     audit.record(by, action, "review", review.id, before, _with_ratings(review, Author.SELF))
     _commit(review)
 
@@ -312,6 +349,15 @@ def take_step(
         review.locked_at = now
     review.state = target
     audit.record(by, f"review.{step}", "review", review.id, before, review.snapshot())
+    if step == "start":
+        tell(review.person_id, by, review, "review.started")
+    elif step == "share":
+        tell(review.person_id, by, review, "review.shared")
+    elif step == "acknowledge":
+        tell(review.reviewer_id, by, review, "review.acknowledged")
+    elif step == "lock":
+        for recipient in dict.fromkeys((review.person_id, review.reviewer_id)):
+            tell(recipient, by, review, "review.signed_off")
     _commit(review)
 
 
@@ -341,7 +387,28 @@ def reopen(review: Review, by: Person, *, to: str, reason: str, expected_version
         review.self_submitted_at = None
     after = {**review.snapshot(), "reason": reason.strip()}
     audit.record(by, "review.reopen", "review", review.id, before, after)
+    # Whoever must act next: the employee back at their self-assessment, else the reviewer.
+    owner = review.person_id if target == ReviewState.SELF_REVIEW else review.reviewer_id
+    tell(owner, by, review, "review.reopened", reason=reason.strip()[:200])
     _commit(review)
+
+
+def tell(recipient_id: int | None, by: Person | None, review: Review, kind: str, **params) -> None:
+    """Notify one person about the review (nobody when there is no such person: a review
+    without a reviewer), linking to the review's page."""
+    if recipient_id is None:
+        return
+    notify(
+        recipient_id,
+        by,
+        kind,
+        "review",
+        review.id,
+        path_for("goals.review_detail", review_id=review.id),
+        cycle=review.cycle.name,
+        person=review.person.display_name,
+        **params,
+    )
 
 
 def _check_version(review: Review, expected_version: int) -> None:
@@ -352,3 +419,6 @@ def _check_version(review: Review, expected_version: int) -> None:
 def _commit(review: Review) -> None:
     review.updated_at = utcnow()
     db.session.commit()  # a stale version: Conflict (db.ConflictSession)
+
+
+from portal.goals import reminders  # noqa: E402, F401  (registers the reminders' kinds)

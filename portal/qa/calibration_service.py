@@ -40,11 +40,14 @@ from portal.qa.programme_models import (
 MAX_CONTACTS = 20
 
 notify_service.register_kind(
-    "calibration.invited", _l("%(actor)s invited you to score the calibration session “%(title)s”")
+    "calibration.invited",
+    _l("%(actor)s invited you to score the calibration session “%(title)s”"),
+    label=_l("I was invited to score a calibration session"),
 )
 notify_service.register_kind(
     "calibration.closed",
     _l("%(actor)s closed the calibration session “%(title)s”: see the results"),
+    label=_l("A calibration session I scored was closed"),
 )
 
 

@@ -33,6 +33,7 @@ from portal.org.models import Market, Person, Segment
 from portal.qa import contact_rows
 from portal.qa.contact_insert import insert_contacts
 from portal.qa.contact_rows import Agent, Reference, RowCheck
+from portal.qa.import_notices import tell_finished
 from portal.qa.models import ContactImport, ImportStatus
 
 BATCH_SIZE = 1000
@@ -175,6 +176,7 @@ def _finish(record: ContactImport, actor: Person) -> None:
             "error_rows": record.error_rows,
         },
     )
+    tell_finished(record)
     db.session.commit()
 
 

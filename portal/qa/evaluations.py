@@ -50,12 +50,31 @@ from portal.web import path_for
 S = EvaluationStatus
 COMMENT_MAX = 4000
 
-register_kind("evaluation.submitted", _l("%(actor)s scored your contact %(contact)s: %(score)s"))
-register_kind("evaluation.acknowledged", _l("%(actor)s acknowledged the evaluation of %(contact)s"))
-register_kind("evaluation.disputed", _l("%(actor)s disputed the evaluation of %(contact)s"))
-register_kind("evaluation.upheld", _l("%(actor)s upheld the evaluation of %(contact)s"))
 register_kind(
-    "evaluation.rescored", _l("%(actor)s re-scored the evaluation of %(contact)s: %(score)s")
+    "evaluation.submitted",
+    _l("%(actor)s scored your contact %(contact)s: %(score)s"),
+    label=_l("One of my contacts was evaluated"),
+)
+register_kind(
+    "evaluation.acknowledged",
+    _l("%(actor)s acknowledged the evaluation of %(contact)s"),
+    label=_l("An evaluation I wrote was acknowledged"),
+)
+register_kind(
+    "evaluation.disputed",
+    _l("%(actor)s disputed the evaluation of %(contact)s"),
+    label=_l("An evaluation I wrote was disputed (to resolve)"),
+    urgent=True,
+)
+register_kind(
+    "evaluation.upheld",
+    _l("%(actor)s upheld the evaluation of %(contact)s"),
+    label=_l("My dispute was answered: the score was upheld"),
+)
+register_kind(
+    "evaluation.rescored",
+    _l("%(actor)s re-scored the evaluation of %(contact)s: %(score)s"),
+    label=_l("My dispute was answered: the contact was re-scored"),
 )
 
 PROBLEM_MESSAGES = {

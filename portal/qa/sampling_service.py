@@ -32,6 +32,7 @@ from portal.qa.programme_models import AssignTo, SamplingAssignment, SamplingRul
 notify_service.register_kind(
     "sampling.assigned",
     _l("%(actor)s's weekly sample put %(count)s contacts in your queue"),
+    label=_l("Sampled contacts were put in my queue"),
 )
 
 

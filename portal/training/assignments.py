@@ -32,7 +32,11 @@ from portal.training.models import (
 )
 from portal.training.status import Standing, StatusCounts, standing
 
-register_kind("training.assigned", _l("%(actor)s assigned you the course %(course)s, due %(due)s"))
+register_kind(
+    "training.assigned",
+    _l("%(actor)s assigned you the course %(course)s, due %(due)s"),
+    label=_l("I was assigned a course"),
+)
 
 
 @dataclass(frozen=True)
@@ -418,9 +422,17 @@ def completions_for(person_id: int) -> list[Completion]:
     )
 
 
-register_kind("training.overdue", _l("%(course)s is overdue (due %(due)s)"))
 register_kind(
-    "training.overdue_report", _l("%(person)s's course %(course)s is overdue (due %(due)s)")
+    "training.overdue",
+    _l("%(course)s is overdue (due %(due)s)"),
+    label=_l("A course of mine is overdue"),
+    urgent=True,
+)
+register_kind(
+    "training.overdue_report",
+    _l("%(person)s's course %(course)s is overdue (due %(due)s)"),
+    label=_l("A course I assigned, or of someone I manage, is overdue"),
+    urgent=True,
 )
 
 
@@ -469,3 +481,6 @@ def send_overdue_notices(today: date) -> int:
     audit.record(None, "training.overdue_notices", "assignment", None, None, {"sent": sent})
     db.session.commit()
     return sent
+
+
+from portal.training import reminders  # noqa: E402, F401  (registers the reminders' kinds)

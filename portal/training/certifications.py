@@ -19,6 +19,7 @@ from portal.training.models import Certification, CertificationSource, Course
 register_kind(
     "certification.renewal",
     _l("Your certification %(name)s expires on %(expires)s: renew it in time"),
+    label=_l("A certification of mine is due for renewal"),
 )
 
 

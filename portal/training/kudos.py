@@ -18,7 +18,11 @@ from portal.notify.service import notify, register_kind
 from portal.org.models import Person
 from portal.training.models import Kudos
 
-register_kind("kudos.received", _l("%(actor)s gave you kudos for %(value)s"))
+register_kind(
+    "kudos.received",
+    _l("%(actor)s gave you kudos for %(value)s"),
+    label=_l("I received kudos"),
+)
 
 VALUES = (
     "Customer first",

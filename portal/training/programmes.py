@@ -19,8 +19,28 @@ from portal.notify.service import notify, register_kind
 from portal.org.models import Market, Person, Team
 from portal.training import programme_rules as rules
 from portal.training.models import Nomination, NominationStatus, RecognitionProgramme
+from portal.web import path_for
 
-register_kind("programme.won", _l("You won %(programme)s for the period from %(period)s"))
+register_kind(
+    "programme.won",
+    _l("You won %(programme)s for the period from %(period)s"),
+    label=_l("I won a recognition programme"),
+)
+register_kind(
+    "nomination.approved",
+    _l("%(actor)s approved the nomination of %(person)s for %(programme)s"),
+    label=_l("A nomination of me, or one I made, was approved"),
+)
+register_kind(
+    "nomination.declined",
+    _l("%(actor)s declined your nomination of %(person)s for %(programme)s"),
+    label=_l("A nomination I made was declined"),
+)
+register_kind(
+    "nomination.won",
+    _l("%(person)s, whom you nominated, won %(programme)s for the period from %(period)s"),
+    label=_l("Someone I nominated won"),
+)
 
 
 def create_programme(
@@ -122,13 +142,34 @@ def decide(by: Person, nomination: Nomination, action: str, now: datetime) -> No
     nomination.decided_by_id = by.id
     nomination.decided_at = now
     db.session.flush()
-    if new == NominationStatus.WINNER:
-        notify(nomination.person_id, by, "programme.won", "nomination", nomination.id,
-               f"/recognition/programmes/{programme.id}", programme=programme.name,
-               period=nomination.period_start.isoformat())  # fmt: skip
+    _tell_decision(nomination, by, new)
     audit.record(by, f"nomination.{action}", "nomination", nomination.id, before,
                  {"status": new})  # fmt: skip
     db.session.commit()
+
+
+def _tell_decision(nomination: Nomination, by: Person, new: NominationStatus) -> None:
+    """The nominee and the nominator hear the decision. A declined nomination is seen only by
+    whoever nominated (and the owner, HR), so the nominee is not told of a decline."""
+    programme = nomination.programme
+    url = path_for("recognition.programme_detail", programme_id=programme.id)
+    params = {
+        "programme": programme.name,
+        "person": nomination.person.display_name,
+        "period": nomination.period_start.isoformat(),
+    }
+    if new == NominationStatus.WINNER:
+        recipients = [(nomination.person_id, "programme.won"),
+                      (nomination.nominated_by_id, "nomination.won")]  # fmt: skip
+    elif new == NominationStatus.APPROVED:
+        recipients = [(nomination.person_id, "nomination.approved"),
+                      (nomination.nominated_by_id, "nomination.approved")]  # fmt: skip
+    else:
+        recipients = [(nomination.nominated_by_id, "nomination.declined")]
+    for recipient, kind in recipients:
+        if kind == "nomination.won" and recipient == nomination.person_id:
+            continue  # nominated themselves: "you won" says it
+        notify(recipient, by, kind, "nomination", nomination.id, url, **params)
 
 
 def _winners_full() -> str:
