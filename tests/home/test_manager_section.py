@@ -152,7 +152,9 @@ def test_business_actions_count_the_open_items_of_my_actions(app, client, world)
 
 
 def _count_statements(app, person, today) -> int:
-    with count_queries(app) as statements:
+    """Statements of one call in a request (as on the home page)."""
+    assert person.name  # loaded before counting
+    with app.test_request_context(), count_queries(app) as statements:
         manager.section(person, today)
     return len(statements)
 
