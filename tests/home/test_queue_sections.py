@@ -3,7 +3,6 @@ page shows, each section only for the grant it is about, a bounded number of sta
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -173,22 +172,6 @@ def test_overdue_training_counts_the_team_matrix_rows(app, client, world):
     overdue = body.split('id="overdue-title"')[1].split("</section>")[0]
     assert overdue.count("<tr><td>") == item.count
     assert "MK-C1" in overdue and "MK-A1" not in overdue
-
-
-def test_skill_gaps_count_the_skill_gap_page_rows(app, client, world):
-    card, (q0, q1) = training.scorecard_questions(world.qa)
-    at = datetime.now(UTC) - timedelta(days=5)
-    for _ in range(3):
-        training.evaluation(world.agent_c1, world.sup_c, card, {q0: "fail", q1: "pass"}, at=at)
-        training.evaluation(world.agent_a1, world.sup_a, card, {q0: "pass", q1: "fail"}, at=at)
-    db.session.commit()
-    item = _items(queues.trainer_section(world.trainer, _today(world.trainer)))[
-        "trainer.skill_gaps"
-    ]
-    assert item.count == 1  # Japan's failed question only
-    as_user(client, world.trainer)
-    body = client.get(item.url).get_data(as_text=True)
-    assert len(re.findall(r"% <span class=\"muted\">\(", body)) == item.count
 
 
 def test_the_trainer_section_statements_do_not_grow(app, world):
