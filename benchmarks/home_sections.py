@@ -32,7 +32,11 @@ from portal.org.models import Grant, Person  # noqa: E402
 def people(role: str, limit: int = 2) -> list[int]:
     return list(
         db.session.scalars(
-            select(Grant.person_id).where(Grant.role == role).order_by(Grant.person_id).limit(limit)
+            select(Grant.person_id)
+            .where(Grant.role == role)
+            .distinct()
+            .order_by(Grant.person_id)
+            .limit(limit)
         )
     )
 
