@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from portal import audit, policy
@@ -342,3 +342,14 @@ def my_action_items(viewer: Person, *, limit: int = 200) -> list[MyItem]:
             )
         )
     return [MyItem(i, i.review, i.person_id in visible) for i in items]
+
+
+def open_action_summary(viewer: Person) -> tuple[int, date | None]:
+    """How many of the viewer's own items are open, and the earliest due date among them: the
+    open rows my_action_items lists first (one statement)."""
+    count, due = db.session.execute(
+        select(func.count(), func.min(BusinessActionItem.due_on)).where(
+            BusinessActionItem.owner_id == viewer.id, BusinessActionItem.is_done.is_(False)
+        )
+    ).one()
+    return int(count), due

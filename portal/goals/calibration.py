@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal import audit, policy
@@ -66,6 +66,17 @@ def _calibrated_by(viewer: Person, cycle: ReviewCycle, team_id: int | None):
     if team_id:
         stmt = stmt.where(Review.team_id == team_id)
     return stmt
+
+
+def to_calibrate_count(viewer: Person, cycle: ReviewCycle) -> int:
+    """How many of the reviews calibration_for lists (every team) are still in calibration:
+    the rows the page offers a rating change on. One statement."""
+    stmt = (
+        _calibrated_by(viewer, cycle, None)
+        .where(Review.state == ReviewState.CALIBRATION.value)
+        .with_only_columns(func.count(Review.id))
+    )
+    return int(db.session.execute(stmt).scalar_one())
 
 
 def calibration_for(viewer: Person, cycle: ReviewCycle, team_id: int | None) -> Calibration:

@@ -64,14 +64,48 @@ def sessions_for(viewer: Person) -> list[CalibrationSession]:
         selectinload(CalibrationSession.contacts),
     )
     if not policy.is_hr(viewer):
-        invited = select(CalibrationParticipant.session_id).where(
-            CalibrationParticipant.evaluator_id == viewer.id
-        )
-        stmt = stmt.where(
-            or_(CalibrationSession.lead_id == viewer.id, CalibrationSession.id.in_(invited))
-        )
+        stmt = stmt.where(_member_of(viewer))
     stmt = stmt.order_by(CalibrationSession.created_at.desc(), CalibrationSession.id.desc())
     return list(db.session.execute(stmt.limit(200)).unique().scalars())
+
+
+def _member_of(viewer: Person):  # noqa: ANN202
+    """Sessions the viewer leads or was invited to (a condition on CalibrationSession)."""
+    invited = select(CalibrationParticipant.session_id).where(
+        CalibrationParticipant.evaluator_id == viewer.id
+    )
+    return or_(CalibrationSession.lead_id == viewer.id, CalibrationSession.id.in_(invited))
+
+
+def sessions_to_score(viewer: Person) -> list[tuple[int, str]]:
+    """(id, title) of the open sessions of sessions_for in which the viewer scores (lead or
+    invited: calibration.score) and has not yet scored every contact, newest first; one
+    statement."""
+    contacts = (
+        select(func.count())
+        .select_from(CalibrationContact)
+        .where(CalibrationContact.session_id == CalibrationSession.id)
+        .scalar_subquery()
+    )
+    scored = (
+        select(func.count())
+        .select_from(CalibrationScore)
+        .where(
+            CalibrationScore.session_id == CalibrationSession.id,
+            CalibrationScore.evaluator_id == viewer.id,
+        )
+        .scalar_subquery()
+    )
+    stmt = (
+        select(CalibrationSession.id, CalibrationSession.title)
+        .where(
+            CalibrationSession.status == CalibrationStatus.OPEN.value,
+            _member_of(viewer),
+            scored < contacts,
+        )
+        .order_by(CalibrationSession.created_at.desc(), CalibrationSession.id.desc())
+    )
+    return [(sid, title) for sid, title in db.session.execute(stmt.limit(200))]
 
 
 def get_session(viewer: Person, session_id: int) -> CalibrationSession:

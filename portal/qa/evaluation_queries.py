@@ -100,7 +100,30 @@ def evaluations_for(
     viewer: Person, filters: EvaluationFilters, *, after: int | None = None, limit: int = 25
 ) -> Page:
     """The evaluations the viewer may read, newest first (by id), one page after `after`."""
-    stmt = policy.scoped_evaluations(_rows_statement(), Evaluation, viewer)
+    stmt = _filtered(_rows_statement(), viewer, filters)
+    if after:
+        stmt = stmt.where(Evaluation.id < after)
+    rows = [
+        EvaluationRow(*row)
+        for row in db.session.execute(stmt.order_by(Evaluation.id.desc()).limit(limit + 1))
+    ]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].id if more and rows else None, after is not None)
+
+
+def count_evaluations(viewer: Person, filters: EvaluationFilters) -> int:
+    """How many rows evaluations_for lists over all its pages (one statement)."""
+    stmt = select(func.count()).select_from(Evaluation)
+    if filters.agent:
+        stmt = stmt.join(Person, Person.id == Evaluation.person_id)
+    return int(db.session.execute(_filtered(stmt, viewer, filters)).scalar_one())
+
+
+def _filtered(stmt: Select, viewer: Person, filters: EvaluationFilters) -> Select:
+    """evaluations_for's scope and filters on a statement over Evaluation (joined to Person
+    when filtering by agent)."""
+    stmt = policy.scoped_evaluations(stmt, Evaluation, viewer)
     if filters.status:
         stmt = stmt.where(Evaluation.status == filters.status)
     if filters.person_id:
@@ -117,15 +140,7 @@ def evaluations_for(
                 Person.employee_id == text,
             )
         )
-    if after:
-        stmt = stmt.where(Evaluation.id < after)
-    rows = [
-        EvaluationRow(*row)
-        for row in db.session.execute(stmt.order_by(Evaluation.id.desc()).limit(limit + 1))
-    ]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, rows[-1].id if more and rows else None, after is not None)
+    return stmt
 
 
 @dataclass(frozen=True)

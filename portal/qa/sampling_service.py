@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -365,13 +365,28 @@ def assigned_contacts(evaluator: Person) -> list[SamplingAssignment]:
     """
     stmt = (
         select(SamplingAssignment)
-        .where(
-            SamplingAssignment.evaluator_id == evaluator.id,
-            ~exists(
-                select(Evaluation.id).where(Evaluation.contact_id == SamplingAssignment.contact_id)
-            ),
-        )
+        .where(*_queue_conditions(evaluator))
         .options(joinedload(SamplingAssignment.contact), joinedload(SamplingAssignment.agent))
         .order_by(SamplingAssignment.due_on, SamplingAssignment.id)
     )
     return list(db.session.execute(stmt).unique().scalars())
+
+
+def _queue_conditions(evaluator: Person) -> list:
+    """assigned_contacts' choice of rows: assigned to the evaluator, no evaluation yet."""
+    return [
+        SamplingAssignment.evaluator_id == evaluator.id,
+        ~exists(
+            select(Evaluation.id).where(Evaluation.contact_id == SamplingAssignment.contact_id)
+        ),
+    ]
+
+
+def assigned_contacts_summary(evaluator: Person) -> tuple[int, date | None]:
+    """How many contacts assigned_contacts lists, and the soonest due date (one statement)."""
+    count, due = db.session.execute(
+        select(func.count(), func.min(SamplingAssignment.due_on)).where(
+            *_queue_conditions(evaluator)
+        )
+    ).one()
+    return int(count), due
