@@ -6,6 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from portal.forms import Form
 from portal.notify import preferences
@@ -16,8 +17,8 @@ def field_name(kind: str) -> str:
     return "k_" + re.sub(r"[^A-Za-z0-9_]", "_", kind)
 
 
-def channel_choices() -> list[tuple[str, str]]:
-    return [(c, str(preferences.CHANNEL_LABELS[c])) for c in CHANNELS]
+def channel_choices() -> list[SelectChoice]:
+    return [SelectChoice(c, preferences.CHANNEL_LABELS[c]) for c in CHANNELS]
 
 
 def preferences_form(kinds: list[str], current: dict[str, str], formdata=None) -> Form:

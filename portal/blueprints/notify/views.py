@@ -16,7 +16,7 @@ from portal.blueprints.notify.forms import (
 from portal.extensions import csrf, db
 from portal.htmx import render_view
 from portal.notify import mailer, preferences, service
-from portal.notify.models import Notification
+from portal.notify.models import CHANNELS, Notification
 from portal.org.models import Person
 from portal.params import cursor_id
 
@@ -136,7 +136,7 @@ def preference_link(token: str):
     if request.method == "POST":
         if "channel" not in request.form:
             form.channel.data = "portal"  # List-Unsubscribe=One-Click
-        if form.channel.data in dict(channel_choices()) and (
+        if form.channel.data in CHANNELS and (
             "channel" not in request.form or form.validate()
         ):
             preferences.set_channel(person.id, kind, form.channel.data)
