@@ -37,6 +37,7 @@ GROUP_LABELS = {
     "certification": _l("Training"),
     "recognition": _l("Recognition"),
     "kudos": _l("Recognition"),
+    "programme": _l("Recognition"),
     "nomination": _l("Recognition"),
     "business": _l("Business reviews"),
     "import": _l("Imports"),
