@@ -30,6 +30,7 @@ from flask_mailman.backends.smtp import EmailBackend as SmtpBackend
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.org.models import Person
+from portal.params import INT_MAX
 
 mail = Mail()
 
@@ -185,7 +186,9 @@ def read_preference_token(token: str) -> tuple[int, str] | None:
     if not isinstance(data, dict):
         return None
     person_id, kind = data.get("p"), data.get("k")
-    if not isinstance(person_id, int) or not isinstance(kind, str):
+    if type(person_id) is not int or not 0 < person_id <= INT_MAX:  # not a bool, in range
+        return None
+    if not isinstance(kind, str) or not 0 < len(kind) <= 64:
         return None
     return person_id, kind
 

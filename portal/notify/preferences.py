@@ -50,11 +50,15 @@ def default_channel(kind: str) -> str:
 
 
 def channel_for(person_id: int, kind: str) -> str:
-    stored = db.session.scalar(
-        select(NotificationPreference.channel).where(
-            NotificationPreference.person_id == person_id, NotificationPreference.kind == kind
+    """The person's channel for a kind. Called by notify() in the middle of a feature's
+    transaction: reads without flushing what the feature has not finished."""
+    with db.session.no_autoflush:
+        stored = db.session.scalar(
+            select(NotificationPreference.channel).where(
+                NotificationPreference.person_id == person_id,
+                NotificationPreference.kind == kind,
+            )
         )
-    )
     return stored if stored in CHANNELS else default_channel(kind)
 
 

@@ -148,6 +148,16 @@ def test_a_tampered_or_garbage_link_is_404(app, world):
         {"p": world.agent_a1.id, "k": "test.urgent"}
     )
     assert client.get(f"/notifications/preference/{other_salt}").status_code == 404
+    signed = mailer.URLSafeSerializer(app.config["SECRET_KEY"], salt=mailer.PREFERENCE_SALT)
+    for payload in (
+        [1],
+        None,
+        {"p": "1", "k": "test.urgent"},
+        {"p": True, "k": "test.urgent"},
+        {"p": 2**40, "k": "test.urgent"},
+        {"p": world.agent_a1.id, "k": 5},
+    ):
+        assert client.get(f"/notifications/preference/{signed.dumps(payload)}").status_code == 404
     unknown_kind = mailer.preference_token(world.agent_a1.id, "no.such.kind")
     assert client.get(f"/notifications/preference/{unknown_kind}").status_code == 404
 
