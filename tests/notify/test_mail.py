@@ -54,7 +54,9 @@ def test_urgent_kind_defaults_to_at_once_and_others_to_daily(app, world):
 
 
 def test_an_urgent_notification_is_emailed_once_with_both_parts_and_links(app, world, smtp_server):
-    note = raise_urgent(world, details=["Agenda: handle times", "Open action: call back"])
+    note = raise_urgent(
+        world, details=["Agenda: handle times", "Open action: call back", "A & B <i>"]
+    )
     assert delivery.send_pending(NOW) == 1
     assert delivery.send_pending(NOW + timedelta(minutes=5)) == 0  # never twice
     assert len(smtp_server.messages) == 1
@@ -73,6 +75,7 @@ def test_an_urgent_notification_is_emailed_once_with_both_parts_and_links(app, w
         assert "https://portal.example.test/people/42?tab=reviews" in body.replace("&amp;", "&")
         assert "Agenda: handle times" in body and "Open action: call back" in body
         assert "needs you on MK-A1" in body
+    assert "A & B <i>" in text and "A &amp; B &lt;i&gt;" in html  # plain text is plain
     db.session.expire_all()
     stored = db.session.get(Notification, note.id)
     assert stored.email_state == "sent" and stored.emailed_at is not None

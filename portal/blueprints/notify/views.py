@@ -3,7 +3,7 @@ their delivery preferences; and the signed one-click preference link of the e-ma
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -33,7 +33,9 @@ def unread_badge() -> dict:
     def unread_notifications() -> int:
         if not current_user or not current_user.is_authenticated:
             return 0
-        return service.unread_count(current_user)
+        if "unread_notifications" not in g:  # the list page counted already
+            g.unread_notifications = service.unread_count(current_user)
+        return g.unread_notifications
 
     return {"unread_notifications": unread_notifications}
 
@@ -45,11 +47,12 @@ def notification_list():
     rows = service.page(current_user, before, PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    g.unread_notifications = service.unread_count(current_user)  # the header's badge too
     return render_view(
         "notify/list.html",
         rows=[(n, service.message(n)) for n in rows],
         next_before=rows[-1].id if more else None,
-        unread=service.unread_count(current_user),
+        unread=g.unread_notifications,
     )
 
 
@@ -136,9 +139,7 @@ def preference_link(token: str):
     if request.method == "POST":
         if "channel" not in request.form:
             form.channel.data = "portal"  # List-Unsubscribe=One-Click
-        if form.channel.data in CHANNELS and (
-            "channel" not in request.form or form.validate()
-        ):
+        if form.channel.data in CHANNELS and ("channel" not in request.form or form.validate()):
             preferences.set_channel(person.id, kind, form.channel.data)
             db.session.commit()
             current = form.channel.data
