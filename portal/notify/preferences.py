@@ -98,8 +98,14 @@ def set_channel(person_id: int, kind: str, channel: str) -> bool:
 
 
 def kind_label(kind: str) -> str:
+    """The kind's label; a kind registered without one reads as its name ("Coaching: meeting
+    cancelled" for "coaching.meeting_cancelled")."""
     label = service.LABELS.get(kind)
-    return str(label) if label is not None else kind
+    if label is not None:
+        return str(label)
+    area, _dot, event = kind.partition(".")
+    words = (event or area).replace("_", " ")
+    return f"{area.replace('_', ' ').capitalize()}: {words}" if event else words.capitalize()
 
 
 def grouped_kinds() -> list[tuple[str, list[str]]]:
