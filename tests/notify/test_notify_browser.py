@@ -63,3 +63,25 @@ def test_badge_rows_mark_read_and_preferences(live_server, page):  # noqa: F811
     p.wait_for_url(f"{base}/notifications/preferences")
     assert p.get_by_text("Your notification settings were saved.").is_visible()
     assert p.get_by_label("A colleague asked me (test)").input_value() == "weekly"
+
+
+def test_the_emailed_link_works_without_signing_in(live_server, browser):  # noqa: F811
+    from portal.notify import mailer
+    from tests.browser.conftest import RESULTS
+
+    base, people, app = live_server["url"], live_server["people"], live_server["app"]
+    with app.app_context():
+        token = mailer.preference_token(people["agent_a2"]["id"], "test.browser")
+    context = browser.new_context(locale="en-GB")
+    try:
+        p = context.new_page()
+        p.goto(f"{base}/notifications/preference/{token}")
+        assert p.get_by_text("A colleague asked me (test)").is_visible()
+        assert p.get_by_label("How to be told").input_value() == "portal"
+        p.screenshot(path=str(RESULTS / "one-click" / "page.png"), full_page=True)
+        p.get_by_role("button", name="Apply").click()
+        assert p.get_by_text("Saved. From now on: In the portal only.").is_visible()
+        p.screenshot(path=str(RESULTS / "one-click" / "saved.png"), full_page=True)
+        assert p.goto(f"{base}/notifications/preference/{token}x").status == 404
+    finally:
+        context.close()
