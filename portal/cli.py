@@ -266,3 +266,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(coaching_cli)
+    from portal.notify.cli import register as register_notify_cli  # mail, notify
+
+    register_notify_cli(app)

@@ -72,7 +72,18 @@ class Config:
     # A QA roll-up shows "not enough data" instead of a mean below this many evaluations.
     QA_MIN_EVALUATIONS = int(os.environ.get("QA_MIN_EVALUATIONS", "5"))
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
-    SMTP_HOST = os.environ.get("SMTP_HOST")
+    # E-mail (portal/notify/mailer.py): SMTP when SMTP_HOST is set, else one .eml file per
+    # message under MAIL_OUTBOX_DIR (the embedded default; "" means kept in memory, for tests).
+    SMTP_HOST = os.environ.get("SMTP_HOST") or None
+    SMTP_PORT = int(os.environ.get("SMTP_PORT") or "587")
+    SMTP_USER = os.environ.get("SMTP_USER") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+    SMTP_TLS = (os.environ.get("SMTP_TLS") or "starttls").lower()  # starttls | ssl | none
+    SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT") or "20")
+    MAIL_FROM = os.environ.get("MAIL_FROM") or "Performance portal <portal@localhost>"
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "mail")
+    # Links in e-mails are absolute: this is the portal's address as people reach it.
+    PORTAL_BASE_URL = (os.environ.get("PORTAL_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     TRUST_PROXY = os.environ.get("TRUST_PROXY", "0") == "1"
     # `flask audit checkpoint` appends the audit chain's head here; `flask audit verify` reads it.
     AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE") or str(
@@ -94,6 +105,9 @@ class TestConfig(Config):
     AUDIT_KEY = "test-audit-key-not-for-production"  # type: ignore[assignment]
     # No checkpoint file unless a test gives one (tmp_path): never the developer's instance/.
     AUDIT_CHECKPOINT_FILE = ""
+    # No e-mail leaves a test unless its fixture points SMTP_HOST at a test server.
+    SMTP_HOST = None
+    MAIL_OUTBOX_DIR = ""
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_FAST = True

@@ -3,6 +3,10 @@
 A feature registers the kinds it raises with their message (a lazy-translated template over
 the notification's params); `notify` records one for a person; the list page shows them newest
 first. Raising one for oneself is skipped: nobody needs to be told what they just did.
+
+When a notification is raised, the recipient's preference for its kind decides how it goes
+beyond the portal: e-mailed at once (delivery.send_pending), in a daily or weekly digest
+(digests.send_due), or not at all. The choice is remembered on the notification.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from portal.org.models import Person
 MESSAGES: dict[str, LazyString] = {}
 LABELS: dict[str, LazyString] = {}  # what the kind is about, for the preferences page
 URGENT: set[str] = set()  # kinds e-mailed at once by default (the rest: daily digest)
+EMAIL_STATE_FOR = {"portal": "none", "immediate": "pending", "daily": "digest", "weekly": "digest"}
 
 
 def register_kind(
@@ -52,6 +57,9 @@ def notify(
     recipient_id = recipient if isinstance(recipient, int) else recipient.id
     if actor is not None and actor.id == recipient_id:
         return None
+    from portal.notify.preferences import channel_for
+
+    channel = channel_for(recipient_id, kind)
     note = Notification(
         person_id=recipient_id,
         actor_id=actor.id if actor else None,
@@ -60,6 +68,9 @@ def notify(
         record_id=record_id,
         url=url,
         params={"actor": actor.display_name if actor else "", **params},
+        channel=channel,
+        email_state=EMAIL_STATE_FOR[channel],
+        email_next_at=utcnow() if channel == "immediate" else None,
     )
     db.session.add(note)
     return note

@@ -24,7 +24,12 @@ def notify_a1(world) -> Notification:
 
 
 def notify_extras(world) -> dict:
-    return {"a1_notification_id": notify_a1(world).id}
+    from portal.notify.mailer import preference_token
+
+    return {
+        "a1_notification_id": notify_a1(world).id,
+        "a1_preference_token": preference_token(world.agent_a1.id, "test.poked"),
+    }
 
 
 NOTIFY_ROWS: dict[str, Row] = {
@@ -38,6 +43,35 @@ NOTIFY_ROWS: dict[str, Row] = {
     ),
     "notify.notification_read_all POST": Row(
         "POST", lambda w: "/notifications/read-all", expect(303)
+    ),
+    "notify.notification_read POST": Row(
+        "POST",
+        lambda w: f"/notifications/{w.a1_notification_id}/read",
+        expect(404, self=303),
+    ),
+    "notify.preference_edit GET": Row("GET", lambda w: "/notifications/preferences", expect(200)),
+    "notify.preference_edit POST": Row(
+        "POST",
+        lambda w: "/notifications/preferences",
+        expect(303),
+        data=lambda w: {"k_test_poked": "weekly"},
+    ),
+    # The e-mails' signed link: the signature authorises, signed in or not (a wrong one 404s).
+    "notify.preference_link GET": Row(
+        "GET",
+        lambda w: f"/notifications/preference/{w.a1_preference_token}",
+        expect(200, anonymous=200),
+    ),
+    "notify.preference_link POST": Row(
+        "POST",
+        lambda w: f"/notifications/preference/{w.a1_preference_token}",
+        expect(200, anonymous=200),
+        data=lambda w: {"channel": "weekly"},
+    ),
+    "notify.preference_link GET #tampered": Row(
+        "GET",
+        lambda w: f"/notifications/preference/{w.a1_preference_token}x",
+        expect(404, anonymous=404),
     ),
 }
 
@@ -82,3 +116,63 @@ def test_read_all_and_paging(app, world):
     assert service.unread_count(world.agent_a1) == 0
     ids = db.session.scalars(select(Notification.id)).all()
     assert len(ids) == 3
+
+
+def test_mark_one_read(app, world):
+    first, second = notify_a1(world), notify_a1(world)
+    client = as_user(app.test_client(), world.agent_a1)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert f"/notifications/{first.id}/read" in page and "Mark all as read" in page
+    answer = client.post(
+        f"/notifications/{first.id}/read", data={"csrf_token": csrf_token_from(page)}
+    )
+    assert answer.status_code == 303 and answer.headers["Location"] == "/notifications/"
+    db.session.expire_all()
+    assert db.session.get(Notification, first.id).read_at is not None
+    assert db.session.get(Notification, second.id).read_at is None
+    assert service.unread_count(world.agent_a1) == 1
+
+
+def test_details_lines_are_shown_under_the_message(app, world):
+    service.notify(
+        world.agent_a1,
+        world.sup_a,
+        "test.poked",
+        "person",
+        1,
+        "/",
+        what="MK-A1",
+        details=["Agenda: <b>escalations</b>", *[f"line {n}" for n in range(1, 15)]],
+    )
+    db.session.commit()
+    page = as_user(app.test_client(), world.agent_a1).get("/notifications/").get_data(as_text=True)
+    assert "Agenda: &lt;b&gt;escalations&lt;/b&gt;" in page  # plain text, escaped
+    assert "line 9" in page and "line 10" not in page  # at most ten lines
+
+
+def test_header_badge_counts_unread_with_one_query_and_hides_at_zero(app, world):
+    from tests.conftest import count_queries
+
+    client = as_user(app.test_client(), world.agent_a1)
+    page = client.get("/auth/sessions").get_data(as_text=True)
+    assert 'class="topbar-notifications"' in page and "unread)" not in page
+    notify_a1(world)
+    notify_a1(world)
+    with count_queries(app) as statements:
+        page = client.get("/auth/sessions").get_data(as_text=True)
+    assert "(2 unread)" in page and '<span class="badge" aria-hidden="true">2</span>' in page
+    counts = [s for s in statements if "FROM notification" in s]
+    assert len(counts) == 1 and "count(" in counts[0].lower()
+    with count_queries(app) as statements:
+        assert client.get("/notifications/").status_code == 200
+    assert len([s for s in statements if "count(" in s.lower() and "notification" in s]) == 1
+    service.mark_read(world.agent_a1)
+    db.session.commit()
+    assert "unread)" not in client.get("/auth/sessions").get_data(as_text=True)
+
+
+def test_badge_count_uses_an_index():
+    from portal.notify.models import Notification as Model
+
+    indexed = {tuple(c.name for c in index.columns) for index in Model.__table__.indexes}
+    assert ("person_id", "read_at") in indexed
