@@ -7,7 +7,7 @@ reviews page; calibration sessions from the calibration list. Counts equal the l
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -22,16 +22,19 @@ from portal.goals import reviews as review_service
 from portal.goals.models import PhaseKind, ReviewState
 from portal.home.agent import open_action_items
 from portal.home.items import Item, Section, Urgency, urgency_of
-from portal.home.shared import CAP, earliest, phase_dues
+from portal.home.shared import CAP, earliest, phase_dues, start_of
 from portal.org.models import Person
 from portal.qa import calibration_service, evaluation_queries, sampling_service
 from portal.qa.evaluation_models import EvaluationStatus
 from portal.qa.programme_models import CalibrationScore
 from portal.web import path_for
 
+# The queue item counts the contacts of the last week: the top of the queue (newest first).
+QUEUE_DAYS = timedelta(days=7)
+
 
 def _qa(person: Person, today: date) -> list[Item]:
-    queue = evaluation_queries.count_queue(person, cap=CAP)
+    queue = evaluation_queries.count_queue(person, since=start_of(today - QUEUE_DAYS), cap=CAP)
     drafts = evaluation_queries.count_drafts(person, cap=CAP)
     disputes = evaluation_queries.count_evaluations(
         person, evaluation_queries.EvaluationFilters(status=EvaluationStatus.DISPUTED), cap=CAP
@@ -49,7 +52,7 @@ def _qa(person: Person, today: date) -> list[Item]:
         ),
         Item(
             "supervisor.queue",
-            _("Contacts waiting to be evaluated"),
+            _("Contacts of the past week not evaluated yet"),
             queue,
             path_for("qa.evaluate_queue"),
             Urgency.LATER,

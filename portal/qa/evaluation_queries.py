@@ -196,9 +196,14 @@ def _queue_where(stmt: Select, viewer: Person) -> Select:
     )
 
 
-def count_queue(viewer: Person, *, cap: int | None = None) -> int:
-    """How many contacts `queue_for` lists over all its pages (at most `cap`)."""
-    return _capped_count(_queue_where(select(Contact.id), viewer), cap)
+def count_queue(viewer: Person, *, since: datetime | None = None, cap: int | None = None) -> int:
+    """How many contacts `queue_for` lists (at most `cap`); with `since`, only those that
+    occurred from then on: the first rows of the queue, which is newest first. (Proving that a
+    large subtree has no unreviewed contact at all reads every one of its contacts.)"""
+    stmt = _queue_where(select(Contact.id), viewer)
+    if since is not None:
+        stmt = stmt.where(Contact.occurred_at >= since)
+    return _capped_count(stmt, cap)
 
 
 def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
