@@ -245,3 +245,45 @@ def test_the_query_count_does_not_grow_with_the_records(app, client, world):
     many = queries_for_home()
     assert many == few, (few, many)
     assert many <= 40
+
+
+def test_sampled_contacts_and_calibration_sessions_to_score(client, world):
+    from portal.qa import calibration_service
+    from portal.qa import sampling_service as sampling
+    from tests.qa.programme_helpers import answers_for, make_card, make_contact
+
+    monday = datetime(2026, 3, 2, 2, tzinfo=UTC)
+    for i, agent in enumerate([world.agent_a1, world.agent_a1, world.agent_a2]):
+        make_contact(agent, monday + timedelta(hours=i + 1))
+    db.session.commit()
+    rule = sampling.create_rule(world.manager_hk, sampling.RuleFields(
+        name="Weekly HK", root_person_id=world.manager_hk.id, per_agent=1,
+        stratify="proportional", channel_minimums={}, market_id=None, segment_id=None,
+        direction=None, min_duration_seconds=None, assign_to="supervisor", due_days=1,
+    ))  # fmt: skip
+    sampling.run_rule(world.manager_hk, rule, week_on=TODAY, seed=3, today=TODAY)
+    card = make_card(world.qa)
+    contacts = [make_contact(world.agent_a1, monday), make_contact(world.agent_b1, monday)]
+    sessions = [
+        calibration_service.create_session(
+            world.hr,
+            title=f"Calibration MK-CAL{n}",
+            scorecard_version_id=card.version.id,
+            contact_ids=[c.id for c in contacts],
+            evaluator_ids=[world.sup_a.id, world.sup_b.id],
+        )  # fmt: skip
+        for n in range(2)
+    ]
+    for contact in contacts:  # sup_a scored the first session fully
+        calibration_service.submit_score(world.sup_a, sessions[0], contact.id,
+                                         answers_for(card, "yes", 4, "Full"))  # fmt: skip
+    db.session.commit()
+    html, found = home(client, world.sup_a)
+    count, url = found["supervisor.sampled"]
+    assert count == 2, "one contact per agent of sup_a's team"
+    assert linked(client, url).count("MK-A") == 2
+    assert 'data-item="supervisor.sampled"' in html
+    count, url = found["supervisor.calibration"]
+    assert count == 1
+    page = linked(client, url)
+    assert "MK-CAL1" in page
