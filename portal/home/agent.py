@@ -10,14 +10,13 @@ from datetime import date
 
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal import policy
+from portal.coaching import meetings as meeting_service
 from portal.coaching import queries as coaching_queries
-from portal.coaching.models import AgendaItem
 from portal.coaching.schedule import local_date
 from portal.db import utcnow
-from portal.extensions import db
 from portal.goals import goals as goal_service
 from portal.goals import reviews as review_service
 from portal.goals.models import CycleState, PhaseKind, ReviewState
@@ -86,11 +85,7 @@ def _one_on_one(person: Person, today: date) -> list[Item]:
     if lines:
         line = min(lines, key=lambda x: x.next_meeting.scheduled_at)
         meeting = line.next_meeting
-        agenda = db.session.execute(
-            select(func.count()).where(
-                AgendaItem.meeting_id == meeting.id, AgendaItem.is_done.is_(False)
-            )
-        ).scalar_one()
+        agenda = len(meeting_service.agenda_for(meeting))  # as the meeting page lists it
         due = local_date(meeting.scheduled_at, person.time_zone or "UTC")
         detail = _("%(when)s with %(who)s", when=format_datetime(meeting.scheduled_at, "short"),
                    who=line.series.supervisor.name)  # fmt: skip
