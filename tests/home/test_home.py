@@ -178,6 +178,12 @@ def test_goals_self_assessment_and_reviews_to_write(client, world):
     count, url = found["supervisor.reviews"]
     assert count == 1
     assert f"/goals/reviews/{ready.review.id}" in linked(client, url)
+    ready.review.state = "shared"  # calibrated and shared: the employee acknowledges
+    db.session.commit()
+    _html, found = home(client, world.agent_a1)
+    count, url = found["agent.review_acknowledge"]
+    assert count == 1 and url == f"/goals/reviews/{ready.review.id}"
+    assert "agent.self_assessment" not in found
 
 
 def test_training_certifications_and_kudos(client, world):
