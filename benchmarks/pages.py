@@ -6,7 +6,8 @@ the team view against /healthz in the same run.
     .venv/bin/python benchmarks/pages.py [--runs 20] [--seconds 5] [--only team]
 
 Part 1 (server time): signs in through a server-side session (no password check, no network)
-as the head of operations, a supervisor and an agent of the generated organisation and HR,
+as the head of operations, a manager, a supervisor and an agent of the generated organisation,
+the demo's QA analyst, trainer and HR,
 requests each page `--runs` times in-process and prints p50/p95 and the statements it issued.
 Part 2 (throughput): starts gunicorn on a free loopback port against the same database with the
 head's session cookie, and for `--seconds` each, `--clients` threads request the team view page,
@@ -38,7 +39,7 @@ from portal.db import utcnow  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.org.models import Person, Position  # noqa: E402
 
-# (who, name, url): who is "head", "supervisor", "agent" or "hr".
+# (who, name, url): who is "head", "manager", "supervisor", "agent", "qa", "trainer" or "hr".
 # The team view is a page and one request per panel (htmx, on load; a browser sends them
 # together). Each is timed on its own; "whole, sequential" adds the page and its panels.
 PANEL_KEYS = ["kpis", "qa", "one-on-ones", "goals", "training", "recognition"]
@@ -47,6 +48,7 @@ TEAM_VIEW = [
     for period in ("month", "quarter")
     for part, path in [("page", "")] + [(f"panel {k}", f"/panels/{k}") for k in PANEL_KEYS]
 ]
+HOME_ROLES = ["head", "manager", "supervisor", "agent", "qa", "trainer", "hr"]
 PAGES = [
     *TEAM_VIEW,
     ("head", "team daily report", "/teams/{head}/daily"),
@@ -85,6 +87,8 @@ PAGES = [
     ("agent", "my training", "/training/"),
     ("hr", "audit log", "/admin/audit"),
     ("hr", "people directory (HR)", "/org/people"),
+    # The home page, "what needs me", for each role (issue 17).
+    *[(who, f"home ({who})", "/") for who in HOME_ROLES],
 ]
 
 
@@ -116,7 +120,18 @@ def _people() -> dict[str, Person]:
         .where(Position.code == "agent", Person.manager_id == supervisor.id)
     )
     hr = first(select(Person).where(Person.email.like("hr@%")))
-    return {"head": head, "supervisor": supervisor, "agent": agent, "hr": hr}
+    manager = first(select(Person).where(Person.id == supervisor.manager_id))
+    qa = first(select(Person).where(Person.email.like("qa@%")))
+    trainer = first(select(Person).where(Person.email.like("trainer@%")))
+    return {
+        "head": head,
+        "manager": manager,
+        "supervisor": supervisor,
+        "agent": agent,
+        "qa": qa,
+        "trainer": trainer,
+        "hr": hr,
+    }
 
 
 def _client_for(app, person: Person):

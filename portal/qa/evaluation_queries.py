@@ -60,6 +60,7 @@ class EvaluationFilters:
     evaluator_id: int | None = None
     agent: str = ""
     critical_only: bool = False
+    resolved_since: datetime | None = None  # not a page filter: the home page's "recent"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,30 @@ def _rows_statement() -> Select:
     )
 
 
+def _filtered(stmt: Select, viewer: Person, filters: EvaluationFilters) -> Select:
+    """The evaluations list's scope and filters over `stmt` (shared by the list and its count)."""
+    stmt = policy.scoped_evaluations(stmt, Evaluation, viewer)
+    if filters.status:
+        stmt = stmt.where(Evaluation.status == filters.status)
+    if filters.person_id:
+        stmt = stmt.where(Evaluation.person_id == filters.person_id)
+    if filters.evaluator_id:
+        stmt = stmt.where(Evaluation.evaluator_id == filters.evaluator_id)
+    if filters.critical_only:
+        stmt = stmt.where(Evaluation.critical_failed.is_(True))
+    if filters.resolved_since is not None:
+        stmt = stmt.where(Evaluation.resolved_at >= filters.resolved_since)
+    if filters.agent:
+        text = filters.agent.strip()
+        stmt = stmt.where(
+            or_(
+                func.lower(Person.name).contains(text.lower(), autoescape=True),
+                Person.employee_id == text,
+            )
+        )
+    return stmt
+
+
 def evaluations_for(
     viewer: Person, filters: EvaluationFilters, *, after: int | None = None, limit: int = 25
 ) -> Page:
@@ -112,35 +137,17 @@ def evaluations_for(
     return Page(rows, rows[-1].id if more and rows else None, after is not None)
 
 
-def count_evaluations(viewer: Person, filters: EvaluationFilters) -> int:
-    """How many rows evaluations_for lists over all its pages (one statement)."""
-    stmt = select(func.count()).select_from(Evaluation)
-    if filters.agent:
-        stmt = stmt.join(Person, Person.id == Evaluation.person_id)
-    return int(db.session.execute(_filtered(stmt, viewer, filters)).scalar_one())
+def _capped_count(stmt: Select, cap: int | None) -> int:
+    """COUNT(*) of a statement's rows, reading at most `cap` of them when a cap is given."""
+    if cap is not None:
+        stmt = stmt.limit(cap)
+    return int(db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
 
 
-def _filtered(stmt: Select, viewer: Person, filters: EvaluationFilters) -> Select:
-    """evaluations_for's scope and filters on a statement over Evaluation (joined to Person
-    when filtering by agent)."""
-    stmt = policy.scoped_evaluations(stmt, Evaluation, viewer)
-    if filters.status:
-        stmt = stmt.where(Evaluation.status == filters.status)
-    if filters.person_id:
-        stmt = stmt.where(Evaluation.person_id == filters.person_id)
-    if filters.evaluator_id:
-        stmt = stmt.where(Evaluation.evaluator_id == filters.evaluator_id)
-    if filters.critical_only:
-        stmt = stmt.where(Evaluation.critical_failed.is_(True))
-    if filters.agent:
-        text = filters.agent.strip()
-        stmt = stmt.where(
-            or_(
-                func.lower(Person.name).contains(text.lower(), autoescape=True),
-                Person.employee_id == text,
-            )
-        )
-    return stmt
+def count_evaluations(viewer: Person, filters: EvaluationFilters, *, cap: int | None = None) -> int:
+    """How many rows `evaluations_for` lists over all its pages (at most `cap`)."""
+    base = select(Evaluation.id).join(Person, Person.id == Evaluation.person_id)
+    return _capped_count(_filtered(base, viewer, filters), cap)
 
 
 @dataclass(frozen=True)
@@ -158,20 +165,17 @@ class QueueRow:
 def queue_for(viewer: Person, *, after: str | None = None, limit: int = 25) -> Page:
     """Contacts of the people the viewer may evaluate that nobody has reviewed yet (no
     evaluation, not even a draft), newest first; keyset on (occurred_at, id)."""
-    stmt = (
-        select(
-            Contact.id,
-            Contact.occurred_at,
-            Contact.channel,
-            Contact.direction,
-            Contact.external_id,
-            Contact.duration_seconds,
-            Person.id,
-            Person.name,
-        )
-        .join(Person, Person.id == Contact.person_id)
-        .where(Contact.person_id.in_(policy.evaluable_person_ids(viewer)), ~contact_reviewed())
-    )
+    stmt = select(
+        Contact.id,
+        Contact.occurred_at,
+        Contact.channel,
+        Contact.direction,
+        Contact.external_id,
+        Contact.duration_seconds,
+        Person.id,
+        Person.name,
+    ).join(Person, Person.id == Contact.person_id)
+    stmt = _queue_where(stmt, viewer)
     cursor = _parse_cursor(after)
     if cursor:
         at, last_id = cursor
@@ -186,6 +190,22 @@ def queue_for(viewer: Person, *, after: str | None = None, limit: int = 25) -> P
     return Page(rows, cursor_out, cursor is not None)  # type: ignore[arg-type]
 
 
+def _queue_where(stmt: Select, viewer: Person) -> Select:
+    return stmt.where(
+        Contact.person_id.in_(policy.evaluable_person_ids(viewer)), ~contact_reviewed()
+    )
+
+
+def count_queue(viewer: Person, *, since: datetime | None = None, cap: int | None = None) -> int:
+    """How many contacts `queue_for` lists (at most `cap`); with `since`, only those that
+    occurred from then on: the first rows of the queue, which is newest first. (Proving that a
+    large subtree has no unreviewed contact at all reads every one of its contacts.)"""
+    stmt = _queue_where(select(Contact.id), viewer)
+    if since is not None:
+        stmt = stmt.where(Contact.occurred_at >= since)
+    return _capped_count(stmt, cap)
+
+
 def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
     return split_cursor(value, "|", read_datetime_key)
 
@@ -193,15 +213,23 @@ def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
 def drafts_for(viewer: Person, limit: int = 50) -> list[EvaluationRow]:
     """Drafts on people the viewer may evaluate (their own first), to pick up again."""
     stmt = (
-        _rows_statement()
-        .where(
-            Evaluation.status == EvaluationStatus.DRAFT,
-            Evaluation.person_id.in_(policy.evaluable_person_ids(viewer)),
-        )
+        _drafts_where(_rows_statement(), viewer)
         .order_by((Evaluation.evaluator_id != viewer.id), Evaluation.id.desc())
         .limit(limit)
     )
     return [EvaluationRow(*row) for row in db.session.execute(stmt)]
+
+
+def _drafts_where(stmt: Select, viewer: Person) -> Select:
+    return stmt.where(
+        Evaluation.status == EvaluationStatus.DRAFT,
+        Evaluation.person_id.in_(policy.evaluable_person_ids(viewer)),
+    )
+
+
+def count_drafts(viewer: Person, *, cap: int | None = None) -> int:
+    """How many drafts `drafts_for` would list without its limit (at most `cap`)."""
+    return _capped_count(_drafts_where(select(Evaluation.id), viewer), cap)
 
 
 def agent_summary(viewer: Person, person: Person, zone: ZoneInfo) -> tuple[QaSummary, list]:

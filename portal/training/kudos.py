@@ -6,8 +6,10 @@ a public kudos also appears on the recipient's team feed for their teammates.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal import audit, policy
@@ -99,3 +101,9 @@ def kudos_feed(viewer: Person, *, before_id: int | None = None, limit: int = 25)
     if before_id is not None:
         stmt = stmt.where(Kudos.id < before_id)
     return list(db.session.scalars(stmt.order_by(Kudos.id.desc()).limit(limit)))
+
+
+def count_received(viewer: Person, since: datetime) -> int:
+    """Kudos the viewer received from `since` on (all of them are in their `kudos_feed`)."""
+    stmt = select(func.count()).where(Kudos.person_id == viewer.id, Kudos.created_at >= since)
+    return int(db.session.execute(stmt).scalar_one())

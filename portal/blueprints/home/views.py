@@ -6,9 +6,10 @@ from flask import Blueprint, current_app, jsonify, redirect, request, session, u
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from portal import policy
+from portal.db import utcnow
 from portal.extensions import csrf, db, limiter
 from portal.htmx import render_view
-from portal.org import queries as org_queries
 
 bp = Blueprint("home", __name__)
 
@@ -16,8 +17,18 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    summary = org_queries.home_summary_for(current_user)
-    return render_view("home/index.html", summary=summary)
+    from portal.home import sections_for
+    from portal.training.queries import today_for
+
+    today = today_for(current_user, utcnow())
+    sections = sections_for(current_user, today)
+    return render_view(
+        "home/index.html",
+        sections=sections,
+        today=today,
+        nothing=not any(section.waiting() for section in sections),
+        reports=policy.has_reports(current_user),
+    )
 
 
 @bp.post("/language")
