@@ -66,6 +66,23 @@ COUNTERS = {
 }
 
 
+def _teams_below_target(page) -> int:
+    """Rows of the completion page's "By team" table whose % held is under 80; with a single
+    supervisor in reach the page shows that team's grid and overall figure instead."""
+    percent = """text => { const m = text.match(/(\\d+)\\s*%/); return m ? +m[1] : null; }"""
+    teams = page.locator('h2:text-is("By team") + table tbody tr')
+    if teams.count():
+        return teams.evaluate_all(
+            f"rows => rows.filter(r => {{ const p = ({percent})(r.textContent);"
+            " return p !== null && p < 80; }).length"
+        )
+    overall = page.locator("p.stat").first.evaluate(f"e => ({percent})(e.textContent)")
+    return int(overall is not None and overall < 80)
+
+
+COUNTERS["manager.one_on_ones"] = _teams_below_target
+
+
 def _kudos_to(name: str):
     def count(page) -> int:
         return page.locator("ul.feed li.card").filter(has_text=f"→ {name}").count()
@@ -147,12 +164,15 @@ def test_each_items_count_matches_its_linked_page(work, page, role):
     )
     page.screenshot(f"home-{role}")
     counters = dict(COUNTERS, **{"agent.kudos": _kudos_to(people["agent_a1"]["name"])})
+    wrong = []
     for item in items:
         assert str(item["count"]) in item["label"], item  # the link text says the count
         p.goto(base + item["url"])
         counter = counters.get(item["key"], "main table tbody tr")
         found = counter(p) if callable(counter) else p.locator(counter).count()
-        assert found == item["count"], (role, item, found)
+        if found != item["count"]:
+            wrong.append((item["key"], item["url"], item["count"], found))
+    assert not wrong, (role, wrong)
     if role == "agent_a1":
         keys = {item["key"] for item in items}
         assert {"agent.acknowledge", "agent.actions", "agent.training", "agent.kudos"} <= keys
