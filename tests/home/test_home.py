@@ -293,3 +293,17 @@ def test_sampled_contacts_and_calibration_sessions_to_score(client, world):
     assert count == 1
     page = linked(client, url)
     assert "MK-CAL1" in page
+
+
+def test_hr_home_says_where_emails_are_written_without_smtp(app, client, world, tmp_path):
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path / "mail")
+    try:
+        as_user(client, world.hr)
+        page = client.get("/").get_data(as_text=True)
+        assert "data-home-outbox" in page and str(tmp_path / "mail") in page
+        as_user(client, world.sup_a)
+        assert "data-home-outbox" not in client.get("/").get_data(as_text=True)
+    finally:
+        app.config["MAIL_OUTBOX_DIR"] = ""
+    as_user(client, world.hr)
+    assert "data-home-outbox" not in client.get("/").get_data(as_text=True)

@@ -28,7 +28,15 @@ def index():
         today=today,
         nothing=not any(section.waiting() for section in sections),
         reports=policy.has_reports(current_user),
+        outbox=_outbox_for(current_user),
     )
+
+
+def _outbox_for(person) -> str | None:
+    """Where e-mails are written when no SMTP server is configured, shown to HR admins."""
+    from portal.notify.mailer import outbox_folder
+
+    return outbox_folder() if policy.is_hr(person) else None
 
 
 @bp.post("/language")
