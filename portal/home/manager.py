@@ -16,7 +16,7 @@ count comes from the service the linked page uses:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import format_decimal
@@ -68,8 +68,10 @@ def _percent(value: Decimal) -> str:
 def one_on_one_item(viewer: Person) -> Item:
     """Teams below the 1:1 target over the last weeks, worst first."""
     now = utcnow()
-    this_week = schedule.week_start(now, viewer.time_zone or "UTC")
-    weeks = one_on_one_completion.week_starts(this_week, ONE_ON_ONE_WEEKS)
+    # The last full weeks (the week in progress says little yet, and the weeks that are over
+    # come from the nightly roll-up): the completion page's "full=1".
+    last_week = schedule.week_start(now, viewer.time_zone or "UTC") - timedelta(weeks=1)
+    weeks = one_on_one_completion.week_starts(last_week, ONE_ON_ONE_WEEKS)
     roll_ups = coaching_queries.completion_roll_ups(viewer, weeks=weeks, now=now)
     below = sorted(
         (
@@ -88,9 +90,13 @@ def one_on_one_item(viewer: Person) -> Item:
         )
     return Item(
         key="manager.one_on_ones",
-        label=_("Teams below %(target)s %% of 1:1s held", target=_percent(ONE_ON_ONE_TARGET)),
+        label=_(
+            "Teams below %(target)s %% of 1:1s held (last %(weeks)s full weeks)",
+            target=_percent(ONE_ON_ONE_TARGET),
+            weeks=ONE_ON_ONE_WEEKS,
+        ),
         count=len(below),
-        url=path_for("coaching.completion_view", weeks=ONE_ON_ONE_WEEKS),
+        url=path_for("coaching.completion_view", weeks=ONE_ON_ONE_WEEKS, full=1),
         urgency=Urgency.LATER,
         detail=detail,
     )

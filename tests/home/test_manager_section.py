@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from sqlalchemy import select
 
 from portal.business import actions
@@ -64,7 +65,7 @@ def test_one_on_ones_name_the_teams_below_target_and_match_the_completion_page(a
         "manager.one_on_ones"
     ]
     assert item.count == 1 and item.detail == "Team A: 0 %"
-    assert item.url == "/coaching/completion?weeks=4"
+    assert item.url == "/coaching/completion?weeks=4&full=1"
     as_user(client, world.manager_hk)
     body = client.get(item.url).get_data(as_text=True)
     by_team = body.split("By team")[1].split("By market")[0]
@@ -75,6 +76,12 @@ def test_one_on_ones_name_the_teams_below_target_and_match_the_completion_page(a
         if re.search(r">\s*(\d+)%", cells) and int(re.search(r">\s*(\d+)%", cells).group(1)) < 80
     ]
     assert below == ["Team A"]
+    # "full=1" leaves out the week in progress: four weeks ending last week.
+    grid = client.get(f"{item.url}&supervisor={world.sup_a.id}").get_data(as_text=True)
+    this_monday = _today(world.manager_hk) - timedelta(days=_today(world.manager_hk).weekday())
+    shown = lambda day: format_date(day, "short", locale="en") in grid  # noqa: E731
+    assert shown(this_monday - timedelta(weeks=1)) and shown(this_monday - timedelta(weeks=4))
+    assert not shown(this_monday) and not shown(this_monday - timedelta(weeks=5))
     # The other manager sees none of these teams.
     other = _items(manager.section(world.manager_jp, _today(world.manager_jp)))
     assert other["manager.one_on_ones"].count == 0

@@ -3,6 +3,8 @@ supervisor, team and market with the share held and drill-down to a supervisor's
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import request
 from flask_login import current_user, login_required
 
@@ -29,8 +31,12 @@ def completion_view():
     supervisor = None
     if supervisor_id is not None:
         supervisor = get_visible_or_404(Person, supervisor_id, current_user, Area.COACHING)
+    # "full=1": the last weeks that are over, leaving out the week in progress (the home
+    # page's 1:1 item judges teams on those).
+    full = request.args.get("full") == "1"
     this_week = schedule.week_start(now, current_user.time_zone or "UTC")
-    weeks = completion.week_starts(this_week, weeks_count)
+    last_week = this_week - timedelta(weeks=1) if full else this_week
+    weeks = completion.week_starts(last_week, weeks_count)
     # The roll-ups and the total are counted by the database; the report x week grid is read
     # only when it is shown (one supervisor's reports, or a single supervisor in reach).
     roll_ups = queries.completion_roll_ups(
@@ -61,6 +67,7 @@ def completion_view():
         supervisor=supervisor,
         weeks_count=weeks_count,
         week_choices=WEEK_CHOICES,
+        full=full,
         tally_cells=tally_html.renderer(),
     )
 
