@@ -16,7 +16,7 @@ count comes from the service the linked page uses:
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import format_decimal
@@ -25,9 +25,9 @@ from sqlalchemy import select
 
 from portal import policy
 from portal.business import actions
+from portal.coaching import best_weeks
 from portal.coaching import completion as one_on_one_completion
 from portal.coaching import queries as coaching_queries
-from portal.coaching import schedule
 from portal.db import utcnow
 from portal.extensions import db
 from portal.goals import calibration
@@ -68,10 +68,9 @@ def _percent(value: Decimal) -> str:
 def one_on_one_item(viewer: Person) -> Item:
     """Teams below the 1:1 target over the last weeks, worst first."""
     now = utcnow()
-    # The last full weeks (the week in progress says little yet, and the weeks that are over
-    # come from the nightly roll-up): the completion page's "full=1".
-    last_week = schedule.week_start(now, viewer.time_zone or "UTC") - timedelta(weeks=1)
-    weeks = one_on_one_completion.week_starts(last_week, ONE_ON_ONE_WEEKS)
+    # The last weeks over in every time zone (the week in progress says little yet; weeks
+    # that are over come from the nightly roll-up): the completion page's "full=1".
+    weeks = one_on_one_completion.week_starts(best_weeks.last_frozen_monday(now), ONE_ON_ONE_WEEKS)
     roll_ups = coaching_queries.completion_roll_ups(viewer, weeks=weeks, now=now)
     below = sorted(
         (

@@ -11,6 +11,7 @@ from babel.dates import format_date
 from sqlalchemy import select
 
 from portal.business import actions
+from portal.coaching import best_weeks
 from portal.coaching import series as series_service
 from portal.coaching.models import OneOnOne, OneOnOneSeries
 from portal.extensions import db
@@ -76,12 +77,12 @@ def test_one_on_ones_name_the_teams_below_target_and_match_the_completion_page(a
         if re.search(r">\s*(\d+)%", cells) and int(re.search(r">\s*(\d+)%", cells).group(1)) < 80
     ]
     assert below == ["Team A"]
-    # "full=1" leaves out the week in progress: four weeks ending last week.
+    # "full=1": the four weeks ending with the last one over in every time zone.
     grid = client.get(f"{item.url}&supervisor={world.sup_a.id}").get_data(as_text=True)
-    this_monday = _today(world.manager_hk) - timedelta(days=_today(world.manager_hk).weekday())
+    last = best_weeks.last_frozen_monday(datetime.now(UTC))
     shown = lambda day: format_date(day, "short", locale="en") in grid  # noqa: E731
-    assert shown(this_monday - timedelta(weeks=1)) and shown(this_monday - timedelta(weeks=4))
-    assert not shown(this_monday) and not shown(this_monday - timedelta(weeks=5))
+    assert shown(last) and shown(last - timedelta(weeks=3))
+    assert not shown(last + timedelta(weeks=1)) and not shown(last - timedelta(weeks=4))
     # The other manager sees none of these teams.
     other = _items(manager.section(world.manager_jp, _today(world.manager_jp)))
     assert other["manager.one_on_ones"].count == 0

@@ -3,12 +3,10 @@ supervisor, team and market with the share held and drill-down to a supervisor's
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import request
 from flask_login import current_user, login_required
 
-from portal.coaching import completion, queries, schedule, tally_html
+from portal.coaching import best_weeks, completion, queries, schedule, tally_html
 from portal.db import utcnow
 from portal.extensions import db
 from portal.htmx import render_view
@@ -31,11 +29,12 @@ def completion_view():
     supervisor = None
     if supervisor_id is not None:
         supervisor = get_visible_or_404(Person, supervisor_id, current_user, Area.COACHING)
-    # "full=1": the last weeks that are over, leaving out the week in progress (the home
-    # page's 1:1 item judges teams on those).
+    # "full=1": the last weeks that are over in every time zone (the week in progress and a
+    # week some report is still living are left out; the home page's 1:1 item judges teams
+    # on those, which the nightly roll-up holds).
     full = request.args.get("full") == "1"
     this_week = schedule.week_start(now, current_user.time_zone or "UTC")
-    last_week = this_week - timedelta(weeks=1) if full else this_week
+    last_week = best_weeks.last_frozen_monday(now) if full else this_week
     weeks = completion.week_starts(last_week, weeks_count)
     # The roll-ups and the total are counted by the database; the report x week grid is read
     # only when it is shown (one supervisor's reports, or a single supervisor in reach).
