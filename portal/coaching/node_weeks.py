@@ -218,16 +218,22 @@ def split(
 
 
 def tallies(
-    node: Person, weeks: list[tuple[date, int]], span: tuple[date, date], group: str
+    node: Person, weeks: list[tuple[date, int]], span: tuple[date, date], group: str | list[str]
 ) -> dict[tuple[Any, int], Tally]:
     """(group value, tag) -> tally of the node's stored cells of the tagged Mondays, of the
     series in play over `span` (the whole read's first and last Monday: begun by last + 7 days,
     not ended before first), grouped by "child_id", or by "supervisor_id", "team_id" and
-    "market_id" together (a tuple) when `group` is "people": one statement."""
+    "market_id" together (a tuple) when `group` is "people", or by the columns a list names
+    (a tuple): one statement."""
     from portal.coaching.cells import tag_of
 
     r = OneOnOneNodeWeek
-    keys = [r.child_id] if group == "child_id" else [r.supervisor_id, r.team_id, r.market_id]
+    if isinstance(group, list):
+        keys = [getattr(r, name) for name in group]
+    elif group == "child_id":
+        keys = [r.child_id]
+    else:
+        keys = [r.supervisor_id, r.team_id, r.market_id]
     tag, w = tag_of(r.monday, weeks)
     stmt = select(*keys, tag, *[func.sum(getattr(r, name)) for name in COUNTS]).where(
         r.node_id == node.id,
@@ -240,7 +246,7 @@ def tallies(
     found: dict[tuple[Any, int], Tally] = {}
     width = len(keys)
     for row in db.session.execute(stmt.group_by(*keys, tag)):
-        key = row[0] if width == 1 else tuple(row[:width])
+        key = row[0] if width == 1 and not isinstance(group, list) else tuple(row[:width])
         tally = found.setdefault((key, int(row[width])), Tally())
         for name, value in zip(COUNTS, row[width + 1 :], strict=True):
             setattr(tally, name, getattr(tally, name) + int(value or 0))

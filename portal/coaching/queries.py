@@ -281,14 +281,23 @@ def _series_filters(
     return where
 
 
+ROLL_UP_GROUPS = ("supervisor_id", "team_id", "market_id")
+
+
 def completion_roll_ups(
-    viewer: Person, *, weeks: list[date], now: datetime, supervisor_id: int | None = None
+    viewer: Person,
+    *,
+    weeks: list[date],
+    now: datetime,
+    supervisor_id: int | None = None,
+    by: tuple[str, ...] = ROLL_UP_GROUPS,
 ) -> CompletionRollUps:
     """completion.roll_up of completion_grid by supervisor, team and market (the groups with
     anything expected), and the grid's total, counted by the database
     (portal.coaching.cells, the same rules in SQL, tested equal), from the counts
     per node (portal.coaching.node_weeks) for the weeks they give exactly: a fixed number of
-    statements whatever the number of series or meetings."""
+    statements whatever the number of series or meetings. `by` names the groups wanted (the
+    others stay empty): the home page asks for the teams only, the same sums."""
     from portal.coaching import cells as one_on_one_cells
     from portal.coaching import node_weeks
 
@@ -308,7 +317,7 @@ def completion_roll_ups(
     if stored:
         found += [
             (key, tag, tally)
-            for (key, tag), tally in node_weeks.tallies(viewer, stored, span, "people").items()
+            for (key, tag), tally in node_weeks.tallies(viewer, stored, span, list(by)).items()
         ]
     if rest:
         found += one_on_one_cells.cell_counts(
@@ -316,16 +325,23 @@ def completion_roll_ups(
             _series_filters(viewer, supervisor_id),
             rest,
             now,
-            ["supervisor_id", "team_id", "market_id"],
+            list(by),
             span=span,
         )
     result = CompletionRollUps(completion.Tally(), {}, {}, {})
-    for (supervisor, team, market), _tag, tally in found:
+    into_groups = {
+        "supervisor_id": result.by_supervisor,
+        "team_id": result.by_team,
+        "market_id": result.by_market,
+    }
+    targets = [into_groups[name] for name in by]
+    for key, _tag, tally in found:
         for into in (
             result.total,
-            result.by_supervisor.setdefault(supervisor, completion.Tally()),
-            result.by_team.setdefault(team, completion.Tally()),
-            result.by_market.setdefault(market, completion.Tally()),
+            *(
+                group.setdefault(value, completion.Tally())
+                for group, value in zip(targets, key, strict=True)
+            ),
         ):
             into.held += tally.held
             into.missed += tally.missed

@@ -71,7 +71,7 @@ def one_on_one_item(viewer: Person) -> Item:
     # The last weeks over in every time zone (the week in progress says little yet; weeks
     # that are over come from the nightly roll-up): the completion page's "full=1".
     weeks = one_on_one_completion.week_starts(best_weeks.last_frozen_monday(now), ONE_ON_ONE_WEEKS)
-    roll_ups = coaching_queries.completion_roll_ups(viewer, weeks=weeks, now=now)
+    roll_ups = coaching_queries.completion_roll_ups(viewer, weeks=weeks, now=now, by=("team_id",))
     below = sorted(
         (
             (tally.held_percent, team_id)
