@@ -20,6 +20,7 @@ from huey import crontab
 from huey.exceptions import TaskLockedException
 
 from portal.db import utcnow
+from portal.extensions import db
 from portal.jobs.queue import huey, in_app_context
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def send_digests() -> int | None:
 # ---- hourly: reminders -----------------------------------------------------------------------
 
 
-@huey.periodic_task(crontab(minute="5"), name="reminders.run_all")
+@huey.periodic_task(crontab(minute="5"), name="reminders.run_all", retries=2, retry_delay=30)
 @in_app_context
 def send_reminders() -> dict[str, int]:
     """Every reminder (portal.reminders.run_all), at five past each hour."""
@@ -86,7 +87,9 @@ def send_reminders() -> dict[str, int]:
 # ---- daily: 1:1s and roll-ups ----------------------------------------------------------------
 
 
-@huey.periodic_task(crontab(minute="10", hour="1"), name="coaching.generate")
+@huey.periodic_task(
+    crontab(minute="10", hour="1"), name="coaching.generate", retries=2, retry_delay=60
+)
 @in_app_context
 def generate_one_on_ones() -> int:
     """Top up every active 1:1 series' meetings ahead (`flask coaching generate`), 01:10."""
@@ -97,7 +100,9 @@ def generate_one_on_ones() -> int:
     return added
 
 
-@huey.periodic_task(crontab(minute="30", hour="2"), name="rollups.refresh")
+@huey.periodic_task(
+    crontab(minute="30", hour="2"), name="rollups.refresh", retries=2, retry_delay=300
+)
 @in_app_context
 def refresh_rollups() -> list[str] | None:
     """The nightly roll-up refresh (`flask rollups refresh`), 02:30."""
@@ -117,7 +122,7 @@ def refresh_rollups() -> list[str] | None:
 # ---- contact imports -------------------------------------------------------------------------
 
 
-@huey.task(name="contacts.import")
+@huey.task(name="contacts.import", retries=3, retry_delay=2)
 @in_app_context
 def import_contacts(import_id: int, stamp) -> str:
     """Import (or resume) a large contact file saved by the upload page."""
@@ -129,11 +134,12 @@ def import_contacts(import_id: int, stamp) -> str:
 
 
 def requeue_imports(*, stale_only: bool) -> list[int]:
-    """Queue again the running imports whose job was lost (a worker killed or restarted): all
-    running imports whose file is waiting at start-up, or only those with no batch for
-    JOBS_IMPORT_STALE_SECONDS. Each is given a new stamp first, so whichever job of it is still
-    queued or running stops without counting anything, and the new job resumes after the rows
-    already counted. A stale import whose file is gone is reported failed by its job."""
+    """Queue again the running imports whose job was lost (a worker killed or restarted), i.e.
+    not waiting in the queue: all running imports whose file is waiting at start-up, or only
+    those with no batch for JOBS_IMPORT_STALE_SECONDS. Each is given a new stamp first, so
+    whichever job of it is still running stops without counting anything, and the new job
+    resumes after the rows already counted. A stale import whose file is gone is reported
+    failed by its job."""
     from portal.qa.contact_import import job_path, restamp, running_imports
 
     stale_before = None
@@ -141,7 +147,12 @@ def requeue_imports(*, stale_only: bool) -> list[int]:
         seconds = current_app.config["JOBS_IMPORT_STALE_SECONDS"]
         stale_before = utcnow() - timedelta(seconds=seconds)
     queued = []
-    for import_id, seen in running_imports(stale_before):
+    waiting = {task.args[0] for task in huey.pending() if task.name == import_contacts.name}
+    running = running_imports(stale_before)
+    db.session.commit()  # end the read: each restamp is a transaction that starts by writing
+    for import_id, seen in running:
+        if import_id in waiting:
+            continue  # its job is in the queue, not lost
         if not stale_only and not job_path(import_id).exists():
             continue  # an inline import in a web request, or one that lost its file
         stamp = restamp(import_id, seen)
@@ -166,10 +177,10 @@ _started_lock = threading.Lock()
 
 @huey.on_startup("contacts.recover")
 def recover_imports_at_startup() -> None:
-    """When a worker starts (once per process, whatever the thread count): the imports left
-    running belonged to a worker that is gone; queue them again."""
+    """When a worker starts, before it takes any job (its other threads wait here): the imports
+    left running whose job is not in the queue belonged to a worker that is gone; queue them
+    again. Once per process, whatever the thread count."""
     with _started_lock:
-        if _started.is_set():
-            return
-        _started.set()
-    in_app_context(requeue_imports)(stale_only=False)
+        if not _started.is_set():
+            _started.set()
+            in_app_context(requeue_imports)(stale_only=False)

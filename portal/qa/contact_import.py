@@ -148,6 +148,7 @@ def resume_import(import_id: int, stamp: datetime) -> str:
     if record is None or record.status != ImportStatus.RUNNING:
         return "finished"
     actor_id = record.imported_by_id
+    db.session.commit()  # end the read: the claim is a transaction that starts by writing
     claimed = _claim(import_id, stamp)
     if claimed is None:
         return "superseded"
@@ -409,6 +410,7 @@ class _Batch:
             self.seen[key] = check.row
             values.update(created_at=now, import_batch_id=self.progress.id)
             candidates[key] = (check.row, values)
+        db.session.commit()  # end the reads: the batch's transaction starts by writing
         if candidates:
             # The unique (source, external_id) index decides: rows already in the database are
             # not inserted and not returned, whoever put them there and however recently.
