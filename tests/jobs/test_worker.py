@@ -1,15 +1,15 @@
 """A real worker: `huey_consumer portal.jobs.huey` started as a subprocess against a temporary
-SQLite queue and a temporary file database, tasks put in its queue, their effects awaited
+SQLite queue and a database of its own, tasks put in its queue, their effects awaited
 (bounded), and a worker killed (SIGKILL) in the middle of a large import.
 
-The worker's database is always a SQLite file of its own: the suite's database lives in one
-rolled-back transaction per test, which another process cannot see."""
+The worker cannot share the suite's database (it lives in one rolled-back transaction per test,
+which another process cannot see): on SQLite it gets a temporary file, on PostgreSQL
+(TEST_DATABASE_URL) a database of its own, `<test database>_worker`, made afresh per test."""
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,6 +21,8 @@ from flask import Flask
 from huey.constants import EmptyData
 from huey.storage import SqliteStorage
 from huey.utils import Error
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from portal import create_app
 from portal.config import TestConfig
@@ -34,14 +36,15 @@ from tests.qa.test_contact_import import row, write_csv
 ROOT = Path(__file__).resolve().parents[2]
 CONSUMER = Path(sys.executable).parent / "huey_consumer"
 WAIT = 30.0  # seconds: every wait is bounded
+IMPORT_SQL = "SELECT {} FROM contact_import WHERE id = :id"
 
 
 class Site:
     """A file database with the small world in it, a queue file, and workers to start."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, database_url: str) -> None:
         self.tmp = tmp
-        self.database = tmp / "portal.db"
+        self.engine = create_engine(database_url, poolclass=NullPool)
         self.queue = SqliteStorage(NAME, filename=str(tmp / "huey.db"))
         self.workers: list[subprocess.Popen] = []
         self.logs: list = []
@@ -49,7 +52,7 @@ class Site:
             **os.environ,
             "HUEY_IMMEDIATE": "0",
             "HUEY_SQLITE_PATH": str(tmp / "huey.db"),
-            "DATABASE_URL": f"sqlite:///{self.database}",
+            "DATABASE_URL": database_url,
             "PORTAL_INSTANCE_DIR": str(tmp / "instance"),
             "CONTACT_IMPORT_DIR": str(tmp / "imports"),
             "SECRET_KEY": TestConfig.SECRET_KEY,
@@ -87,13 +90,10 @@ class Site:
         text = (self.tmp / "worker.log").read_text()
         return text if all(line in text for line in lines) else ""
 
-    def read(self, sql: str, *args) -> tuple:
+    def read(self, sql: str, **args) -> tuple:
         """One row, read outside the app (a separate connection, no transaction kept)."""
-        connection = sqlite3.connect(self.database, timeout=10)
-        try:
-            return connection.execute(sql, args).fetchone()
-        finally:
-            connection.close()
+        with self.engine.connect() as connection:
+            return tuple(connection.execute(text(sql), args).one())
 
     def stop(self) -> None:
         for worker in self.workers:
@@ -107,6 +107,7 @@ class Site:
                 worker.wait()
         for log in self.logs:
             log.close()
+        self.engine.dispose()
 
 
 def wait_for(probe: Callable[[], object], timeout: float, what: str):
@@ -119,14 +120,32 @@ def wait_for(probe: Callable[[], object], timeout: float, what: str):
     raise AssertionError(f"waited {timeout:.0f} s for {what} (the worker's log: worker.log)")
 
 
+def _worker_database(tmp_path: Path) -> str:
+    """A fresh, empty database for the worker: a SQLite file, or a PostgreSQL database next to
+    the suite's when TEST_DATABASE_URL is set."""
+    suite = os.environ.get("TEST_DATABASE_URL")
+    if not suite:
+        return f"sqlite:///{tmp_path / 'portal.db'}"
+    url = make_url(suite)
+    name = f"{url.database}_worker"
+    admin = create_engine(url.set(database="postgres"), poolclass=NullPool)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[Site, Flask, factories.World]]:
+    database_url = _worker_database(tmp_path)
+
     class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'portal.db'}"
+        SQLALCHEMY_DATABASE_URI = database_url
         CONTACT_IMPORT_DIR = str(tmp_path / "imports")
 
     app = create_app(Config)
-    place = Site(tmp_path)
+    place = Site(tmp_path, database_url)
     with app.app_context():
         db.create_all()
         world = factories.build_world()
@@ -164,7 +183,7 @@ def test_a_worker_runs_a_queued_import_and_the_periodic_jobs(site):
     # The worker's start-up recovery leaves the queued job alone (it is pending, not lost).
     assert place.result(job) == "done"
     status, imported, total = place.read(
-        "SELECT status, imported_rows, total_rows FROM contact_import WHERE id = ?", import_id
+        "SELECT status, imported_rows, total_rows FROM contact_import WHERE id = :id", id=import_id
     )
     assert (status, imported, total) == ("done", 250, 250)
     assert place.read("SELECT count(*) FROM contact")[0] == 250
@@ -190,27 +209,32 @@ def test_an_import_whose_worker_is_killed_resumes_in_the_next_worker_with_every_
     first = place.start_worker()
 
     def landed() -> int:
-        return place.read("SELECT imported_rows FROM contact_import WHERE id = ?", import_id)[0]
+        return place.read("SELECT imported_rows FROM contact_import WHERE id = :id", id=import_id)[
+            0
+        ]
 
     wait_for(lambda: landed() >= 1_000, WAIT, "the first batches")
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     at_kill = landed()
     assert at_kill < rows, "the import finished before the kill: make the file bigger"
-    assert place.read("SELECT status FROM contact_import WHERE id = ?", import_id) == ("running",)
+    assert place.read("SELECT status FROM contact_import WHERE id = :id", id=import_id) == (
+        "running",
+    )
 
     place.start_worker()  # its start-up hook queues the import again
     wait_for(
         lambda: (
-            place.read("SELECT status FROM contact_import WHERE id = ?", import_id)[0] != "running"
+            place.read("SELECT status FROM contact_import WHERE id = :id", id=import_id)[0]
+            != "running"
         ),
         WAIT,
         "the resumed import",
     )
     status, imported, duplicates, errors, total = place.read(
         "SELECT status, imported_rows, duplicate_rows, error_rows, total_rows"
-        " FROM contact_import WHERE id = ?",
-        import_id,
+        " FROM contact_import WHERE id = :id",
+        id=import_id,
     )
     assert (status, imported, duplicates, errors, total) == ("done", rows, 0, 0, rows)
     assert place.read("SELECT count(*), count(DISTINCT external_id) FROM contact") == (rows, rows)
