@@ -127,7 +127,8 @@ def _worker_database(tmp_path: Path) -> str:
     if not suite:
         return f"sqlite:///{tmp_path / 'portal.db'}"
     url = make_url(suite)
-    name = f"{url.database}_worker"
+    xdist = os.environ.get("PYTEST_XDIST_WORKER")  # as tests/conftest.py names the suite's
+    name = f"{url.database}_{xdist}_worker" if xdist else f"{url.database}_worker"
     admin = create_engine(url.set(database="postgres"), poolclass=NullPool)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
