@@ -1,6 +1,7 @@
 """The job queue (huey): scheduled jobs and the work the web server hands off.
 
-Run the worker with `huey_consumer portal.jobs.huey -w 2 -k thread -f` (what `make run` does).
+Run the worker with `huey_consumer portal.jobs.huey --workers 2 --worker-type thread
+--flush-locks` (`make run` starts it, see portal/tools/run_all.py).
 `queue.py` holds the huey instance and the app the jobs run in; `tasks.py` the jobs.
 """
 

@@ -23,7 +23,18 @@ from pathlib import Path
 STOP_GRACE = 5.0
 # Two threads: a long import does not hold up the every-minute jobs (on SQLite the jobs still
 # take turns, see portal/jobs/queue.py); the web server has the other core.
-WORKER_ARGS = ["portal.jobs.huey", "--workers", "2", "--worker-type", "thread", "--flush-locks"]
+# An idle worker looks at the SQLite queue at least every 2 s (huey's default backs off to 10 s;
+# Redis wakes it at once).
+WORKER_ARGS = [
+    "portal.jobs.huey",
+    "--workers",
+    "2",
+    "--worker-type",
+    "thread",
+    "--flush-locks",
+    "--max-delay",
+    "2",
+]
 
 
 def commands(host: str, port: int) -> list[tuple[str, list[str]]]:
