@@ -52,6 +52,11 @@ def huey_storage() -> tuple[str, str | None]:
     return "sqlite", os.environ.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.db")
 
 
+def huey_name() -> str:
+    """The queue's name (HUEY_NAME, default "portal"): two portals sharing one Redis need two."""
+    return os.environ.get("HUEY_NAME") or "portal"
+
+
 class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.db'}"

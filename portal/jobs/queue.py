@@ -20,9 +20,9 @@ from flask import Flask, has_app_context
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import Huey
 
-from portal.config import huey_storage
+from portal.config import huey_name, huey_storage
 
-NAME = "portal"
+NAME = huey_name()
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -172,3 +172,16 @@ def test_at_start_up_the_imports_waiting_with_a_file_are_queued_again(world):
     assert tasks.requeue_imports(stale_only=False) == [queued.id]
     assert _fresh(queued.id).status == ImportStatus.DONE
     assert _fresh(inline.id).status == ImportStatus.RUNNING
+
+
+def test_the_queue_is_chosen_from_the_environment(monkeypatch, tmp_path):
+    from portal.config import huey_storage
+
+    monkeypatch.delenv("HUEY_IMMEDIATE", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("HUEY_SQLITE_PATH", str(tmp_path / "q.db"))
+    assert huey_storage() == ("sqlite", str(tmp_path / "q.db"))
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
+    assert huey_storage() == ("redis", "redis://127.0.0.1:6379/3")
+    monkeypatch.setenv("HUEY_IMMEDIATE", "1")
+    assert huey_storage() == ("memory", None)

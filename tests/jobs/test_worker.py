@@ -13,13 +13,14 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from huey.constants import EmptyData
-from huey.storage import SqliteStorage
+from huey.storage import RedisStorage, SqliteStorage
 from huey.utils import Error
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
@@ -37,15 +38,24 @@ ROOT = Path(__file__).resolve().parents[2]
 CONSUMER = Path(sys.executable).parent / "huey_consumer"
 WAIT = 30.0  # seconds: every wait is bounded
 IMPORT_SQL = "SELECT {} FROM contact_import WHERE id = :id"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
 
 
 class Site:
     """A file database with the small world in it, a queue file, and workers to start."""
 
-    def __init__(self, tmp: Path, database_url: str) -> None:
+    def __init__(self, tmp: Path, database_url: str, queue: str = "sqlite") -> None:
         self.tmp = tmp
         self.engine = create_engine(database_url, poolclass=NullPool)
-        self.queue = SqliteStorage(NAME, filename=str(tmp / "huey.db"))
         self.workers: list[subprocess.Popen] = []
         self.logs: list = []
         self.env = {
@@ -61,6 +71,12 @@ class Site:
             "PYTHONPATH": str(ROOT),
         }
         self.env.pop("REDIS_URL", None)
+        if queue == "redis":  # a queue of this test's own in the shared Redis
+            name = f"portal-test-{uuid.uuid4().hex}"
+            self.queue = RedisStorage(name, url=REDIS_URL)
+            self.env.update(REDIS_URL=REDIS_URL, HUEY_NAME=name)
+        else:
+            self.queue = SqliteStorage(NAME, filename=str(tmp / "huey.db"))
 
     def enqueue(self, task) -> None:
         self.queue.enqueue(huey.serialize_task(task), task.priority)
@@ -108,6 +124,7 @@ class Site:
         for log in self.logs:
             log.close()
         self.engine.dispose()
+        self.queue.flush_all()
 
 
 def wait_for(probe: Callable[[], object], timeout: float, what: str):
@@ -138,7 +155,10 @@ def _worker_database(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[Site, Flask, factories.World]]:
+def site(tmp_path: Path, request) -> Iterator[tuple[Site, Flask, factories.World]]:
+    queue = getattr(request, "param", "sqlite")
+    if queue == "redis" and not _redis_answers():
+        pytest.skip(f"Redis does not answer at {REDIS_URL}")
     database_url = _worker_database(tmp_path)
 
     class Config(TestConfig):
@@ -146,7 +166,7 @@ def site(tmp_path: Path) -> Iterator[tuple[Site, Flask, factories.World]]:
         CONTACT_IMPORT_DIR = str(tmp_path / "imports")
 
     app = create_app(Config)
-    place = Site(tmp_path, database_url)
+    place = Site(tmp_path, database_url, queue)
     with app.app_context():
         db.create_all()
         world = factories.build_world()
@@ -167,6 +187,7 @@ def _queue_import(world, rows: int) -> tuple[int, object]:
     return import_id, stamp
 
 
+@pytest.mark.parametrize("site", ["sqlite", "redis"], indirect=True)
 def test_a_worker_runs_a_queued_import_and_the_periodic_jobs(site):
     place, _app, world = site
     import_id, stamp = _queue_import(world, 250)
