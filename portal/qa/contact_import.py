@@ -277,11 +277,20 @@ class _Progress:
         return self.imported_rows + self.duplicate_rows + self.error_rows
 
     def save(self, **values: Any) -> None:
-        """Write the counters (and `values`) in the caller's transaction and commit."""
+        """Write the counters (and `values`) in a transaction of their own."""
+        db.session.commit()  # end any read first (see _write)
         self._write(**values)
         db.session.commit()
 
+    def save_batch(self) -> None:
+        """Write the counters in the batch's transaction (begun by its inserts) and commit."""
+        self._write()
+        db.session.commit()
+
     def _write(self, **values: Any) -> None:
+        """On SQLite every transaction that writes here begins with a write: one that read
+        first fails at once ("database is locked") when another connection (the web server)
+        committed meanwhile; one that begins by writing waits for its turn."""
         now = utcnow()
         for name, value in values.items():
             setattr(self, name, value)
@@ -305,6 +314,7 @@ class _Progress:
 
     def finish(self, actor: Person, status: str, message: str | None = None) -> None:
         now = utcnow()
+        db.session.commit()  # end any read first (see _write)
         self._write(status=status, message=message, finished_at=now)
         audit.record(
             actor,
@@ -419,7 +429,7 @@ class _Batch:
                 if key not in inserted:
                     self._duplicate(row, _("Already imported (same source and id)."))
             self.progress.imported_rows += len(inserted)
-        self.progress.save()  # the contacts and the counters land together, or neither
+        self.progress.save_batch()  # the contacts and the counters land together, or neither
         self.rows = []
 
     def _refuse(self, errors: list[dict[str, Any]]) -> None:

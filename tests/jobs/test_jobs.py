@@ -113,15 +113,15 @@ def test_a_superseded_run_stops_without_counting_and_the_new_run_resumes(world, 
     record = _queued_import(world.qa, 35)
     first_stamp = contact_import._stamp_of(record.id)
     taken_over: dict = {}
-    real_save = contact_import._Progress.save
+    real_save = contact_import._Progress.save_batch
 
-    def save(progress, **values):
-        real_save(progress, **values)
+    def save(progress):
+        real_save(progress)
         if progress.imported_rows == 10 and not taken_over:
             # As if the worker were killed here and the recovery queued the import again.
             taken_over["stamp"] = contact_import.restamp(record.id, progress.stamp)
 
-    monkeypatch.setattr(contact_import._Progress, "save", save)
+    monkeypatch.setattr(contact_import._Progress, "save_batch", save)
     assert contact_import.resume_import(record.id, first_stamp) == "superseded"
     after = _fresh(record.id)
     assert after.status == ImportStatus.RUNNING
