@@ -41,7 +41,7 @@ setup: $(VENV)/.installed portal/static/vendor/.copied
 run: system-run setup
 	$(BIN)/flask demo load --if-empty
 	$(BIN)/flask demo logins
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/python -m portal.tools.run_all --host 127.0.0.1 --port 5000
 
 test: system-test setup test-sqlite test-postgres
 

@@ -222,41 +222,11 @@ rollups_cli = AppGroup("rollups", help="Pre-aggregated roll-ups for the team vie
 def rollups_refresh(since) -> None:
     """Recompute the daily KPI and QA roll-ups per org node, the evaluator overturn roll-up,
     the best 1:1 meeting per series and week and the 1:1 counts per node and week (run
-    nightly, after the KPI import)."""
-    import time
+    nightly, after the KPI import; the job queue runs it daily)."""
+    from portal.jobs.rollups import refresh_rollups
 
-    from portal.kpis import rollup
-
-    started = time.perf_counter()
-    nodes, rows = rollup.refresh(since.date() if since else None)
-    click.echo(f"KPI roll-up: {nodes} nodes, {rows} rows in {time.perf_counter() - started:.1f} s.")
-
-    from portal.qa import rollup_daily
-
-    started = time.perf_counter()
-    pairs, rows = rollup_daily.refresh(since.date() if since else None)
-    click.echo(
-        f"QA roll-up: {pairs} node × time zone pairs, {rows} daily rows"
-        f" in {time.perf_counter() - started:.1f} s."
-    )
-
-    from portal.qa import overturn_rollup
-
-    started = time.perf_counter()
-    bounds, rows = overturn_rollup.refresh()
-    click.echo(
-        f"Overturn roll-up (always whole): {bounds} boundaries, {rows} rows"
-        f" in {time.perf_counter() - started:.1f} s."
-    )
-
-    from portal.coaching import best_weeks
-
-    started = time.perf_counter()
-    rows, per_node = best_weeks.refresh()
-    click.echo(
-        f"1:1 best meeting per week: {rows} rows, counts per node and week: {per_node} rows"
-        f" in {time.perf_counter() - started:.1f} s."
-    )
+    for line in refresh_rollups(since.date() if since else None):
+        click.echo(line)
 
 
 def register_cli(app: Flask) -> None:

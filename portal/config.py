@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,6 +37,24 @@ def _audit_key() -> str:
     """AUDIT_KEY (the audit chain's HMAC key, kept out of the database) from the environment,
     else one generated once into instance/audit_key."""
     return _instance_key("AUDIT_KEY", "audit_key")
+
+
+def huey_storage() -> tuple[str, str | None]:
+    """Where the job queue keeps its tasks, read from the environment when `portal.jobs` is
+    first imported (the huey instance is module-level, so the web server, the worker and the
+    tests each decide at start): ("memory", None) with HUEY_IMMEDIATE=1 (tasks run at once, in
+    the caller: the tests), ("redis", REDIS_URL) when REDIS_URL is set, else ("sqlite", path)
+    with HUEY_SQLITE_PATH or instance/huey.db."""
+    if os.environ.get("HUEY_IMMEDIATE") == "1":
+        return "memory", None
+    if url := os.environ.get("REDIS_URL"):
+        return "redis", url
+    return "sqlite", os.environ.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.db")
+
+
+def huey_name() -> str:
+    """The queue's name (HUEY_NAME, default "portal"): two portals sharing one Redis need two."""
+    return os.environ.get("HUEY_NAME") or "portal"
 
 
 class Config:
@@ -84,6 +103,13 @@ class Config:
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "mail")
     # Links in e-mails are absolute: this is the portal's address as people reach it.
     PORTAL_BASE_URL = (os.environ.get("PORTAL_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    # Uploaded contact files wait here until their import job finishes (web and worker share it).
+    CONTACT_IMPORT_DIR = os.environ.get("CONTACT_IMPORT_DIR") or str(INSTANCE_DIR / "imports")
+    # Rows per committed batch of a contact import (the counters land with each batch).
+    QA_IMPORT_BATCH_SIZE = int(os.environ.get("QA_IMPORT_BATCH_SIZE", "1000"))
+    # A running import with no batch for this long is taken to have lost its worker: the
+    # every-minute recovery job queues it again (it resumes after the rows already counted).
+    JOBS_IMPORT_STALE_SECONDS = int(os.environ.get("JOBS_IMPORT_STALE_SECONDS", "120"))
     TRUST_PROXY = os.environ.get("TRUST_PROXY", "0") == "1"
     # `flask audit checkpoint` appends the audit chain's head here; `flask audit verify` reads it.
     AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE") or str(
@@ -108,6 +134,8 @@ class TestConfig(Config):
     # No e-mail leaves a test unless its fixture points SMTP_HOST at a test server.
     SMTP_HOST = None
     MAIL_OUTBOX_DIR = ""
+    # Uploads of the tests' imports: a directory of their own, never the developer's instance/.
+    CONTACT_IMPORT_DIR = tempfile.mkdtemp(prefix="portal-test-imports-")
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_FAST = True

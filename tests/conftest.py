@@ -13,7 +13,11 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event
 
-from portal import create_app
+# The job queue runs tasks at once, in the caller, with no storage (portal.config.huey_storage);
+# tests/jobs starts real workers with their own environment.
+os.environ.setdefault("HUEY_IMMEDIATE", "1")
+
+from portal import create_app  # noqa: E402
 from portal.config import TestConfig
 from portal.extensions import db, limiter
 from tests import factories

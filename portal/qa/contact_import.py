@@ -6,8 +6,11 @@ its contacts together with the import's counters, so the counters always say exa
 rows landed, even when the import stops halfway. Importing the corrected file again is safe:
 rows that landed the first time are skipped as duplicates.
 
-`run_import` does the work and is called inline (tests, small files) or in a background thread
-with its own app context (`start_import`); the page polls the import's counters meanwhile.
+`start_import` runs small files inline and hands large ones to the job queue
+(`portal.jobs.tasks.import_contacts`, which calls `resume_import`); the page polls the import's
+counters meanwhile. Every write of the counters checks and renews the import's stamp (its
+`updated_at`), so a job that was superseded (a worker killed and the import re-queued by
+`portal.jobs`) can never count a batch twice; a new job resumes after the rows already counted.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ from __future__ import annotations
 import codecs
 import csv
 import logging
-import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -99,99 +102,269 @@ def check_file(path: str) -> FileCheck:
     return FileCheck(rows=rows)
 
 
-def start_import(app: Flask, record: ContactImport, path: str, actor: Person) -> None:
-    """Run the import now when the file is small, else in a background thread; deletes the
-    file when done. The record's counters show the progress either way."""
-    if count_lines(path) <= app.config.get("QA_IMPORT_INLINE_ROWS", INLINE_ROWS):
-        try:
-            run_import(record.id, path, actor.id)
-        finally:
-            os.unlink(path)
-        return
-    thread = threading.Thread(
-        target=_run_in_thread,
-        args=(app, record.id, path, actor.id),
-        name=f"contact-import-{record.id}",
-        daemon=True,
-    )
-    thread.start()
+def upload_path(import_id: int) -> Path:
+    """Where the upload page saves the file of an import: under the instance folder
+    (CONTACT_IMPORT_DIR, shared by the web server and the worker), never /tmp."""
+    folder = Path(current_app.config["CONTACT_IMPORT_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"contacts-{import_id}.upload.csv"
 
 
-def _run_in_thread(app: Flask, import_id: int, path: str, actor_id: int) -> None:
-    with app.app_context():
+def job_path(import_id: int) -> Path:
+    """Where the file of an import handed to the job queue waits until its job finishes."""
+    return upload_path(import_id).with_name(f"contacts-{import_id}.csv")
+
+
+def start_import(record: ContactImport, path: str | Path) -> bool:
+    """Import the saved upload now when the file is small (True), else move it to its job
+    path and hand it to the job queue (False); the file is deleted when the import is over
+    either way. The record's counters show the progress."""
+    if count_lines(str(path)) <= current_app.config.get("QA_IMPORT_INLINE_ROWS", INLINE_ROWS):
         try:
-            run_import(import_id, path, actor_id)
+            run_import(record.id, str(path), record.imported_by_id)
         finally:
-            db.session.remove()
-            os.unlink(path)
+            Path(path).unlink(missing_ok=True)
+        return True
+    from portal.jobs.tasks import import_contacts
+
+    Path(path).replace(job_path(record.id))
+    import_contacts(record.id, _stamp_of(record.id))
+    return False
 
 
 def run_import(import_id: int, file_path: str, actor_id: int) -> None:
-    """Import the file into the waiting ContactImport, as the person who uploaded it."""
+    """Import the file into the waiting ContactImport, as the person who uploaded it (inline:
+    the caller keeps the file)."""
+    stamp = _stamp_of(import_id)
+    if stamp is not None:
+        _run_claimed(import_id, stamp, file_path, actor_id)
+
+
+def resume_import(import_id: int, stamp: datetime) -> str:
+    """The job's body: claim the import if it still carries `stamp` (else another run owns it:
+    "superseded"), then import the file from the first row not yet counted. Counters commit
+    with each batch, so a run killed halfway resumes where the last batch landed and no row
+    is counted twice. Deletes the file once the import is over."""
+    record = db.session.get(ContactImport, import_id)
+    if record is None or record.status != ImportStatus.RUNNING:
+        return "finished"
+    actor_id = record.imported_by_id
+    db.session.commit()  # end the read: the claim is a transaction that starts by writing
+    claimed = _claim(import_id, stamp)
+    if claimed is None:
+        return "superseded"
+    path = job_path(import_id)
+    if not path.exists():
+        actor = db.session.get(Person, actor_id)
+        with force_locale((actor.locale if actor else None) or "en"):
+            _fail_missing_file(import_id, claimed, actor)
+        return "failed"
+    outcome = _run_claimed(import_id, claimed, str(path), actor_id)
+    if outcome != "superseded":
+        path.unlink(missing_ok=True)
+    return outcome
+
+
+def restamp(import_id: int, seen: datetime) -> datetime | None:
+    """Give a running import a new stamp (for a new job) if it still carries `seen`; the new
+    stamp, or None when the import moved on meanwhile. Any older job then stops at its next
+    batch without writing it."""
+    now = utcnow()
+    result = db.session.execute(
+        _TABLE.update()
+        .where(
+            _TABLE.c.id == import_id,
+            _TABLE.c.status == ImportStatus.RUNNING,
+            _TABLE.c.updated_at == seen,
+        )
+        .values(updated_at=now)
+    )
+    db.session.commit()
+    return now if result.rowcount == 1 else None
+
+
+def running_imports(stale_before: datetime | None = None) -> list[tuple[int, datetime]]:
+    """(id, stamp) of the running imports, only those with no batch since `stale_before` when
+    given."""
+    stmt = select(ContactImport.id, ContactImport.updated_at).where(
+        ContactImport.status == ImportStatus.RUNNING
+    )
+    if stale_before is not None:
+        stmt = stmt.where(ContactImport.updated_at < stale_before)
+    return [(i, stamp) for i, stamp in db.session.execute(stmt.order_by(ContactImport.id))]
+
+
+class _Superseded(Exception):
+    """Another run claimed the import: this one stops without writing its batch."""
+
+
+_TABLE = ContactImport.__table__
+
+
+def _stamp_of(import_id: int) -> datetime | None:
+    return db.session.execute(
+        select(ContactImport.updated_at).where(
+            ContactImport.id == import_id, ContactImport.status == ImportStatus.RUNNING
+        )
+    ).scalar_one_or_none()
+
+
+def _claim(import_id: int, stamp: datetime) -> datetime | None:
+    return restamp(import_id, stamp)
+
+
+def _run_claimed(import_id: int, stamp: datetime, path: str, actor_id: int) -> str:
     record = db.session.get(ContactImport, import_id)
     actor = db.session.get(Person, actor_id)
-    if record is None or actor is None or record.status != ImportStatus.RUNNING:
-        return
+    if record is None or actor is None:
+        return "finished"
+    progress = _Progress(record, stamp)
     with force_locale(actor.locale or "en"):
         try:
-            _run(record, file_path, actor)
+            _run(progress, path, actor)
+        except _Superseded:
+            db.session.rollback()
+            log.info("contact import %s: another run took it over", import_id)
+            return "superseded"
         except Exception as error:  # a crash must still leave an honest record
             log.exception("contact import %s stopped", import_id)
             db.session.rollback()
-            _stop(import_id, actor, error)
+            try:
+                _stop(progress, actor, error)
+            except _Superseded:
+                db.session.rollback()
+                return "superseded"
+            return "failed"
+    return progress.status
 
 
-def _run(record: ContactImport, path: str, actor: Person) -> None:
+def _run(progress: _Progress, path: str, actor: Person) -> None:
     checked = check_file(path)
     if checked.problem:
-        record.status, record.message = ImportStatus.FAILED, checked.problem
-        _finish(record, actor)
+        progress.finish(actor, ImportStatus.FAILED, checked.problem)
         return
-    record.total_rows = checked.rows
-    db.session.commit()
-    batch = _Batch(record, actor)
+    progress.save(total_rows=checked.rows)
+    batch = _Batch(progress, actor)
+    skip = progress.processed
     for check in _rows(path):
+        if skip:  # counted by an earlier run of this import
+            skip -= 1
+            continue
         batch.rows.append(check)
-        if len(batch.rows) >= BATCH_SIZE:
+        if len(batch.rows) >= current_app.config.get("QA_IMPORT_BATCH_SIZE", BATCH_SIZE):
             batch.flush()
     batch.flush()
-    record.status = ImportStatus.DONE
-    _finish(record, actor)
+    progress.finish(actor, ImportStatus.DONE)
 
 
-def _finish(record: ContactImport, actor: Person) -> None:
-    record.finished_at = utcnow()
-    audit.record(
+class _Progress:
+    """The import's counters, written only while the import still carries this run's stamp
+    (updated_at): every write checks the stamp and sets a new one in one UPDATE, so two runs
+    of one import can never both count a batch."""
+
+    def __init__(self, record: ContactImport, stamp: datetime) -> None:
+        self.id = record.id
+        self.file_name = record.file_name
+        self.stamp = stamp
+        self.status = ImportStatus.RUNNING.value
+        self.total_rows = record.total_rows
+        self.imported_rows = record.imported_rows
+        self.duplicate_rows = record.duplicate_rows
+        self.error_rows = record.error_rows
+        self.errors: list[dict[str, Any]] = list(record.errors or [])
+
+    @property
+    def processed(self) -> int:
+        return self.imported_rows + self.duplicate_rows + self.error_rows
+
+    def save(self, **values: Any) -> None:
+        """Write the counters (and `values`) in a transaction of their own."""
+        db.session.commit()  # end any read first (see _write)
+        self._write(**values)
+        db.session.commit()
+
+    def save_batch(self) -> None:
+        """Write the counters in the batch's transaction (begun by its inserts) and commit."""
+        self._write()
+        db.session.commit()
+
+    def _write(self, **values: Any) -> None:
+        """On SQLite every transaction that writes here begins with a write: one that read
+        first fails at once ("database is locked") when another connection (the web server)
+        committed meanwhile; one that begins by writing waits for its turn."""
+        now = utcnow()
+        for name, value in values.items():
+            setattr(self, name, value)
+        row = {
+            "total_rows": self.total_rows,
+            "imported_rows": self.imported_rows,
+            "duplicate_rows": self.duplicate_rows,
+            "error_rows": self.error_rows,
+            "errors": list(self.errors),
+            **values,
+            "updated_at": now,
+        }
+        result = db.session.execute(
+            _TABLE.update()
+            .where(_TABLE.c.id == self.id, _TABLE.c.updated_at == self.stamp)
+            .values(row)
+        )
+        if result.rowcount != 1:
+            raise _Superseded
+        self.stamp = now
+
+    def finish(self, actor: Person, status: str, message: str | None = None) -> None:
+        now = utcnow()
+        db.session.commit()  # end any read first (see _write)
+        self._write(status=status, message=message, finished_at=now)
+        audit.record(
+            actor,
+            "contact.import",
+            "contact_import",
+            self.id,
+            None,
+            {
+                "file_name": self.file_name,
+                "status": status,
+                "total_rows": self.total_rows,
+                "imported_rows": self.imported_rows,
+                "duplicate_rows": self.duplicate_rows,
+                "error_rows": self.error_rows,
+            },
+        )
+        # The uploader is told, in the same transaction (a superseded run never gets here).
+        tell_finished(db.session.get(ContactImport, self.id, populate_existing=True))
+        db.session.commit()
+        db.session.expire_all()
+
+
+def _stop(progress: _Progress, actor: Person, error: Exception) -> None:
+    progress.finish(
         actor,
-        "contact.import",
-        "contact_import",
-        record.id,
-        None,
-        {
-            "file_name": record.file_name,
-            "status": record.status,
-            "total_rows": record.total_rows,
-            "imported_rows": record.imported_rows,
-            "duplicate_rows": record.duplicate_rows,
-            "error_rows": record.error_rows,
-        },
+        ImportStatus.FAILED,
+        _(
+            "The import stopped after %(n)d rows landed (%(error)s). The rows counted as "
+            "imported are in; import the file again to add the rest: rows already in are "
+            "skipped.",
+            n=progress.imported_rows,
+            error=type(error).__name__,
+        ),
     )
-    tell_finished(record)
-    db.session.commit()
 
 
-def _stop(import_id: int, actor: Person, error: Exception) -> None:
+def _fail_missing_file(import_id: int, stamp: datetime, actor: Person | None) -> None:
     record = db.session.get(ContactImport, import_id)
-    if record is None:
-        return
-    record.status = ImportStatus.FAILED
-    record.message = _(
-        "The import stopped after %(n)d rows landed (%(error)s). The rows counted as imported "
-        "are in; import the file again to add the rest: rows already in are skipped.",
-        n=record.imported_rows,
-        error=type(error).__name__,
+    progress = _Progress(record, stamp)
+    message = _(
+        "The uploaded file was no longer on the server, so the import stopped after "
+        "%(n)d rows landed. The rows counted as imported are in; import the file again to add "
+        "the rest: rows already in are skipped.",
+        n=progress.imported_rows,
     )
-    _finish(record, actor)
+    if actor is None:
+        progress.save(status=ImportStatus.FAILED, message=message, finished_at=utcnow())
+    else:
+        progress.finish(actor, ImportStatus.FAILED, message)
 
 
 def _names(header: list[str]) -> list[str]:
@@ -216,15 +389,15 @@ def _rows(path: str) -> Iterator[RowCheck]:
 
 
 class _Batch:
-    """Checks, de-duplicates and inserts up to BATCH_SIZE rows at a time; commits each batch."""
+    """Checks, de-duplicates and inserts up to a batch of rows at a time; commits each batch
+    together with the import's counters."""
 
-    def __init__(self, record: ContactImport, actor: Person) -> None:
-        self.record = record
+    def __init__(self, progress: _Progress, actor: Person) -> None:
+        self.progress = progress
         self.rows: list[RowCheck] = []
         self.visible = policy.visible_person_ids(actor, policy.Area.QA)
         self.agents: dict[tuple[str, str], Agent | None] = {}
         self.seen: dict[tuple[str, str], int] = {}  # (source, external_id) -> first row
-        self.problems: list[dict[str, Any]] = list(record.errors or [])
         self.reference = Reference(
             markets={c.lower(): i for i, c in db.session.execute(select(Market.id, Market.code))},
             segments={
@@ -248,8 +421,9 @@ class _Batch:
                 self._duplicate(check.row, _("Repeats row %(n)d of this file.", n=self.seen[key]))
                 continue
             self.seen[key] = check.row
-            values.update(created_at=now, import_batch_id=self.record.id)
+            values.update(created_at=now, import_batch_id=self.progress.id)
             candidates[key] = (check.row, values)
+        db.session.commit()  # end the reads: the batch's transaction starts by writing
         if candidates:
             # The unique (source, external_id) index decides: rows already in the database are
             # not inserted and not returned, whoever put them there and however recently.
@@ -257,26 +431,24 @@ class _Batch:
             for key, (row, _values) in candidates.items():
                 if key not in inserted:
                     self._duplicate(row, _("Already imported (same source and id)."))
-            self.record.imported_rows += len(inserted)
-        self.record.errors = list(self.problems)
-        self.record.updated_at = now
-        db.session.commit()
+            self.progress.imported_rows += len(inserted)
+        self.progress.save_batch()  # the contacts and the counters land together, or neither
         self.rows = []
 
     def _refuse(self, errors: list[dict[str, Any]]) -> None:
-        self.record.error_rows += 1
+        self.progress.error_rows += 1
         self._report([{**error, "kind": "error"} for error in errors])
 
     def _duplicate(self, row: int, message: str) -> None:
-        self.record.duplicate_rows += 1
+        self.progress.duplicate_rows += 1
         self._report(
             [{"row": row, "column": "external_id", "message": message, "kind": "duplicate"}]
         )
 
     def _report(self, entries: list[dict[str, Any]]) -> None:
-        room = MAX_REPORTED - len(self.problems)
+        room = MAX_REPORTED - len(self.progress.errors)
         if room > 0:
-            self.problems.extend(entries[:room])
+            self.progress.errors.extend(entries[:room])
 
     def _load_agents(self) -> None:
         """One query for the agents this batch names that earlier batches did not."""

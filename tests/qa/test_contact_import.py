@@ -221,25 +221,41 @@ def test_an_import_that_crashes_halfway_says_exactly_how_many_rows_landed(
     assert "1000 rows landed" in record.message and "RuntimeError" in record.message
 
 
-def test_large_files_run_in_a_background_thread(world, tmp_path, monkeypatch, app):
-    started = []
+def test_large_files_go_to_the_job_queue_and_their_file_is_deleted_when_done(
+    world, tmp_path, monkeypatch, app
+):
+    """Files above the inline limit are moved to their job path and handed to the queue (run
+    at once here: the tests' queue is immediate; tests/jobs runs a real worker)."""
+    from portal.jobs import tasks
 
-    class FakeThread:
-        def __init__(self, target, args, name, daemon):
-            started.append((target, args, daemon))
+    queued = []
+    real = tasks.import_contacts
 
-        def start(self):
-            started.append("started")
+    def spy(import_id, stamp):
+        queued.append((import_id, contact_import.job_path(import_id).exists()))
+        return real(import_id, stamp)
 
-    monkeypatch.setattr(contact_import.threading, "Thread", FakeThread)
+    monkeypatch.setattr(tasks, "import_contacts", spy)
     monkeypatch.setitem(app.config, "QA_IMPORT_INLINE_ROWS", 2)
-    path = write_csv(tmp_path / "big.csv", [row("C-1"), row("C-2"), row("C-3")])
     record = contacts.begin_contact_import(world.qa, file_name="big.csv")
-    contact_import.start_import(app, record, path, world.qa)
-    (target, args, daemon), flag = started
-    assert target is contact_import._run_in_thread and daemon and flag == "started"
-    assert args[1:] == (record.id, path, world.qa.id)
-    assert record.status == ImportStatus.RUNNING and contact_count() == 0
+    path = contact_import.upload_path(record.id)
+    write_csv(path, [row("C-1"), row("C-2"), row("C-3")])
+    assert contact_import.start_import(record, path) is False
+    assert queued == [(record.id, True)]
+    db.session.expire_all()
+    record = db.session.get(ContactImport, record.id)
+    assert record.status == ImportStatus.DONE and record.imported_rows == 3 == contact_count()
+    assert not path.exists() and not contact_import.job_path(record.id).exists()
+
+
+def test_small_files_are_imported_in_the_request_and_deleted(world):
+    record = contacts.begin_contact_import(world.qa, file_name="small.csv")
+    path = contact_import.upload_path(record.id)
+    write_csv(path, [row("C-1")])
+    assert contact_import.start_import(record, path) is True
+    db.session.expire_all()
+    assert db.session.get(ContactImport, record.id).imported_rows == 1 == contact_count()
+    assert not path.exists()
 
 
 def test_the_template_names_every_column_and_gives_two_examples():

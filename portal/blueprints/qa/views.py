@@ -3,9 +3,6 @@ sibling modules scorecard_views and builder_views, attached to the same blueprin
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 
@@ -102,13 +99,9 @@ def contact_import():
     if form.validate_on_submit():
         upload = form.file.data
         record = contacts.begin_contact_import(current_user, file_name=upload.filename or "")
-        path = _save_upload(upload)
-        importer.start_import(
-            current_app._get_current_object(),  # type: ignore[attr-defined]
-            record,
-            path,
-            current_user._get_current_object(),
-        )
+        path = importer.upload_path(record.id)
+        upload.save(str(path))  # streamed to the instance folder, never whole in memory
+        importer.start_import(record, path)
         return redirect(url_for("qa.contact_import_status", import_id=record.id), code=303)
     status = 422 if request.method == "POST" else 200
     return render_view(
@@ -142,14 +135,6 @@ def contact_import_template():
     response = Response(importer.template_csv(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="contacts-template.csv"'
     return response
-
-
-def _save_upload(upload) -> str:
-    """Stream the upload to a temporary file (never whole in memory); the importer deletes it."""
-    handle, path = tempfile.mkstemp(prefix="contacts-", suffix=".csv")
-    with os.fdopen(handle, "wb") as out:
-        upload.save(out)
-    return path
 
 
 # Attach the sibling modules' routes to bp.
