@@ -192,5 +192,12 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn: Any) -> None:
+    """On a SQLite file, every transaction takes the write lock as it begins (IMMEDIATE): the
+    web server and the job worker share the file, and a transaction that read first and then
+    writes is refused at once ("database is locked") when the other committed meanwhile,
+    while one that begins by locking waits its turn (busy_timeout). Writers queue; readers
+    still read under write-ahead logging. In memory (the tests) one connection: plain BEGIN."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        database = conn.engine.url.database
+        shared_file = database not in (None, "", ":memory:") and "mode=memory" not in database
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if shared_file else "BEGIN")

@@ -9,8 +9,6 @@ the next one (the worker starts with `-f`, which clears locks a killed worker le
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import threading
 from datetime import timedelta
@@ -29,27 +27,17 @@ log = logging.getLogger(__name__)
 # ---- every minute: e-mail --------------------------------------------------------------------
 
 
-def _optional(module: str, function: str):
-    """portal.notify's e-mail functions, or None (logged) while that module is not there."""
-    if importlib.util.find_spec(module) is None:
-        log.info("%s is not installed: %s skipped", module, function)
-        return None
-    found = getattr(importlib.import_module(module), function, None)
-    if found is None:
-        log.warning("%s has no %s: skipped", module, function)
-    return found
-
-
 @huey.periodic_task(crontab(minute="*"), name="mail.send_pending")
 @in_app_context
 def send_pending_mail() -> int | None:
     """Send the e-mails waiting to go (portal.notify.delivery.send_pending)."""
-    send = _optional("portal.notify.delivery", "send_pending")
-    if send is None:
-        return None
+    from portal.notify import delivery
+
     try:
         with huey.lock_task("mail.send_pending"):
-            return send(utcnow())
+            sent = delivery.send_pending(utcnow())
+            log.info("mail: %d e-mail(s) sent", sent)
+            return sent
     except TaskLockedException:
         log.info("mail.send_pending: the previous run is still going; skipped")
         return None
@@ -59,12 +47,13 @@ def send_pending_mail() -> int | None:
 @in_app_context
 def send_digests() -> int | None:
     """Send the digests that are due (portal.notify.digests.send_due)."""
-    send = _optional("portal.notify.digests", "send_due")
-    if send is None:
-        return None
+    from portal.notify import digests
+
     try:
         with huey.lock_task("mail.send_digests"):
-            return send(utcnow())
+            sent = digests.send_due(utcnow())
+            log.info("digests: %d sent", sent)
+            return sent
     except TaskLockedException:
         log.info("mail.send_digests: the previous run is still going; skipped")
         return None
