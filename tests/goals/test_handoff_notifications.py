@@ -12,17 +12,7 @@ from portal.notify import service
 from portal.notify.models import Notification
 from tests.goals.helpers import ready_review
 from tests.goals.test_reviews import submit_manager, submit_self
-
-
-def told(kind: str) -> list[tuple[int, int, str]]:
-    """(recipient, record id, url) of every notification of the kind."""
-    return sorted(
-        db.session.execute(
-            select(Notification.person_id, Notification.record_id, Notification.url).where(
-                Notification.kind == kind
-            )
-        ).all()
-    )
+from tests.notify.helpers import told
 
 
 def url(review) -> str:

@@ -12,18 +12,9 @@ from portal.notify import service
 from portal.notify.models import Notification
 from portal.qa import evaluations
 from portal.qa.models import ImportStatus
+from tests.notify.helpers import told
 from tests.qa.evaluation_helpers import card_for, submitted
 from tests.qa.test_contact_import import row, run
-
-
-def told(kind: str) -> list[tuple[int, int, str]]:
-    return sorted(
-        db.session.execute(
-            select(Notification.person_id, Notification.record_id, Notification.url).where(
-                Notification.kind == kind
-            )
-        ).all()
-    )
 
 
 @pytest.fixture

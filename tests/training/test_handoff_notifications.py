@@ -14,19 +14,10 @@ from portal.notify.models import Notification
 from portal.training import programmes
 from portal.training import reminders as training
 from portal.training.models import Certification, CertificationSource
+from tests.notify.helpers import told
 from tests.training.helpers import assign, course
 
 NOW = datetime(2026, 3, 8, 9, 0, tzinfo=UTC)
-
-
-def told(kind: str) -> list[tuple[int, int, str]]:
-    return sorted(
-        db.session.execute(
-            select(Notification.person_id, Notification.record_id, Notification.url).where(
-                Notification.kind == kind
-            )
-        ).all()
-    )
 
 
 def test_a_course_due_within_three_days_reminds_the_person_once(world):
