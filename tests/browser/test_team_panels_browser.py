@@ -25,7 +25,7 @@ def test_manager_reads_the_panels_filters_by_channel_and_drills_down(live_server
     p.goto(f"{base}/teams/{people['manager_hk']['id']}?{panel_world.OCTOBER}")
     p.locator("#panel-qa canvas[data-drawn='1']").wait_for()
     for region in ("#panel-qa", "#panel-one-on-ones", "#panel-goals", "#panel-training"):
-        assert p.locator(region).is_visible()
+        p.locator(region).wait_for(state="visible")  # each panel loads after the page
     assert p.locator("#qa-weeks-table").is_visible()  # the chart's figures, beside it
     page.screenshot("team-panels")
 
