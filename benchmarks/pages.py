@@ -89,6 +89,9 @@ PAGES = [
     ("hr", "people directory (HR)", "/org/people"),
     # The home page, "what needs me", for each role (issue 17).
     *[(who, f"home ({who})", "/") for who in HOME_ROLES],
+    # Its "Your organisation" section, which loads after the page (a panel of its own).
+    ("head", "home panel: organisation (head)", "/home/sections/manager"),
+    ("manager", "home panel: organisation (manager)", "/home/sections/manager"),
 ]
 
 

@@ -60,6 +60,9 @@ def u(template: str):
 ROWS: dict[str, Row] = {
     # home
     "home.index GET": Row("GET", u("/"), expect(200)),
+    "home.home_section GET": Row(
+        "GET", u("/home/sections/manager"), expect(404, manager_above=200)
+    ),
     "home.language_set POST": Row(
         "POST", u("/language"), expect(303, anonymous=303), data=lambda w: {"lang": "ja"}
     ),

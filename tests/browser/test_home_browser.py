@@ -8,6 +8,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.coaching import meetings as meeting_service
 from portal.coaching import series as series_service
@@ -155,6 +156,8 @@ def test_each_items_count_matches_its_linked_page(work, page, role):
     base, people = work["url"], work["people"]
     sign_in(page, base, people[role]["email"])
     p = page.page
+    # A subtree's section loads after the page: wait until none is still loading.
+    expect(p.locator("section.home-section[aria-busy=true]")).to_have_count(0)
     shown = p.locator("section.home-section").evaluate_all("els => els.map(e => e.dataset.section)")
     assert set(ROLES[role]) <= set(shown), shown
     items = p.locator("li.home-item").evaluate_all(

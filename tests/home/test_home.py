@@ -49,6 +49,10 @@ def home(client, person) -> tuple[str, dict[str, tuple[int, str]]]:
     page = client.get("/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
+    for panel in re.findall(r'hx-get="(/home/sections/[a-z]+)"', html):  # sections loaded after
+        answer = client.get(panel)
+        assert answer.status_code == 200, panel
+        html += answer.get_data(as_text=True)
     found = {}
     for key, count, url in re.findall(
         r'data-item="([^"]+)" data-count="(\d+)">\s*<a href="([^"]+)"', html
@@ -307,3 +311,18 @@ def test_hr_home_says_where_emails_are_written_without_smtp(app, client, world, 
         app.config["MAIL_OUTBOX_DIR"] = ""
     as_user(client, world.hr)
     assert "data-home-outbox" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_managers_organisation_section_loads_after_the_page(client, world):
+    as_user(client, world.manager_hk)
+    html = client.get("/").get_data(as_text=True)
+    assert 'hx-get="/home/sections/manager"' in html and 'aria-busy="true"' in html
+    assert 'data-home-empty="all"' not in html  # not known yet: the panel may hold work
+    panel = client.get("/home/sections/manager", headers={"HX-Request": "true"})
+    assert panel.status_code == 200
+    assert 'data-section="manager"' in panel.get_data(as_text=True)
+    # Not a manager of managers, or no such panel: 404.
+    as_user(client, world.sup_a)
+    assert 'hx-get="/home/sections/manager"' not in client.get("/").get_data(as_text=True)
+    assert client.get("/home/sections/manager").status_code == 404
+    assert client.get("/home/sections/nosuch").status_code == 404

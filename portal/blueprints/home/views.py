@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -17,16 +17,18 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    from portal.home import sections_for
+    from portal.home import page_sections_for
     from portal.training.queries import today_for
 
     today = today_for(current_user, utcnow())
-    sections = sections_for(current_user, today)
+    sections = page_sections_for(current_user, today)
+    built = [section for section in sections if not isinstance(section, str)]
     return render_view(
         "home/index.html",
         sections=sections,
         today=today,
-        nothing=not any(section.waiting() for section in sections),
+        # "Nothing waiting" overall only once every section is known to be empty.
+        nothing=len(built) == len(sections) and not any(s.waiting() for s in built),
         reports=policy.has_reports(current_user),
         outbox=_outbox_for(current_user),
     )
@@ -37,6 +39,19 @@ def _outbox_for(person) -> str | None:
     from portal.notify.mailer import outbox_folder
 
     return outbox_folder() if policy.is_hr(person) else None
+
+
+@bp.get("/home/sections/<key>")
+@login_required
+def home_section(key: str):
+    """A section of the home page that loads after the page (a subtree's roll-up)."""
+    from portal.home import panel_for
+    from portal.training.queries import today_for
+
+    section = panel_for(current_user, key, today_for(current_user, utcnow()))
+    if section is None:
+        abort(404)
+    return render_view("home/_section.html", section=section)
 
 
 @bp.post("/language")
