@@ -36,6 +36,10 @@ portal/static/vendor/.copied: node_modules/.installed
 
 setup: $(VENV)/.installed portal/static/vendor/.copied
 	mkdir -p instance
+	@# The catalogues are compiled here (the .mo files are build output, not committed).
+	@if ls portal/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile --statistics -d portal/translations; \
+	fi
 	$(BIN)/flask db upgrade
 
 run: system-run setup
@@ -66,10 +70,12 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Extract the marked strings and add the new ones (empty) to every catalogue; then translate
+# them (tests/test_catalogues.py fails while one is missing) and `make setup` compiles.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations || true
-	$(BIN)/pybabel compile -d portal/translations || true
+	$(BIN)/pybabel update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel compile -d portal/translations
 
 clean:
 	rm -rf $(VENV) node_modules portal/static/vendor

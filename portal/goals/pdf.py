@@ -23,6 +23,23 @@ CJK = re.compile(
 )
 
 
+# Noto Sans CJK's regional variants: the glyph shapes a reader expects differ between
+# Traditional Chinese (Hong Kong, Taiwan), Simplified Chinese, Japanese and Korean.
+MARKET_VARIANT = {
+    "HK": "HK", "MO": "HK", "TW": "TC", "CN": "SC", "SG": "SC", "JP": "JP", "KR": "KR"
+}  # fmt: skip
+LOCALE_VARIANT = {"zh_Hant": "TC", "zh_Hans": "SC", "ja": "JP", "ko": "KR"}
+VARIANTS = ("TC", "SC", "JP", "KR", "HK")
+
+
+def font_stack(locale: object, market_code: str | None) -> str:
+    """The CSS font-family of a PDF: the CJK variant of the person's market first (else of the
+    document's language), then the others for any name of another script."""
+    first = MARKET_VARIANT.get(market_code or "") or LOCALE_VARIANT.get(str(locale or ""))
+    order = ([first] if first else []) + [v for v in VARIANTS if v != first]
+    return ", ".join(f'"Noto Sans CJK {v}"' for v in order) + ', "Noto Sans", sans-serif'
+
+
 class PdfFontMissing(DomainError):
     status = 503
     default_message = _l(

@@ -70,3 +70,33 @@ def test_this_machine_has_the_cjk_font_the_set_up_installs():
 
     pdf.cjk_font_installed.cache_clear()
     assert pdf.cjk_font_installed()
+
+
+def test_the_pdf_font_follows_the_market_then_the_language():
+    from portal.goals.pdf import font_stack
+
+    assert font_stack("en", "HK").startswith('"Noto Sans CJK HK"')
+    assert font_stack("en", "TW").startswith('"Noto Sans CJK TC"')
+    assert font_stack("zh_Hans", "JP").startswith('"Noto Sans CJK JP"')  # the person's market
+    assert font_stack("ko", None).startswith('"Noto Sans CJK KR"')
+    assert font_stack("vi", "VN").startswith('"Noto Sans CJK TC"')  # no CJK market: the default
+    assert font_stack("ja", "JP").count("Noto Sans CJK") == 5  # every variant, for other names
+
+
+def test_a_review_is_printed_with_the_glyphs_of_the_persons_market(client, world):
+    world.agent_a1.name = "陳大文"
+    db.session.commit()
+    ready = to_calibration(world)
+    review = ready.review
+    reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
+    login(client, world.agent_a1)
+    response = client.get(f"/goals/reviews/{review.id}/review.pdf")
+    fonts = {
+        str(font.get_object().get("/BaseFont"))
+        for page in PdfReader(io.BytesIO(response.data)).pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+    }
+    market = world.agent_a1.market.code
+    expected = {"HK": "HK", "TW": "TC", "JP": "JP", "KR": "KR"}.get(market, "TC")
+    assert any(f"cjk{expected}".lower() in name.lower().replace(" ", "").replace("-", "")
+               for name in fonts), (market, fonts)  # fmt: skip

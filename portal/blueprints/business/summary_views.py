@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Response, current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -129,7 +130,11 @@ def _attachment(body: bytes, mimetype: str, name: str) -> Response:
 @login_required
 def market_summary_pdf(market_id: int):
     data, _message = _summary(market_id)
-    html = render_template("business/market_summary_pdf.html", s=data)
+    html = render_template(
+        "business/market_summary_pdf.html",
+        s=data,
+        pdf_fonts=pdf.font_stack(get_locale(), data.market.code),
+    )
     body = pdf.html_to_pdf(html)
     _audited(data, "business.summary_pdf")
     return _attachment(body, "application/pdf", _file_name(data, "pdf"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import Response, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -182,6 +183,9 @@ def review_pdf(review_id: int):
         review=review,
         sheet=service.sheet(current_user, review),
         subjects=_subjects(review),
+        pdf_fonts=pdf.font_stack(
+            get_locale(), review.person.market.code if review.person.market else None
+        ),
     )
     response = Response(pdf.html_to_pdf(html), mimetype="application/pdf")
     name = re.sub(
