@@ -128,6 +128,13 @@ def login(client: FlaskClient, person, password: str = factories.PASSWORD):
     )
 
 
+def in_language(client: FlaskClient, lang: str) -> FlaskClient:
+    """Choose the page language as the language menu does (it outranks the person's own)."""
+    with client.session_transaction() as sess:
+        sess["lang"] = lang
+    return client
+
+
 def as_user(client: FlaskClient, person) -> FlaskClient:
     """Sign in by writing the session directly (fast; for the authorization matrix)."""
     from portal.auth import sessions

@@ -9,7 +9,7 @@ from portal.business.models import BusinessActionItem, BusinessDecision, Busines
 from portal.demo import load
 from portal.extensions import db
 from portal.org.models import Market, Person
-from tests.conftest import as_user
+from tests.conftest import as_user, in_language
 
 
 def _login(local: str) -> Person:
@@ -37,6 +37,7 @@ def test_the_demo_has_held_and_scheduled_business_reviews(app, client):
 
     supervisor = _login("supervisor.hk")
     as_user(client, supervisor)
+    in_language(client, "en")
     listing = client.get("/business/").get_data(as_text=True)
     assert "WBR" in listing
     latest = db.session.scalars(
@@ -48,6 +49,7 @@ def test_the_demo_has_held_and_scheduled_business_reviews(app, client):
     assert "Still open from the previous review" in page
     manager = _login("manager.hk")
     as_user(client, manager)
+    in_language(client, "en")
     hk = db.session.scalars(select(Market).where(Market.code == "HK")).one()
     assert client.get(f"/business/markets/{hk.id}/summary").status_code == 200
     assert client.get(f"/business/markets/{hk.id}/summary?period=quarter").status_code == 200

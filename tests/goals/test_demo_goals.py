@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal.demo import load
 from portal.extensions import db
 from portal.goals.models import CalibrationChange, Goal, Review, ReviewCycle, ReviewState
-from tests.conftest import login
+from tests.conftest import in_language, login
 
 
 @pytest.fixture
@@ -61,5 +61,6 @@ def test_the_demo_sign_ins_find_their_goals_pages(app, demo):
             assert client.get(url).status_code == 200, (local, url)
     client = app.test_client()
     login(client, person("manager.hk"), password=load.DEMO_PASSWORD)
+    in_language(client, "en")  # the demo's Hong Kong people read Traditional Chinese
     page = client.get("/goals/calibration").get_data(as_text=True)
     assert "Change rating" in page and "peak season" in page

@@ -7,7 +7,7 @@ from portal.demo import load
 from portal.extensions import db
 from portal.org.models import Person
 from portal.training.models import AssessmentAttempt, Course, Kudos, RecognitionProgramme
-from tests.conftest import as_user
+from tests.conftest import as_user, in_language
 
 
 def by_local(local):
@@ -29,18 +29,22 @@ def test_demo_training_section(app, client):
     assert db.session.scalar(select(func.count()).select_from(Kudos)) > 20
 
     as_user(client, by_local("supervisor.hk"))
+    in_language(client, "en")
     team = client.get("/training/team").get_data(as_text=True)
     assert "Overdue" in team and "General knowledge assessment" in team
     as_user(client, by_local("trainer"))
+    in_language(client, "en")
     for url in ("/training/team", "/training/assignments", f"/training/courses/{gk.id}",
                 "/training/skill-gaps", "/training/courses"):  # fmt: skip
         assert client.get(url).status_code == 200, url
     as_user(client, by_local("agent.hk"))
+    in_language(client, "en")
     mine = client.get("/training/").get_data(as_text=True)
     assert "General knowledge assessment" in mine
     assert client.get("/recognition/").status_code == 200
     assert "Payments compliance" in mine  # an expiring certification
     as_user(client, by_local("manager.hk"))
+    in_language(client, "en")
     body = client.get("/recognition/programmes").get_data(as_text=True)
     assert "star of the month" in body
     programme_id = db.session.scalar(

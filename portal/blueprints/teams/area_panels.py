@@ -116,7 +116,7 @@ def qa_panel(req: PanelRequest) -> Panel | None:
         "high": [_bound(p.summary, low=False) for p in result.weekly],
         "target": None,
         "label": _("Average score"),
-        "bandLabel": _("95% confidence interval"),
+        "bandLabel": _("%(level)s confidence interval", level="95%"),
         "yMin": 0,
         "yMax": 100,
     }
@@ -136,7 +136,7 @@ def _tally_cells(t: Any) -> list[Any]:
 
 
 def _tally_header() -> list[str]:
-    return [_("Held"), _("Missed"), _("Cancelled"), _("Not recorded"), _("Due"), _("% held")]
+    return [_("Held"), _("Missed"), _("Cancelled"), _("Not recorded"), _("Due"), _("%(percent)s held", percent="%")]
 
 
 def one_on_one_panel(req: PanelRequest) -> Panel | None:
@@ -206,7 +206,7 @@ def goals_panel(req: PanelRequest) -> Panel | None:
     if result.cycle is not None and shows_reviews:
         tables["review-phases"] = Table(
             _("Review phases"),
-            [_("Phase"), _("Due"), _("Done"), _("Reviews"), _("% done"), _("Overdue")],
+            [_("Phase"), _("Due"), _("Done"), _("Reviews"), _("%(percent)s done", percent="%"), _("Overdue")],
             [
                 [
                     str(PHASE_LABELS.get(line.kind, line.kind)),
@@ -246,8 +246,8 @@ def _training_header() -> list[str]:
         _("Completed"),
         _("Due"),
         _("Overdue"),
-        _("% completed"),
-        _("% overdue"),
+        _("%(percent)s completed", percent="%"),
+        _("%(percent)s overdue", percent="%"),
     ]
 
 
