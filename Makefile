@@ -74,6 +74,7 @@ format: $(VENV)/.installed
 # them (tests/test_catalogues.py fails while one is missing) and `make setup` compiles.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/python -m portal.tools.wtforms_messages portal/translations/messages.pot
 	$(BIN)/pybabel update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
 	$(BIN)/pybabel compile -d portal/translations
 

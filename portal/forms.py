@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field
@@ -141,10 +142,23 @@ def _extra_validators(field: Field) -> list:
     return []
 
 
+class _Translations:
+    """WTForms' messages from the portal's own catalogue, in the request's language."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
 class Form(FlaskForm):
     """Every form of the portal derives from this (a test checks it)."""
 
     class Meta:
+        def get_translations(self, form):
+            return _Translations()
+
         def bind_field(self, form, unbound_field, options):
             if unbound_field.kwargs.get("coerce") is int:
                 unbound_field.kwargs["coerce"] = bounded_int

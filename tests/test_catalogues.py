@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from portal.tools import wtforms_messages
+
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "portal" / "translations"
 LANGUAGES = ("zh_Hant", "zh_Hans", "ja", "ko", "vi")
@@ -41,7 +43,9 @@ def extracted(tmp_path_factory):
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     with open(out, "rb") as handle:
-        return {m.id: m for m in read_po(handle) if m.id}
+        catalog = read_po(handle)
+    wtforms_messages.merge(catalog)  # WTForms' own messages too (form errors)
+    return {m.id: m for m in catalog if m.id}
 
 
 def _catalog(lang: str):

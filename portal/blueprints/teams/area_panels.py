@@ -136,7 +136,14 @@ def _tally_cells(t: Any) -> list[Any]:
 
 
 def _tally_header() -> list[str]:
-    return [_("Held"), _("Missed"), _("Cancelled"), _("Not recorded"), _("Due"), _("%(percent)s held", percent="%")]
+    return [
+        _("Held"),
+        _("Missed"),
+        _("Cancelled"),
+        _("Not recorded"),
+        _("Due"),
+        _("%(percent)s held", percent="%"),
+    ]
 
 
 def one_on_one_panel(req: PanelRequest) -> Panel | None:
@@ -206,7 +213,14 @@ def goals_panel(req: PanelRequest) -> Panel | None:
     if result.cycle is not None and shows_reviews:
         tables["review-phases"] = Table(
             _("Review phases"),
-            [_("Phase"), _("Due"), _("Done"), _("Reviews"), _("%(percent)s done", percent="%"), _("Overdue")],
+            [
+                _("Phase"),
+                _("Due"),
+                _("Done"),
+                _("Reviews"),
+                _("%(percent)s done", percent="%"),
+                _("Overdue"),
+            ],
             [
                 [
                     str(PHASE_LABELS.get(line.kind, line.kind)),
