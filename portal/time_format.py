@@ -17,6 +17,7 @@ calendar files) do not go through here.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -144,3 +145,37 @@ FILTERS = {
     "relative": fmt_relative,
     "zone": fmt_zone,
 }
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z| UTC|[+-]\d{2}:\d{2})?"
+)
+
+
+def shown(value: Any) -> Any:
+    """A stored value as people see it: an ISO date or moment (how notifications and other
+    records keep them, as machine text) in the one format; anything else unchanged. A moment
+    without an offset, or written "... UTC", is UTC."""
+    if not isinstance(value, str) or len(value) < 10 or not value[:4].isdigit():
+        return value
+    try:
+        if _ISO_DAY.fullmatch(value):
+            return fmt_date(date.fromisoformat(value))
+        found = _ISO_MOMENT.fullmatch(value)
+        if found:
+            day, clock, offset = found.groups()
+            moment = datetime.fromisoformat(f"{day}T{clock}")
+            if offset and offset not in ("Z", " UTC"):
+                moment = datetime.fromisoformat(f"{day}T{clock}{offset}")
+            else:
+                moment = moment.replace(tzinfo=UTC)
+            return fmt_datetime(moment)
+    except ValueError:
+        return value
+    return value
+
+
+def shown_params(params: dict[str, Any] | None) -> dict[str, Any]:
+    """A message's parameters with their dates and moments in the one format."""
+    return {key: shown(value) for key, value in (params or {}).items()}

@@ -108,3 +108,27 @@ def test_a_meeting_page_shows_no_seconds(app, client, world):
     text = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
     assert not SECONDS.search(text)
     assert "Hong Kong Standard Time" not in text
+
+
+def test_notification_dates_kept_as_iso_are_shown_in_the_one_format(app):
+    ctx = _in(app, "zh_Hant")
+    try:
+        with force_locale("zh_Hant"):
+            shown = tf.shown_params(
+                {
+                    "when": "2026-12-06T08:37:25+00:00",
+                    "old": "2026-12-06 08:37 UTC",
+                    "due": "2026-12-09",
+                    "name": "2026 plan",
+                    "n": 3,
+                }
+            )
+    finally:
+        ctx.pop()
+    assert shown == {
+        "when": "2026年12月6日 下午4:37",
+        "old": "2026年12月6日 下午4:37",
+        "due": "2026年12月9日",
+        "name": "2026 plan",
+        "n": 3,
+    }
