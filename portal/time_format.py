@@ -21,6 +21,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from babel.dates import format_time as babel_time
 from babel.dates import format_timedelta as babel_timedelta
 from babel.dates import get_timezone_name
 from flask import has_request_context, request
@@ -72,6 +73,8 @@ def fmt_time(value: datetime | time | None, *_ignored: Any) -> str:
     """The time of day, short (no seconds), in the person's zone for a datetime."""
     if value is None:
         return ""
+    if not isinstance(value, datetime):  # a wall-clock time (a series' 10:00): no zone to shift
+        return babel_time(value, TIME, locale=get_locale())
     return format_time(value, TIME)
 
 

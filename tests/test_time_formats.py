@@ -132,3 +132,11 @@ def test_notification_dates_kept_as_iso_are_shown_in_the_one_format(app):
         "name": "2026 plan",
         "n": 3,
     }
+
+
+def test_a_series_page_shows_its_wall_clock_time_and_zone_by_name(app, client, world):
+    series = setup_series(world)[world.agent_a1.id]
+    in_language(as_user(client, world.sup_a), "zh_Hant")
+    html = client.get(f"/coaching/series/{series.id}").get_data(as_text=True)
+    assert "上午10:00" in html and "香港時間" in html  # not shifted to UTC, not "10:00:00"
+    assert "(Asia/Hong_Kong)" not in html
