@@ -84,6 +84,8 @@ def test_durations_and_relative(app):
             assert tf.fmt_duration(None) == ""
             assert tf.fmt_relative(MOMENT - timedelta(hours=3), now=MOMENT) == "3 hours ago"
             assert tf.fmt_relative(date(2026, 12, 9), now=MOMENT) == "in 3 days"
+            late = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)  # 04:00 on the 7th in Hong Kong
+            assert tf.fmt_date(late) == "Dec 7, 2026" and tf.fmt_time(late) == "4:00\u202fAM"
             assert tf.fmt_zone("UTC") == "UTC"
             assert tf.fmt_zone("Asia/Tokyo") == "Japan Time"
     finally:
