@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal import policy
+from portal import policy, time_format
 
 
 def select_locale() -> str:
@@ -141,23 +140,10 @@ def path_for(endpoint: str, **values: Any) -> str:
     return current_app.url_map.bind("").build(endpoint, values)
 
 
-def _fmt_date(value: date | None, fmt: str = "medium") -> str:
-    """A date in the person's locale; remembered for the request (a trend table formats the
-    same thirty days once per KPI, and Babel's formatting is not cheap). The locale and time
-    zone are the request's own, so the date and format are the whole key."""
-    if not value:
-        return ""
-    if not has_request_context():
-        return format_date(value, fmt)
-    cache = request._get_current_object().__dict__.setdefault("_formatted_dates", {})  # type: ignore[attr-defined]
-    key = (value, fmt)
-    if key not in cache:
-        cache[key] = format_date(value, fmt)
-    return cache[key]
-
-
-def _fmt_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else ""
+# The one set of date and time formats (portal.time_format): the filters take no format; an old
+# argument such as ``|datetime("short")`` is ignored, so every page shows one format per kind.
+_fmt_date = time_format.fmt_date
+_fmt_datetime = time_format.fmt_datetime
 
 
 def _fmt_number(value, fmt: str | None = None) -> str:
@@ -171,4 +157,5 @@ def init_app(app: Flask) -> None:
         nav_items=nav_items,
         languages=lambda: current_app.config["LANGUAGES"],
     )
-    app.jinja_env.filters.update(date=_fmt_date, datetime=_fmt_datetime, number=_fmt_number)
+    app.jinja_env.globals.update(zone_name=time_format.fmt_zone)
+    app.jinja_env.filters.update(time_format.FILTERS, number=_fmt_number)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
+from portal import time_format
 from portal.business.models import BusinessActionItem
 from portal.coaching.talking_points import MeetingContext, TalkingPoint, register_provider
 from portal.extensions import db
@@ -32,7 +33,11 @@ def open_business_actions(context: MeetingContext) -> list[TalkingPoint]:
     points = []
     for item in items:
         label = (
-            _("Business review action: %(body)s (due %(day)s)", body=item.body, day=item.due_on)
+            _(
+                "Business review action: %(body)s (due %(day)s)",
+                body=item.body,
+                day=time_format.fmt_date(item.due_on),
+            )
             if item.due_on
             else _("Business review action: %(body)s", body=item.body)
         )

@@ -84,7 +84,9 @@ def _commit() -> None:
 
 
 def _when(meeting: OneOnOne) -> str:
-    return meeting.scheduled_at.strftime("%Y-%m-%d %H:%M UTC")
+    """The start as ISO text: the notification shows it in the reader's language and zone
+    (portal.time_format.shown)."""
+    return meeting.scheduled_at.isoformat()
 
 
 def _meeting_url(meeting: OneOnOne) -> str:

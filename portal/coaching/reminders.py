@@ -4,10 +4,8 @@ reminds its owner. Run hourly by `portal.reminders.run_all`; each is sent once."
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, date, datetime, timedelta
 
-from babel.dates import format_datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -42,19 +40,10 @@ MAX_DETAILS = 10  # lines of pre-read (the notify package's `details` convention
 
 
 def _when(at: datetime, person: Person) -> str:
-    """The meeting's start in the person's own zone and language."""
-    try:
-        zone = ZoneInfo(person.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = (
-        at.astimezone(zone) if at.tzinfo else at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
-    )
-    try:
-        text = format_datetime(local, "medium", tzinfo=zone, locale=person.locale or "en")
-    except (ValueError, LookupError):
-        text = local.strftime("%Y-%m-%d %H:%M")
-    return f"{text} ({zone.key})"
+    """The meeting's start as ISO text in UTC: the notification and e-mail show it in the
+    person's own zone and language, in the one date-time format (portal.time_format.shown)."""
+    moment = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
 
 
 def pre_read(meeting: OneOnOne, agenda: list[AgendaItem], person: Person) -> list[str]:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from portal import time_format
 from portal.coaching.talking_points import MeetingContext, TalkingPoint, register_provider
 from portal.extensions import db
 from portal.goals.models import CheckIn, CycleState, Goal, ReviewCycle
@@ -68,7 +69,7 @@ def training_due(context: MeetingContext) -> list[TalkingPoint]:
             if status == Status.OVERDUE
             else _(
                 "Training due %(day)s: %(course)s",
-                day=item.due_on.isoformat(),
+                day=time_format.fmt_date(item.due_on),
                 course=item.course_title,
             )
         )

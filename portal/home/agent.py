@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
-from portal import policy
+from portal import policy, time_format
 from portal.coaching import meetings as meeting_service
 from portal.coaching import queries as coaching_queries
 from portal.coaching.schedule import local_date
@@ -87,7 +87,7 @@ def _one_on_one(person: Person, today: date) -> list[Item]:
         meeting = line.next_meeting
         agenda = len(meeting_service.agenda_for(meeting))  # as the meeting page lists it
         due = local_date(meeting.scheduled_at, person.time_zone or "UTC")
-        detail = _("%(when)s with %(who)s", when=format_datetime(meeting.scheduled_at, "short"),
+        detail = _("%(when)s with %(who)s", when=time_format.fmt_datetime(meeting.scheduled_at),
                    who=line.series.supervisor.name)  # fmt: skip
         detail += " · " + ngettext("%(num)d agenda item", "%(num)d agenda items", agenda)
         detail += " · " + ngettext(

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import LazyString
 from sqlalchemy import func, select, update
 
+from portal import time_format
 from portal.db import utcnow
 from portal.extensions import db
 from portal.notify.models import Notification
@@ -81,7 +82,7 @@ def message(note: Notification) -> str:
     if template is None:
         return note.kind
     try:
-        return str(template) % note.params
+        return str(template) % time_format.shown_params(note.params)
     except (KeyError, TypeError, ValueError):
         return str(template)
 

@@ -34,5 +34,5 @@ def test_open_business_actions_of_the_report_are_suggested_talking_points(world)
         p for p in talking_points.talking_points_for(meeting) if p.source == "business_actions"
     ]
     assert [p.key for p in points] == [f"business.action:{open_item.id}"]
-    assert "Call the ten merchants" in points[0].label and "2026-03-09" in points[0].label
+    assert "Call the ten merchants" in points[0].label and "Mar 9, 2026" in points[0].label
     assert points[0].link == f"/business/reviews/{review.id}"

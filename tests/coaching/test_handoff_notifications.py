@@ -47,7 +47,9 @@ def test_a_1_1_tomorrow_reaches_both_people_with_the_pre_read_once(world):
         assert len(note.params["details"]) <= 10
     to_a1 = next(n for n in mine if n.person_id == world.agent_a1.id)
     assert world.sup_a.name in service.message(to_a1)
-    assert "Asia/Hong_Kong" in to_a1.params["when"]  # the report's own zone
+    # kept as ISO text; shown in the reader's language and zone, in the one format, no seconds
+    assert to_a1.params["when"] == "2026-03-09T02:00:00+00:00"
+    assert "Mar 9, 2026" in service.message(to_a1) and ":00:00" not in service.message(to_a1)
     # A2's meeting is not A1's business.
     assert world.agent_a1.id not in [
         n.person_id for n in notes(coaching.MEETING_KIND) if n.record_id != first.id

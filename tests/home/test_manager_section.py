@@ -80,7 +80,7 @@ def test_one_on_ones_name_the_teams_below_target_and_match_the_completion_page(a
     # "full=1": the four weeks ending with the last one over in every time zone.
     grid = client.get(f"{item.url}&supervisor={world.sup_a.id}").get_data(as_text=True)
     last = best_weeks.last_frozen_monday(datetime.now(UTC))
-    shown = lambda day: format_date(day, "short", locale="en") in grid  # noqa: E731
+    shown = lambda day: format_date(day, "medium", locale="en") in grid  # noqa: E731
     assert shown(last) and shown(last - timedelta(weeks=3))
     assert not shown(last + timedelta(weeks=1)) and not shown(last - timedelta(weeks=4))
     # The other manager sees none of these teams.
