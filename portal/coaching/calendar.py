@@ -7,6 +7,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -76,12 +78,21 @@ def ics_for(person: Person, now: datetime, base_url: str) -> str:
         )
         .order_by(OneOnOne.scheduled_at)
     ).all()
+    # Read by a calendar app with no session: the person's own language.
+    with force_locale(person.locale or "en"):
+        summaries = {
+            name: _("1:1 with %(name)s", name=name)
+            for name in {
+                (m.supervisor if m.person_id == person.id else m.report).name for m in meetings
+            }
+        }
+        calendar_name = _("1:1s")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//Performance portal//1:1s//EN",
         "CALSCALE:GREGORIAN",
-        "X-WR-CALNAME:1:1s",
+        f"X-WR-CALNAME:{_escape(calendar_name)}",
     ]
     for m in meetings:
         other = m.supervisor if m.person_id == person.id else m.report
@@ -92,7 +103,7 @@ def ics_for(person: Person, now: datetime, base_url: str) -> str:
             f"DTSTAMP:{_stamp(now)}",
             f"DTSTART:{_stamp(m.scheduled_at)}",
             f"DTEND:{_stamp(m.scheduled_at + timedelta(minutes=m.duration_minutes))}",
-            f"SUMMARY:{_escape('1:1 ' + other.name)}",
+            f"SUMMARY:{_escape(summaries[other.name])}",
             f"URL:{base_url.rstrip('/')}/coaching/meetings/{m.id}",
             f"STATUS:{status}",
             "END:VEVENT",

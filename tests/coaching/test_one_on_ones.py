@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from portal.audit import AuditEntry
@@ -376,7 +377,13 @@ def test_calendar_feed_lists_recent_meetings(app, world):
     meetings = meetings_of(series)
     ics = calendar.ics_for(world.agent_a1, NOW, "http://x/")
     assert len(meetings) >= 4
-    assert ics.count("BEGIN:VEVENT") == len(meetings) and "1:1 Supa MK-SUPA" in ics
+    assert ics.count("BEGIN:VEVENT") == len(meetings) and "1:1 with Supa MK-SUPA" in ics
+    # Read by a calendar app, in the person's own language.
+    world.agent_a1.locale = "ja"
+    with force_locale("ja"):
+        summary = gettext("1:1 with %(name)s", name="Supa MK-SUPA")
+    assert summary != "1:1 with Supa MK-SUPA"
+    assert f"SUMMARY:{summary}" in calendar.ics_for(world.agent_a1, NOW, "http://x/")
 
 
 def test_saving_notes_does_not_make_the_status_buttons_stale(app, world):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from portal.extensions import db
@@ -100,3 +101,20 @@ def test_a_review_is_printed_with_the_glyphs_of_the_persons_market(client, world
     expected = {"HK": "HK", "TW": "TC", "JP": "JP", "KR": "KR"}.get(market, "TC")
     assert any(f"cjk{expected}".lower() in name.lower().replace(" ", "").replace("-", "")
                for name in fonts), (market, fonts)  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["zh_Hant", "zh_Hans", "ja", "ko", "vi"])
+def test_the_review_pdf_in_each_language_carries_the_cjk_name(client, world, lang):
+    world.agent_a1.name = "陳大文"
+    world.agent_a1.locale = lang
+    db.session.commit()
+    ready = to_calibration(world)
+    review = ready.review
+    reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
+    login(client, world.agent_a1)
+    response = client.get(f"/goals/reviews/{review.id}/review.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "陳大文" in text
+    assert str(reader.trailer["/Root"].get("/Lang")) == lang.replace("_", "-")
