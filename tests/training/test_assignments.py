@@ -17,7 +17,7 @@ from portal.training import assignments
 from portal.training.assignments import Audience
 from portal.training.models import Assignment
 from portal.training.status import Status
-from tests.conftest import as_user, post_form
+from tests.conftest import as_user, in_language, post_form
 from tests.factories import PersonFactory
 from tests.training import helpers
 
@@ -243,8 +243,15 @@ def test_team_matrix_export_lists_mandatory_courses(app, client, world, overdue_
     as_user(client, world.sup_a)
     r = client.get("/training/team/export.csv")
     text = r.get_data(as_text=True)
+    assert text.splitlines()[0].lstrip("\ufeff").startswith("Person,")
     assert "Compliance MK-COMPLIANCE" in text.splitlines()[0]
     assert any("MK-A1" in line and "overdue" in line for line in text.splitlines())
+    in_language(client, "ja")  # the header follows the reader's language
+    header = client.get("/training/team/export.csv").get_data(as_text=True).splitlines()[0]
+    assert (
+        not header.lstrip("\ufeff").startswith("Person,") and "Compliance MK-COMPLIANCE" in header
+    )
+    in_language(client, "en")
     xlsx = client.get("/training/team/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     with zipfile.ZipFile(io.BytesIO(xlsx.data)) as book:

@@ -270,7 +270,7 @@ def team_export(fmt: str):
     )
     db.session.commit()
     if fmt == "csv":
-        body = csv_text(["person", *[title for title, _ in mandatory]], rows)
+        body = csv_text([str(h) for h in header], rows)  # the XLSX's header, in the language
         response = Response(body, mimetype="text/csv")
     else:
         body = export.as_xlsx(str(_l("Team training")), [str(h) for h in header], rows)
