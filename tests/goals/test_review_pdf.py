@@ -13,6 +13,16 @@ from tests.conftest import login
 from tests.goals.test_reviews import to_calibration
 
 
+def _shared_review_pdf(client, world):
+    """A1 (named 陳大文) reads the PDF of their review, shared by the supervisor."""
+    world.agent_a1.name = "陳大文"
+    db.session.commit()
+    review = to_calibration(world).review
+    reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
+    login(client, world.agent_a1)
+    return client.get(f"/goals/reviews/{review.id}/review.pdf")
+
+
 def test_the_pdf_of_a_shared_review_carries_a_cjk_name(client, world):
     world.agent_a1.name = "陳大文"
     db.session.commit()
@@ -47,13 +57,7 @@ def test_without_a_cjk_font_a_cjk_review_is_refused_not_printed_with_boxes(
     from portal.goals import pdf
 
     monkeypatch.setattr(pdf, "cjk_font_installed", lambda: False)
-    world.agent_a1.name = "陳大文"
-    db.session.commit()
-    ready = to_calibration(world)
-    review = ready.review
-    reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
-    login(client, world.agent_a1)
-    response = client.get(f"/goals/reviews/{review.id}/review.pdf")
+    response = _shared_review_pdf(client, world)
     assert response.status_code == 503
     assert b"fonts-noto-cjk" in response.data
 
@@ -85,13 +89,7 @@ def test_the_pdf_font_follows_the_market_then_the_language():
 
 
 def test_a_review_is_printed_with_the_glyphs_of_the_persons_market(client, world):
-    world.agent_a1.name = "陳大文"
-    db.session.commit()
-    ready = to_calibration(world)
-    review = ready.review
-    reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
-    login(client, world.agent_a1)
-    response = client.get(f"/goals/reviews/{review.id}/review.pdf")
+    response = _shared_review_pdf(client, world)
     fonts = {
         str(font.get_object().get("/BaseFont"))
         for page in PdfReader(io.BytesIO(response.data)).pages
@@ -105,14 +103,8 @@ def test_a_review_is_printed_with_the_glyphs_of_the_persons_market(client, world
 
 @pytest.mark.parametrize("lang", ["zh_Hant", "zh_Hans", "ja", "ko", "vi"])
 def test_the_review_pdf_in_each_language_carries_the_cjk_name(client, world, lang):
-    world.agent_a1.name = "陳大文"
     world.agent_a1.locale = lang
-    db.session.commit()
-    ready = to_calibration(world)
-    review = ready.review
-    reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
-    login(client, world.agent_a1)
-    response = client.get(f"/goals/reviews/{review.id}/review.pdf")
+    response = _shared_review_pdf(client, world)
     assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.data))
     text = "".join(page.extract_text() for page in reader.pages)
