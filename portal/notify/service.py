@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import LazyString
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from portal import time_format
 from portal.db import utcnow
@@ -58,9 +59,6 @@ def notify(
     recipient_id = recipient if isinstance(recipient, int) else recipient.id
     if actor is not None and actor.id == recipient_id:
         return None
-    from portal.notify.preferences import channel_for
-
-    channel = channel_for(recipient_id, kind)
     note = Notification(
         person_id=recipient_id,
         actor_id=actor.id if actor else None,
@@ -69,12 +67,26 @@ def notify(
         record_id=record_id,
         url=url,
         params={"actor": actor.display_name if actor else "", **params},
-        channel=channel,
-        email_state=EMAIL_STATE_FOR[channel],
-        email_next_at=utcnow() if channel == "immediate" else None,
     )
+    # The channel (the recipient's preference) is set at the flush, for every notification
+    # raised meanwhile in one query: a reminder job raising hundreds asks once, not each time.
     db.session.add(note)
     return note
+
+
+@event.listens_for(Session, "before_flush")
+def _deliver_by_preference(session: Session, _context: Any, _instances: Any) -> None:
+    new = [obj for obj in session.new if isinstance(obj, Notification) and obj.channel is None]
+    if not new:
+        return
+    from portal.notify.preferences import channels_of
+
+    chosen = channels_of({(note.person_id, note.kind) for note in new}, session)
+    now = utcnow()
+    for note in new:
+        note.channel = chosen[(note.person_id, note.kind)]
+        note.email_state = EMAIL_STATE_FOR[note.channel]
+        note.email_next_at = now if note.channel == "immediate" else None
 
 
 def message(note: Notification) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.notify import delivery, mailer, preferences, service
 from portal.notify.models import Notification, NotificationPreference
-from tests.conftest import as_user, post_form
+from tests.conftest import as_user, count_queries, post_form
 from tests.notify.conftest import parts
 
 service.register_kind(
@@ -298,3 +298,23 @@ def test_the_preferences_page_saves(app, world):
     assert bad.status_code == 422
     assert preferences.channel_for(world.agent_a1.id, "test.urgent") == "weekly"
     assert "/notifications/preferences" in client.get("/notifications/").get_data(as_text=True)
+
+
+def test_raising_many_notifications_reads_the_preferences_once(app, world):
+    """The channel is chosen at the flush for every notification raised meanwhile."""
+    preferences.set_channel(world.agent_a2.id, "test.urgent", "weekly")
+    db.session.commit()
+    people = [world.agent_a1, world.agent_a2, world.sup_b, world.qa, world.trainer, world.hr]
+    loaded = [(p.id, p.display_name) for p in [*people, world.sup_a]]  # expired by the commit
+    assert len(loaded) == 7
+    with count_queries(app) as statements:
+        notes = [
+            service.notify(p, world.sup_a, "test.urgent", "person", p.id, "/", what="x")
+            for p in people
+        ]
+        db.session.flush()
+    reads = [s for s in statements if "notification_preference" in s and "SELECT" in s.upper()]
+    assert len(reads) == 1
+    chosen = {note.person_id: (note.channel, note.email_state) for note in notes}
+    assert chosen[world.agent_a2.id] == ("weekly", "digest")
+    assert chosen[world.hr.id] == ("immediate", "pending")
