@@ -39,6 +39,9 @@ class Area(enum.StrEnum):
     KPIS = "kpis"
     # Kudos: the recipient's reporting line and HR (no staff grant opens it).
     RECOGNITION = "recognition"
+    # Improvement plans and corrective actions: the person, their manager line and HR only
+    # (no staff grant opens it: never peers, QA analysts or trainers).
+    IMPROVEMENT = "improvement"
 
 
 # Which areas a scoped staff grant opens, beyond one's own subtree.
