@@ -2,8 +2,9 @@
 
 Scale: "1 = Needs improvement" per line. Bands: "80 = 3" (from 80 % goal achievement the
 suggested rating is 3). Guideline: "5 = 15" (at most 15 % of a team rated 5). Competencies:
-"key | Name | behaviours". Each parser returns (value, errors) so a form can show every problem
-at its field and keep what was typed.
+"key | Name | behaviours". Achievement cap: a whole % from 100 to 200; each goal's progress
+counts up to it in the suggested rating, so no band may start above it (check_cap). Each parser
+returns (value, errors) so a form can show every problem at its field and keep what was typed.
 """
 
 from __future__ import annotations
@@ -174,3 +175,27 @@ def parse_competencies(text: str) -> tuple[list[dict], list[str]]:
     if len(keys) != len(set(keys)):
         errors.append(_("Each competency key may be used once."))
     return competencies, errors
+
+
+def check_cap(cap_percent: int | None, bands: list[dict]) -> list[str]:
+    """What is wrong with a cycle's achievement cap given its (parsed) bands; empty when valid.
+
+    The cap lies in 100-200 %, and no band may start above it: capped achievement never gets
+    there, so that rating could never be suggested.
+    """
+    low, high = ratings.MIN_ACHIEVEMENT_CAP_PERCENT, ratings.MAX_ACHIEVEMENT_CAP_PERCENT
+    if cap_percent is None or not low <= cap_percent <= high:
+        return [_("Give a whole %% from %(low)d to %(high)d.", low=low, high=high)]
+    cap = Fraction(cap_percent, 100)
+    unreachable = [b for b in bands if Fraction(str(b["min"])) > cap]
+    if unreachable:
+        first = min(Fraction(str(b["min"])) for b in unreachable)
+        return [
+            _(
+                "A band starts at %(band)s %%, above the cap of %(cap)d %%: it could never be "
+                "suggested. Raise the cap or lower the band.",
+                band=_plain(first * 100),
+                cap=cap_percent,
+            )
+        ]
+    return []

@@ -35,6 +35,7 @@ class CycleFields:
     competencies_weight: int
     promotion_min_months: int
     phases: dict[str, date]  # PhaseKind value -> due date
+    achievement_cap_percent: int = 120  # rating.capped_achievement; checked by the form
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def _apply(cycle: ReviewCycle, fields: CycleFields) -> None:
     cycle.goals_weight = fields.goals_weight
     cycle.competencies_weight = fields.competencies_weight
     cycle.promotion_min_months = fields.promotion_min_months
+    cycle.achievement_cap_percent = fields.achievement_cap_percent
     existing = {phase.kind: phase for phase in cycle.phases}
     for kind in PhaseKind:
         due = fields.phases[kind.value]

@@ -54,11 +54,49 @@ def goal_figures(
 
 
 def achievement(goals: Sequence[tuple[Number, Fraction | None]]) -> Fraction | None:
-    """A person's goal achievement: their goals' progress weighted by the goals' weights.
-
-    Goals without a check-in drop out; taken unclamped, like a parent goal's roll-up, so the
-    bands can reward exceeding (e.g. 120 % suggests the top rating)."""
+    """A person's goal progress: their goals' progress weighted by the goals' weights, as the
+    plan pages show it. Goals without a check-in drop out; taken unclamped, like a parent goal's
+    roll-up. The suggested rating uses suggestion() instead: capped, with its coverage."""
     return maths.parent_progress(goals)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The suggested rating from goal achievement, with what it is based on, rounded for display.
+
+    The covered and "no data" percentages are rounded once and the second is 100 minus the
+    first, so the two shown always add up to 100.
+    """
+
+    achievement: ratings.Achievement
+    band: ratings.RatingBand | None  # None: no data at all, or below every band
+    achievement_percent: Decimal | None
+    covered_percent: Decimal | None  # None without goals
+    uncovered_percent: Decimal | None
+    cap_percent: Decimal
+
+    @property
+    def goals_without_data(self) -> int:
+        return self.achievement.goals_without_data
+
+
+def suggestion(
+    goals: Sequence[tuple[Number, Fraction | None]],
+    bands: Sequence[ratings.RatingBand],
+    cap_percent: int = ratings.DEFAULT_ACHIEVEMENT_CAP_PERCENT,
+) -> Suggestion:
+    """(weight, unclamped progress) per goal -> capped achievement over the covered weight and
+    the band it reaches."""
+    achieved = ratings.capped_achievement(goals, Fraction(cap_percent, 100))
+    covered = percent(achieved.covered_share)
+    return Suggestion(
+        achievement=achieved,
+        band=ratings.suggested_rating(achieved.value, bands),
+        achievement_percent=percent(achieved.value),
+        covered_percent=covered,
+        uncovered_percent=None if covered is None else Decimal(100) - covered,
+        cap_percent=Decimal(cap_percent),
+    )
 
 
 def bands_of(config: Sequence[Mapping]) -> list[ratings.RatingBand]:

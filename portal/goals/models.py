@@ -93,6 +93,9 @@ class ReviewCycle(IdMixin, TimestampMixin, Base):
         _cycle_state_check,
         CheckConstraint("ends_on >= starts_on", name="period"),
         CheckConstraint("goals_weight >= 0 AND competencies_weight >= 0", name="weights"),
+        CheckConstraint(
+            "achievement_cap_percent BETWEEN 100 AND 200", name="achievement_cap_in_range"
+        ),
     )
     name: Mapped[str] = mapped_column(String(80), unique=True)
     starts_on: Mapped[date] = mapped_column(Date)
@@ -105,6 +108,8 @@ class ReviewCycle(IdMixin, TimestampMixin, Base):
     goals_weight: Mapped[int] = mapped_column(Integer, default=70)
     competencies_weight: Mapped[int] = mapped_column(Integer, default=30)
     promotion_min_months: Mapped[int] = mapped_column(Integer, default=6)
+    # A goal's progress counts up to this % in the suggested rating (rating.capped_achievement).
+    achievement_cap_percent: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -145,6 +150,7 @@ class ReviewCycle(IdMixin, TimestampMixin, Base):
             "competencies": self.competencies,
             "goals_weight": self.goals_weight,
             "competencies_weight": self.competencies_weight,
+            "achievement_cap_percent": self.achievement_cap_percent,
             "phases": {p.kind: p.due_on.isoformat() for p in self.phases},
         }
 

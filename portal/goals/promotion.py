@@ -1,6 +1,9 @@
 """Promotion readiness: at least the cycle's months in the current position and a latest
-overall rating strictly above the team's average (rating.promotion_ready). Read for a page of
-people in a fixed number of statements."""
+overall rating strictly above the team's average (rating.promotion_check). The average counts
+only with at least rating.MIN_TEAM_RATED (5) rated people in the team in that cycle (the person
+included); below that the answer is "not enough rated people in the team (n = 2)", never
+"ready". The n behind the average is always stated. Read for a page of people in a fixed number
+of statements."""
 
 from __future__ import annotations
 
@@ -28,6 +31,13 @@ class Readiness:
     team_rated: int  # n behind the average
     months_in_position: int
     min_months: int
+    check: rating.Readiness = rating.Readiness.NO_RATING  # the rule that decided
+    min_team_rated: int = rating.MIN_TEAM_RATED
+
+    @property
+    def enough_rated(self) -> bool:
+        """Enough rated people in the team for its average to be compared with."""
+        return self.team_rated >= self.min_team_rated
 
 
 def readiness_for(people: Sequence[Person], today: date) -> dict[int, Readiness]:
@@ -84,14 +94,16 @@ def readiness_for(people: Sequence[Person], today: date) -> dict[int, Readiness]
             continue
         values = team_ratings.get((row.cycle_id, row.team_id), [])
         average = rating.average_rating(values)
+        check = rating.promotion_check(
+            months, row.final_rating, average, len(values), row.promotion_min_months
+        )
         result[person.id] = Readiness(
-            is_ready=rating.promotion_ready(
-                months, row.final_rating, average, row.promotion_min_months
-            ),
+            is_ready=check is rating.Readiness.READY,
             latest=row.final_rating,
             team_average=average,
             team_rated=len(values),
             months_in_position=months,
             min_months=row.promotion_min_months,
+            check=check,
         )
     return result

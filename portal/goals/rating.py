@@ -1,5 +1,20 @@
 """Review ratings: weighted overall rating, suggested rating bands, promotion readiness and the
 calibration distribution. Pure and exact (Fraction); missing ratings drop out, never count as 0.
+
+Goal achievement behind the suggested rating (capped_achievement):
+- each goal's progress counts between 0 and the cycle's cap (default 120 %), so over-achieving a
+  small goal cannot hide missing a large one: goals weighted 90 and 10 at 0 % and 1,000 % give
+  0.9 x 0 + 0.1 x 1.2 = 12 %, not 100 %. Below the baseline counts as 0 (the goal's own page
+  still shows its unclamped progress);
+- a goal without a check-in is "no data": it is left out of the achievement, which is the
+  weighted mean over the goals that have data (the covered weight), the same rule as the
+  overall rating's missing parts. It never drops silently: the result carries the covered
+  and uncovered weight and the number of goals without data, and the page states them
+  ("based on goals covering 60 % of the weight; 2 goals (40 %) have no data").
+
+Promotion readiness (promotion_check) compares a person's latest rating with their team's
+average only when at least MIN_TEAM_RATED (5) people of that team were rated in that cycle; below
+that the average says too little about a team and the answer is "not enough rated people".
 """
 
 from __future__ import annotations
@@ -109,18 +124,143 @@ def months_between(start: date, end: date) -> int:
     return max(months, 0)
 
 
+# The fewest rated people (the person included) a team's average needs before a rating can be
+# compared with it: with fewer, one person's rating moves the average too much to mean anything.
+MIN_TEAM_RATED = 5
+
+
+class Readiness(StrEnum):
+    """Why someone is or is not ready; the first rule that fails is the one named."""
+
+    READY = "ready"
+    NO_RATING = "no_rating"
+    TOO_FEW_RATED = "too_few_rated"  # fewer than MIN_TEAM_RATED rated people in the team
+    TOO_FEW_MONTHS = "too_few_months"
+    NOT_ABOVE_AVERAGE = "not_above_average"
+
+
+def promotion_check(
+    months_in_position: int,
+    latest_rating: Number | None,
+    team_average: Number | None,
+    team_rated: int,
+    min_months: int = 6,
+    min_team_rated: int = MIN_TEAM_RATED,
+) -> Readiness:
+    """At least min_months in the current position and a latest rating strictly above the
+    average of a team of at least min_team_rated rated people. Without a rating, or with too
+    few rated people for the average to mean anything, the rule cannot hold."""
+    if latest_rating is None:
+        return Readiness.NO_RATING
+    if team_average is None or team_rated < min_team_rated:
+        return Readiness.TOO_FEW_RATED
+    if months_in_position < min_months:
+        return Readiness.TOO_FEW_MONTHS
+    if exact(latest_rating) <= exact(team_average):
+        return Readiness.NOT_ABOVE_AVERAGE
+    return Readiness.READY
+
+
 def promotion_ready(
     months_in_position: int,
     latest_rating: Number | None,
     team_average: Number | None,
     min_months: int = 6,
+    *,
+    team_rated: int,
+    min_team_rated: int = MIN_TEAM_RATED,
 ) -> bool:
-    """At least min_months in the current position and a latest rating strictly above the team's
-    average. Without either rating the rule cannot hold, so the answer is False.
+    """promotion_check(...) is READY: never True with fewer than min_team_rated rated people."""
+    check = promotion_check(
+        months_in_position, latest_rating, team_average, team_rated, min_months, min_team_rated
+    )
+    return check is Readiness.READY
+
+
+# ---- goal achievement for the suggested rating ----------------------------------------------
+
+DEFAULT_ACHIEVEMENT_CAP_PERCENT = 120
+MIN_ACHIEVEMENT_CAP_PERCENT = 100
+MAX_ACHIEVEMENT_CAP_PERCENT = 200
+
+
+@dataclass(frozen=True)
+class Achievement:
+    """A person's goal achievement for the suggested rating, with what it is based on."""
+
+    value: Fraction | None  # capped weighted mean over the covered weight; None: no data at all
+    covered_weight: Fraction  # the weight of the goals with a check-in
+    uncovered_weight: Fraction  # the weight of the goals without one ("no data")
+    goals_with_data: int
+    goals_without_data: int
+    goals_capped: int  # goals whose progress was above the cap and counted at the cap
+    cap: Fraction
+
+    @property
+    def total_weight(self) -> Fraction:
+        return self.covered_weight + self.uncovered_weight
+
+    @property
+    def covered_share(self) -> Fraction | None:
+        """The covered weight's share of all the weight (0..1); None without goals."""
+        total = self.total_weight
+        return self.covered_weight / total if total else None
+
+    @property
+    def uncovered_share(self) -> Fraction | None:
+        total = self.total_weight
+        return self.uncovered_weight / total if total else None
+
+    @property
+    def is_complete(self) -> bool:
+        """Every goal has data."""
+        return self.goals_without_data == 0
+
+
+def capped_progress(value: Fraction | None, cap: Number) -> Fraction | None:
+    """A goal's progress as it counts towards achievement: between 0 and cap; None stays None."""
+    if value is None:
+        return None
+    return min(max(exact(value), Fraction(0)), exact(cap))
+
+
+def capped_achievement(
+    goals: Sequence[tuple[Number, Fraction | None]],
+    cap: Number = Fraction(DEFAULT_ACHIEVEMENT_CAP_PERCENT, 100),
+) -> Achievement:
+    """(weight, progress) per goal -> the achievement behind the suggested rating.
+
+    Each goal's progress counts between 0 and `cap` (1 = 100 %); goals without progress (no
+    check-in) are left out of the mean and counted as uncovered weight. A negative weight or a
+    cap below 1 is a programming error (the cycle form refuses both).
     """
-    if latest_rating is None or team_average is None:
-        return False
-    return months_in_position >= min_months and exact(latest_rating) > exact(team_average)
+    limit = exact(cap)
+    if limit < 1:
+        raise ValueError("the achievement cap is at least 100 %")
+    covered = uncovered = Fraction(0)
+    with_data = without_data = capped = 0
+    pairs: list[tuple[Number, Fraction | None]] = []
+    for weight, value in goals:
+        w = exact(weight)
+        if w < 0:
+            raise ValueError("weights cannot be negative")
+        if value is None:
+            uncovered += w
+            without_data += 1
+        else:
+            covered += w
+            with_data += 1
+            capped += exact(value) > limit
+        pairs.append((w, capped_progress(value, limit)))
+    return Achievement(
+        value=weighted_mean(pairs),
+        covered_weight=covered,
+        uncovered_weight=uncovered,
+        goals_with_data=with_data,
+        goals_without_data=without_data,
+        goals_capped=capped,
+        cap=limit,
+    )
 
 
 def rating_distribution(

@@ -152,26 +152,36 @@ class Sheet:
     self_entries: dict[str, Entry] | None  # None: not visible to this viewer
     manager_entries: dict[str, Entry] | None
     computed: figures.Overall | None  # from the manager's ratings, when visible
-    achievement: Fraction | None
+    achievement: Fraction | None  # capped, over the covered weight: what the suggestion uses
     suggested: rating.RatingBand | None
+    # The suggested rating with what it is based on (capped achievement, covered weight, goals
+    # without data), rounded for display; None when the viewer may not see ratings.
+    suggestion: figures.Suggestion | None
     show_rating: bool  # proposed and final rating visible
     weights_total: Fraction
 
 
 def sheet(viewer: Person, review: Review) -> Sheet:
-    views, total, achieved = plan_summary(review)
+    views, total, _progress = plan_summary(review)
     cycle = review.cycle
     mine = entries(review, Author.MANAGER) if sees_manager_ratings(viewer, review) else None
     computed = None
     if mine is not None:
         computed = overall_of(review, mine)
-    bands = figures.bands_of(cycle.bands)
+    suggestion = None
+    if mine is not None:
+        suggestion = figures.suggestion(
+            [(v.goal.weight, v.figures.progress) for v in views],
+            figures.bands_of(cycle.bands),
+            cycle.achievement_cap_percent,
+        )
     return Sheet(
         self_entries=entries(review, Author.SELF) if sees_self_ratings(viewer, review) else None,
         manager_entries=mine,
         computed=computed,
-        achievement=achieved,
-        suggested=rating.suggested_rating(achieved, bands) if mine is not None else None,
+        achievement=suggestion.achievement.value if suggestion else None,
+        suggested=suggestion.band if suggestion else None,
+        suggestion=suggestion,
         show_rating=mine is not None,
         weights_total=total,
     )

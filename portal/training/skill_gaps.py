@@ -4,6 +4,11 @@ Input is per-question counts taken from submitted QA evaluations (N/A answers ex
 many times the question was answered and how many of those answers failed. A question is a gap
 when it was answered at least `min_answers` times and failed at a rate of at least
 `threshold`. Each gap carries its counts, never a bare percentage.
+
+Before/after a course (Movement): the failure rates on each side are always shown with their
+counts, but the verdict ("improved", "worse", "unchanged") is given only with at least
+MIN_ANSWERS_EACH_SIDE (5) answers on each side; below that it is "not enough answers", because
+one answer more or less would flip a label drawn from two or three.
 """
 
 from __future__ import annotations
@@ -11,10 +16,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from fractions import Fraction
 
 DEFAULT_MIN_ANSWERS = 3
 DEFAULT_THRESHOLD = Fraction(1, 5)
+# The fewest answers before and after a course for the page to call the change a movement.
+MIN_ANSWERS_EACH_SIDE = 5
+
+
+class Verdict(StrEnum):
+    IMPROVED = "improved"
+    WORSE = "worse"
+    UNCHANGED = "unchanged"
+    NOT_ENOUGH = "not_enough"  # fewer than MIN_ANSWERS_EACH_SIDE answers on a side
 
 
 @dataclass(frozen=True)
@@ -85,3 +100,16 @@ class Movement:
         if self.before_rate is None or self.after_rate is None:
             return None
         return self.after_rate - self.before_rate
+
+    def enough(self, min_answers: int = MIN_ANSWERS_EACH_SIDE) -> bool:
+        """At least min_answers answers on each side."""
+        return self.before.answered >= min_answers and self.after.answered >= min_answers
+
+    def verdict(self, min_answers: int = MIN_ANSWERS_EACH_SIDE) -> Verdict:
+        """Improved (fewer failures), worse or unchanged; NOT_ENOUGH below min_answers a side."""
+        change = self.change
+        if change is None or not self.enough(min_answers):
+            return Verdict.NOT_ENOUGH
+        if change < 0:
+            return Verdict.IMPROVED
+        return Verdict.WORSE if change > 0 else Verdict.UNCHANGED

@@ -120,6 +120,11 @@ COACHING_ROWS: dict[str, Row] = {
     "coaching.session_list GET": Row(
         "GET", u("/coaching/sessions"), expect(200), hidden_from=HIDDEN
     ),
+    # The coaching effect rolled up: every signed-in role gets the page, scoped to the sessions
+    # it may see (peers, QA analysts and trainers see none of A1's).
+    "coaching.effect_rollup GET": Row(
+        "GET", u("/coaching/effects"), expect(200), hidden_from=HIDDEN
+    ),
     "coaching.session_new GET": Row(
         "GET", u("/coaching/sessions/new/{w.agent_a1.id}"), a1_meeting(200, acting=COACHES)
     ),

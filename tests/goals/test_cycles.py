@@ -176,6 +176,7 @@ def test_the_cycle_page_creates_a_cycle_and_shows_field_errors(client, world):
         "goals_weight": "70",
         "competencies_weight": "30",
         "promotion_min_months": "6",
+        "achievement_cap_percent": "120",
         "scale": config.scale_text(config.DEFAULT_SCALE),
         "bands": "80 = 3\n50 = 2",
         "guideline": "5 = 15",

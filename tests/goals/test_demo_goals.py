@@ -64,3 +64,19 @@ def test_the_demo_sign_ins_find_their_goals_pages(app, demo):
     in_language(client, "en")  # the demo's Hong Kong people read Traditional Chinese
     page = client.get("/goals/calibration").get_data(as_text=True)
     assert "Change rating" in page and "peak season" in page
+
+
+def test_the_demo_has_goals_without_data_and_the_suggestion_says_so(demo):
+    from portal.goals import reviews
+
+    h2 = db.session.execute(select(ReviewCycle).where(ReviewCycle.name == "2026 H2")).scalar_one()
+    assert h2.achievement_cap_percent == 120
+    partial = [
+        review
+        for review in db.session.execute(select(Review).where(Review.cycle_id == h2.id)).scalars()
+        if any(not goal.check_ins for goal in review.goals)
+    ]
+    assert partial
+    review = partial[0]
+    sheet = reviews.sheet(review.reviewer, review)
+    assert sheet.suggestion.goals_without_data >= 1 and sheet.suggestion.covered_percent < 100

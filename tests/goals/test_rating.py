@@ -8,14 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.goals.rating import (
+    MIN_TEAM_RATED,
     BandsInvalid,
     GuidelineWarning,
     RatingBand,
+    Readiness,
     add_months,
     average_rating,
     guideline_warnings,
     months_between,
     overall_rating,
+    promotion_check,
     promotion_ready,
     rating_distribution,
     suggested_rating,
@@ -148,25 +151,63 @@ def test_validate_bands_names_every_problem(bands, problems):
 
 
 @pytest.mark.parametrize(
-    ("months", "latest", "average", "ready"),
+    ("months", "latest", "average", "rated", "check"),
     [
-        (6, F(4), F(7, 2), True),
-        (5, F(4), F(7, 2), False),  # one month short
-        (24, F(7, 2), F(7, 2), False),  # equal to the team's average is not above it
-        (24, F(7, 2) + F(1, 100), F(7, 2), True),
-        (24, None, F(7, 2), False),
-        (24, F(4), None, False),
+        (6, F(4), F(7, 2), 5, Readiness.READY),
+        (5, F(4), F(7, 2), 5, Readiness.TOO_FEW_MONTHS),  # one month short
+        (24, F(7, 2), F(7, 2), 7, Readiness.NOT_ABOVE_AVERAGE),  # equal is not above
+        (24, F(7, 2) + F(1, 100), F(7, 2), 7, Readiness.READY),
+        (24, None, F(7, 2), 7, Readiness.NO_RATING),
+        (24, F(4), None, 0, Readiness.TOO_FEW_RATED),
+        (24, F(5), F(3), 4, Readiness.TOO_FEW_RATED),  # a team of 4 rated people is too small
+        (24, F(5), F(3), 2, Readiness.TOO_FEW_RATED),  # the "team average" of two
+        (5, F(5), F(3), 2, Readiness.TOO_FEW_RATED),  # the team's size is named first
     ],
 )
-def test_promotion_ready_needs_six_months_and_a_rating_above_the_team_average(
-    months, latest, average, ready
+def test_promotion_needs_six_months_and_a_rating_above_the_average_of_five_rated(
+    months, latest, average, rated, check
 ):
-    assert promotion_ready(months, latest, average) is ready
+    assert promotion_check(months, latest, average, rated) is check
+    ready = promotion_ready(months, latest, average, team_rated=rated)
+    assert ready is (check is Readiness.READY)
+
+
+def test_the_team_minimum_is_five_rated_people():
+    assert MIN_TEAM_RATED == 5
+    assert promotion_ready(24, 5, 3, team_rated=4) is False
+    assert promotion_ready(24, 5, 3, team_rated=5) is True
 
 
 def test_promotion_ready_takes_the_cycles_own_minimum_months():
-    assert promotion_ready(11, 5, 3, min_months=12) is False
-    assert promotion_ready(12, 5, 3, min_months=12) is True
+    assert promotion_ready(11, 5, 3, min_months=12, team_rated=5) is False
+    assert promotion_ready(12, 5, 3, min_months=12, team_rated=5) is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=60),
+    st.none() | st.integers(min_value=1, max_value=5),
+    st.none() | st.fractions(min_value=1, max_value=5, max_denominator=50),
+    st.integers(min_value=0, max_value=MIN_TEAM_RATED - 1),
+)
+def test_never_ready_with_fewer_than_five_rated_people(months, latest, average, rated):
+    assert promotion_ready(months, latest, average, team_rated=rated) is False
+    assert promotion_check(months, latest, average, rated) in {
+        Readiness.NO_RATING,
+        Readiness.TOO_FEW_RATED,
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=60),
+    st.integers(min_value=1, max_value=5),
+    st.fractions(min_value=1, max_value=5, max_denominator=50),
+    st.integers(min_value=MIN_TEAM_RATED, max_value=200),
+)
+def test_with_five_or_more_rated_the_old_rule_decides(months, latest, average, rated):
+    expected = months >= 6 and latest > average
+    assert promotion_ready(months, latest, average, team_rated=rated) is expected
 
 
 @pytest.mark.parametrize(

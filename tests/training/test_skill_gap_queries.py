@@ -86,4 +86,27 @@ def test_failure_rate_before_and_after_the_course_is_shown_with_counts(app, clie
     assert (move.after.failed, move.after.answered) == (0, 2)
     as_user(client, world.trainer)
     body = client.get(f"/training/people/{world.agent_c1.id}").get_data(as_text=True)
-    assert "2 failed of 3" in body and "0 failed of 2" in body and "improved" in body
+    assert "2 failed of 3" in body and "0 failed of 2" in body
+    assert ">improved<" not in body  # 3 answers before and 2 since say too little
+    assert "not enough answers to compare (n = 3 before, 2 since; at least 5 each)" in body
+
+
+def test_the_improved_label_shows_with_five_answers_on_each_side(app, client, world):
+    from datetime import date
+
+    from portal.training import assignments
+
+    card, (q1, q2) = helpers.scorecard_questions(world.qa)
+    course = helpers.course(world.trainer, kind="classroom", qa_question_ids=(q1,))
+    before = ("fail", "fail", "fail", "pass", "pass")
+    after = ("pass", "pass", "pass", "pass", "fail")
+    for day, outcome in [*enumerate(before, start=1), *enumerate(after, start=20)]:
+        helpers.evaluation(
+            world.agent_c1, world.sup_c, card, {q1: outcome, q2: "fail"},
+            at=datetime(2026, 10, day, 9, tzinfo=UTC),
+        )  # fmt: skip
+    assignments.confirm_completion(world.trainer, world.agent_c1, course, date(2026, 10, 10))
+    as_user(client, world.trainer)
+    body = client.get(f"/training/people/{world.agent_c1.id}").get_data(as_text=True)
+    assert "3 failed of 5" in body and "1 failed of 5" in body and ">improved<" in body
+    assert "not enough answers" not in body

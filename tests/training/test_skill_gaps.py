@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.training.skill_gaps import Movement, QuestionCount, failure_rate, skill_gaps
+from portal.training.skill_gaps import (
+    MIN_ANSWERS_EACH_SIDE,
+    Movement,
+    QuestionCount,
+    Verdict,
+    failure_rate,
+    skill_gaps,
+)
 
 
 def test_gaps_are_worst_first_with_counts_and_suggested_courses():
@@ -60,3 +67,42 @@ def test_every_gap_meets_the_rules(pairs):
         assert gap.answered >= 3
         assert gap.rate >= Fraction(1, 5)
         assert gap.rate == Fraction(gap.failed, gap.answered)
+
+
+def move(before, after):
+    """(answered, failed) on each side."""
+    return Movement(1, QuestionCount(1, *before), QuestionCount(1, *after))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "verdict"),
+    [
+        ((10, 5), (8, 2), Verdict.IMPROVED),
+        ((5, 3), (5, 1), Verdict.IMPROVED),  # exactly 5 on each side is enough
+        ((5, 1), (5, 3), Verdict.WORSE),
+        ((10, 2), (5, 1), Verdict.UNCHANGED),
+        ((4, 3), (9, 0), Verdict.NOT_ENOUGH),  # 4 answers before
+        ((9, 3), (4, 0), Verdict.NOT_ENOUGH),  # 4 answers since
+        ((3, 2), (2, 0), Verdict.NOT_ENOUGH),  # what the record page used to call "improved"
+        ((10, 5), (0, 0), Verdict.NOT_ENOUGH),
+    ],
+)
+def test_the_verdict_needs_five_answers_on_each_side(before, after, verdict):
+    assert MIN_ANSWERS_EACH_SIDE == 5
+    assert move(before, after).verdict() is verdict
+
+
+counts = st.integers(0, 40).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n)))
+
+
+@given(counts, counts)
+def test_never_a_verdict_with_fewer_than_five_answers_on_a_side(before, after):
+    verdict = move(before, after).verdict()
+    if before[0] < 5 or after[0] < 5:
+        assert verdict is Verdict.NOT_ENOUGH
+    else:
+        change = Fraction(after[1], after[0]) - Fraction(before[1], before[0])
+        expected = (
+            Verdict.IMPROVED if change < 0 else Verdict.WORSE if change > 0 else Verdict.UNCHANGED
+        )
+        assert verdict is expected

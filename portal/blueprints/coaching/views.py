@@ -235,4 +235,4 @@ def calendar_feed(token: str):
     return response
 
 
-from . import completion_views, meeting_views, session_views  # noqa: E402, F401
+from . import completion_views, effect_views, meeting_views, session_views  # noqa: E402, F401

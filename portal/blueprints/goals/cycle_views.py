@@ -57,6 +57,7 @@ def _cycle_form(cycle: ReviewCycle | None = None) -> CycleForm:
         "goals_weight": cycle.goals_weight,
         "competencies_weight": cycle.competencies_weight,
         "promotion_min_months": cycle.promotion_min_months,
+        "achievement_cap_percent": cycle.achievement_cap_percent,
         "scale": config.scale_text(cycle.scale),
         "bands": config.bands_text(cycle.bands),
         "guideline": config.guideline_text(cycle.guideline),
@@ -74,6 +75,7 @@ def _fields(form: CycleForm) -> cycles.CycleFields:
     bands, band_errors = config.parse_bands(form.bands.data or "", values)
     guideline, guideline_errors = config.parse_guideline(form.guideline.data or "", values)
     competencies, competency_errors = config.parse_competencies(form.competencies.data or "")
+    cap_errors = config.check_cap(form.achievement_cap_percent.data, bands)
     errors = {
         name: problems
         for name, problems in (
@@ -81,6 +83,7 @@ def _fields(form: CycleForm) -> cycles.CycleFields:
             ("bands", band_errors),
             ("guideline", guideline_errors),
             ("competencies", competency_errors),
+            ("achievement_cap_percent", cap_errors),
         )
         if problems
     }
@@ -97,6 +100,7 @@ def _fields(form: CycleForm) -> cycles.CycleFields:
         goals_weight=form.goals_weight.data,
         competencies_weight=form.competencies_weight.data,
         promotion_min_months=form.promotion_min_months.data,
+        achievement_cap_percent=form.achievement_cap_percent.data,
         phases={kind.value: getattr(form, f"due_{kind.value}").data for kind in PhaseKind},
     )
 

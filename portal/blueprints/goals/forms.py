@@ -81,6 +81,11 @@ class CycleForm(VersionForm):
         validators=[InputRequired(), NumberRange(0, 120)],
         default=6,
     )
+    achievement_cap_percent = IntegerField(
+        _l("Cap on each goal's achievement, in percent"),
+        validators=[InputRequired(), NumberRange(100, 200)],
+        default=120,
+    )
     scale = TextAreaField(_l("Rating scale"), validators=[DataRequired()])
     bands = TextAreaField(_l("Suggested rating bands"), validators=[DataRequired()])
     guideline = TextAreaField(_l("Calibration guideline"), validators=[Optional()])

@@ -302,6 +302,7 @@ def _person_record(person: Person, grant_form: CertificationGrantForm, status: i
         movements=movements,
         texts=gap_queries.question_texts(sorted({m.question_id for _, m in movements})),
         titles=gap_queries.course_titles(sorted({cid for cid, _ in movements})),
+        min_answers=skill_gaps.MIN_ANSWERS_EACH_SIDE,
         form=EmptyForm(),
         grant_form=grant_form,
         status=status,
