@@ -32,7 +32,7 @@ def list_actions(
         "corrective_action",
         None,
         None,
-        {"filters": filters.as_args(), "ids": [row.action.id for row in page.rows]},
+        {"filters": filters.as_args(), "ids": [row.id for row in page.rows]},
     )
     db.session.commit()
     return page
@@ -69,19 +69,19 @@ def export_actions(viewer: Person, filters: queries.ActionFilters, today: date) 
     ]
     body = [
         [
-            row.action.id,
-            row.action.person.name,
-            row.action.person.employee_id,
-            str(KIND_LABELS.get(row.action.kind, row.action.kind)),  # type: ignore[call-overload]
-            str(STATE_LABELS.get(row.action.state, row.action.state)),  # type: ignore[call-overload]
+            row.id,
+            row.person_name,
+            row.employee_id,
+            str(KIND_LABELS.get(row.kind, row.kind)),  # type: ignore[call-overload]
+            str(STATE_LABELS.get(row.state, row.state)),  # type: ignore[call-overload]
             str(STANDING_LABELS[row.standing]),
-            _day(row.action.held_on),
-            _day(row.action.issued_on),
-            _day(row.action.acknowledged_at.date() if row.action.acknowledged_at else None),
-            _day(row.action.expires_on),
+            _day(row.held_on),
+            _day(row.issued_on),
+            _day(row.acknowledged_on),
+            _day(row.expires_on),
             _day(row.next_follow_up),
             row.open_follow_ups,
-            row.action.author.name,
+            row.author_name,
         ]
         for row in rows
     ]
@@ -92,7 +92,7 @@ def export_actions(viewer: Person, filters: queries.ActionFilters, today: date) 
         "corrective_action",
         None,
         None,
-        {"count": len(rows), "filters": filters.as_args(), "ids": [r.action.id for r in rows]},
+        {"count": len(rows), "filters": filters.as_args(), "ids": [r.id for r in rows]},
     )
     db.session.commit()
     return ExportFile(text, len(rows))

@@ -74,7 +74,19 @@ class ActionFilters:
 
 @dataclass(frozen=True)
 class ActionRow:
-    action: CorrectiveAction
+    """One line of the list, as plain values (the audit's commit expires the ORM objects)."""
+
+    id: int
+    person_id: int
+    person_name: str
+    employee_id: str
+    kind: str
+    state: str
+    held_on: date
+    issued_on: date | None
+    acknowledged_on: date | None
+    expires_on: date | None
+    author_name: str
     standing: Standing
     next_follow_up: date | None
     open_follow_ups: int
@@ -110,8 +122,23 @@ def _statement(viewer: Person, filters: ActionFilters, today: date) -> Select:
 
 def _rows(result: Any, today: date) -> list[ActionRow]:
     return [
-        ActionRow(action, standing(action.state, action.expires_on, today), due, count or 0)
-        for action, due, count in result
+        ActionRow(
+            id=a.id,
+            person_id=a.person_id,
+            person_name=a.person.name,
+            employee_id=a.person.employee_id,
+            kind=a.kind,
+            state=a.state,
+            held_on=a.held_on,
+            issued_on=a.issued_on,
+            acknowledged_on=a.acknowledged_at.date() if a.acknowledged_at else None,
+            expires_on=a.expires_on,
+            author_name=a.author.name,
+            standing=standing(a.state, a.expires_on, today),
+            next_follow_up=due,
+            open_follow_ups=count or 0,
+        )
+        for a, due, count in result
     ]
 
 
@@ -136,7 +163,7 @@ def actions_page(
     rows = _rows(result.all(), today)
     more = len(rows) > page_size
     rows = rows[:page_size]
-    cursor = str(rows[-1].action.id) if more and rows else None
+    cursor = str(rows[-1].id) if more and rows else None
     return ActionPage(rows, cursor, last is not None)
 
 
