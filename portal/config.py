@@ -39,6 +39,16 @@ def _audit_key() -> str:
     return _instance_key("AUDIT_KEY", "audit_key")
 
 
+def _months_by_kind(text: str) -> dict[str, int]:
+    """ "kind=months,kind=months" as a dict; malformed parts are ignored."""
+    found: dict[str, int] = {}
+    for part in text.split(","):
+        kind, _, months = part.partition("=")
+        if kind.strip() and months.strip().isdigit() and int(months) > 0:
+            found[kind.strip()] = int(months)
+    return found
+
+
 def huey_storage() -> tuple[str, str | None]:
     """Where the job queue keeps its tasks, read from the environment when `portal.jobs` is
     first imported (the huey instance is module-level, so the web server, the worker and the
@@ -91,6 +101,12 @@ class Config:
     # A QA roll-up shows "not enough data" instead of a mean below this many evaluations.
     QA_MIN_EVALUATIONS = int(os.environ.get("QA_MIN_EVALUATIONS", "5"))
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # How long an issued corrective action counts (months), and per kind when set, e.g.
+    # CONDUCT_EXPIRY_MONTHS_BY_KIND="verbal_warning=6,final_warning=24".
+    CONDUCT_EXPIRY_MONTHS = int(os.environ.get("CONDUCT_EXPIRY_MONTHS", "12"))
+    CONDUCT_EXPIRY_MONTHS_BY_KIND = _months_by_kind(
+        os.environ.get("CONDUCT_EXPIRY_MONTHS_BY_KIND", "")
+    )
     # E-mail (portal/notify/mailer.py): SMTP when SMTP_HOST is set, else one .eml file per
     # message under MAIL_OUTBOX_DIR (the embedded default; "" means kept in memory, for tests).
     SMTP_HOST = os.environ.get("SMTP_HOST") or None

@@ -2,7 +2,7 @@
 
 from portal.audit import AuditEntry  # noqa: F401
 from portal.auth.models import UserSession  # noqa: F401
-from portal.business.models import (  # noqa: F401, E402
+from portal.business.models import (  # noqa: F401
     BusinessActionItem,
     BusinessDecision,
     BusinessReview,
@@ -18,6 +18,7 @@ from portal.coaching.models import (  # noqa: F401
     PrivateNote,
 )
 from portal.coaching.node_week_models import OneOnOneNodeWeek  # noqa: F401
+from portal.conduct.models import ActionLink, CorrectiveAction, FollowUp  # noqa: F401
 from portal.goals.models import (  # noqa: F401
     CalibrationChange,
     CheckIn,

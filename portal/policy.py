@@ -568,6 +568,43 @@ def sees_kpi_target(viewer: Person, target: Any) -> bool:
     return _sees_kpi_target(viewer, target)
 
 
+# ---- corrective actions (DESIGN.md: "Improvement plans and corrective actions are seen by the
+# person, their manager line and HR only"). Area.IMPROVEMENT opens to no staff grant, so QA
+# analysts and trainers never reach them; a draft is its author's alone.
+
+
+def scoped_conduct(stmt: Select, model: type, viewer: Person) -> Select:
+    """Corrective actions the viewer may read: those about people in the viewer's
+    Area.IMPROVEMENT (themselves, their subtree; everyone for HR), drafts only by their author."""
+    stmt = scoped(stmt, model, viewer, Area.IMPROVEMENT)
+    return stmt.where(or_(model.state != "draft", model.author_id == viewer.id))
+
+
+def _corrects(viewer: Person, person: Any) -> bool:
+    """A corrective action about `person` is written by someone above them or by HR, never
+    about oneself."""
+    if person is None or getattr(person, "id", None) == viewer.id:
+        return False
+    return is_hr(viewer) or in_subtree(viewer, person, strict=True)
+
+
+def _conduct_draft_author(viewer: Person, action: Any) -> bool:
+    return action is not None and action.state == "draft" and action.author_id == viewer.id
+
+
+def _conduct_subject(viewer: Person, action: Any) -> bool:
+    """The person acknowledges an issued action about them (acknowledging is not agreeing)."""
+    return action is not None and action.state == "issued" and action.person_id == viewer.id
+
+
+def _conduct_follows_up(viewer: Person, action: Any) -> bool:
+    """Follow-ups are recorded, and the action closed, by the person's line or HR while it
+    is in force (issued or acknowledged)."""
+    if action is None or action.state not in ("issued", "acknowledged"):
+        return False
+    return _corrects(viewer, action.person)
+
+
 RULES: dict[str, Rule] = {
     # organisation
     "person.create": _hr,
@@ -655,6 +692,16 @@ RULES: dict[str, Rule] = {
     "business.edit": _runs_business_review,  # record: the review
     "business_action.complete": _completes_business_action,
     "business.market_summary": _manages_people,
+    # corrective actions: the list is scoped (everyone sees their own); managers of people and
+    # HR get it in the menu. The record is the person ("create", "view_person") or the action.
+    "conduct.team": _manages_people,
+    "conduct.view_person": _sees_area_of(Area.IMPROVEMENT),
+    "conduct.create": _corrects,
+    "conduct.edit": _conduct_draft_author,
+    "conduct.issue": _conduct_draft_author,
+    "conduct.acknowledge": _conduct_subject,
+    "conduct.follow_up": _conduct_follows_up,
+    "conduct.close": _conduct_follows_up,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

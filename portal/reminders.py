@@ -45,6 +45,7 @@ def sent_before(kind: str, record_ids: Iterable[int]) -> set[tuple[int, int, str
 def _jobs() -> dict[str, Callable[[datetime], Any]]:
     # Imported here: the feature modules import `sent_before` from this module.
     from portal.coaching import reminders as coaching
+    from portal.conduct import reminders as conduct
     from portal.goals import reminders as goals
     from portal.training import assignments, certifications
     from portal.training import reminders as training
@@ -59,6 +60,7 @@ def _jobs() -> dict[str, Callable[[datetime], Any]]:
         "training.overdue": lambda now: assignments.send_overdue_notices(now.date()),
         "certification.renewal": lambda now: certifications.send_renewal_reminders(now.date(), now),
         "certification.expiring": training.send_certifications_expiring,
+        "conduct.follow_up_due": conduct.send_follow_ups_due,
     }
 
 

@@ -16,6 +16,7 @@ from portal.org.models import Grant, Person
 from tests.authz import ROLES, Row, expect, route_key, run_matrix
 from tests.business.test_business_authorization import BUSINESS_ROWS, business_extras
 from tests.coaching.test_coaching_authorization import COACHING_ROWS, coaching_extras
+from tests.conduct.test_conduct_authorization import CONDUCT_ROWS, conduct_extras
 from tests.goals.test_goals_authorization import GOALS_ROWS, goals_extras
 from tests.kpis.test_kpis_authorization import KPI_ROWS, kpi_extras
 from tests.notify.test_notifications import NOTIFY_ROWS, notify_extras
@@ -140,6 +141,7 @@ ROWS.update(PROGRAMME_ROWS)
 ROWS.update(TRAINING_ROWS)
 ROWS.update(KPI_ROWS)
 ROWS.update(BUSINESS_ROWS)
+ROWS.update(CONDUCT_ROWS)
 
 
 def _extras(world) -> dict:
@@ -166,6 +168,7 @@ def _extras(world) -> dict:
         **training_extras(world),
         **kpi_extras(world),
         **business_extras(world),
+        **conduct_extras(world),
     }
 
 

@@ -8,6 +8,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.blueprints.auth.views import bp as auth_bp
     from portal.blueprints.business.views import bp as business_bp
     from portal.blueprints.coaching.views import bp as coaching_bp
+    from portal.blueprints.conduct.views import bp as conduct_bp
     from portal.blueprints.goals.views import bp as goals_bp
     from portal.blueprints.home.views import bp as home_bp
     from portal.blueprints.kpis.api import bp as kpis_api_bp
@@ -36,5 +37,6 @@ def register_blueprints(app: Flask) -> None:
         kpis_api_bp,
         teams_bp,
         business_bp,
+        conduct_bp,
     ):
         app.register_blueprint(bp)

@@ -20,6 +20,7 @@ from portal.auth.passwords import hash_password
 from portal.db import utcnow
 from portal.demo.business import load_business
 from portal.demo.coaching import load_coaching
+from portal.demo.conduct import load_conduct
 from portal.demo.context import DemoContext
 from portal.demo.goals import load_goals
 from portal.demo.kpis import load_kpis
@@ -46,6 +47,7 @@ SECTIONS: list[Section] = [
     load_training,
     load_kpis,
     load_business,
+    load_conduct,
 ]
 
 # The fixed sign-ins: e-mail local part and what the person shows in the demo.
