@@ -1,7 +1,7 @@
 """corrective actions: the action, its follow-up dates and the records it refers to
 
 Revision ID: 0020f
-Revises: 0019
+Revises: 0020d
 Create Date: 2026-12-07 08:11:52.952082
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020f"
-down_revision = "0019"
+down_revision = "0020d"
 branch_labels = None
 depends_on = None
 
