@@ -358,3 +358,35 @@ def test_the_page_takes_the_same_statements_however_many_goals_and_check_ins(app
         body = client.get(url).get_data(as_text=True)
     assert "More 2" in body and "over 12 evaluations" in body
     assert len(after) == len(before)
+
+
+# ---- the demo ---------------------------------------------------------------------------------
+
+
+def test_the_demos_reviewers_see_evidence_beside_their_assessments(app):
+    from portal.demo import load
+    from portal.goals.models import Review, ReviewCycle
+    from portal.org.models import Person
+
+    assert load.load_demo(if_empty=True, today=date(2026, 11, 23)) is True
+    reviewer = db.session.execute(
+        select(Person).where(Person.email == load.login_email("supervisor.hk"))
+    ).scalar_one()
+    review = db.session.execute(
+        select(Review)
+        .join(ReviewCycle, ReviewCycle.id == Review.cycle_id)
+        .where(
+            ReviewCycle.name == "2026 H2",
+            Review.reviewer_id == reviewer.id,
+            Review.state == "manager_review",
+        )
+        .limit(1)
+    ).scalar_one()
+    client = app.test_client()
+    login(client, reviewer, password=load.DEMO_PASSWORD)
+    with client.session_transaction() as sess:
+        sess["lang"] = "en"
+    body = client.get(f"/goals/reviews/{review.id}").get_data(as_text=True)
+    assert 'id="manager-assessment"' in body and 'id="review-evidence"' in body
+    assert "over " in body and " evaluations" in body  # the demo's QA for the person
+    assert "1:1s held" in body and "KPIs against target" in body
