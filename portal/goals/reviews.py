@@ -234,6 +234,30 @@ def _store(review: Review, author: str, given: Mapping[str, Entry]) -> dict[str,
     return errors
 
 
+def draft_unchanged(
+    review: Review,
+    author: str,
+    *,
+    given: Mapping[str, Entry],
+    overall_comment: str,
+    proposed_rating: int | None = None,
+) -> bool:
+    """Whether the typed assessment is exactly what the author's draft already holds (an
+    autosave then has nothing to write, whatever version the page carries)."""
+    stored = entries(review, author)
+    for subject in _subjects(review):
+        typed = given.get(subject, Entry(None, ""))
+        kept = stored.get(subject, Entry(None, ""))
+        if (typed.rating, typed.comment.strip()) != (kept.rating, kept.comment):
+            return False
+    if author == Author.SELF:
+        return overall_comment.strip() == review.self_comment
+    return (
+        overall_comment.strip() == review.manager_comment
+        and proposed_rating == review.proposed_rating
+    )
+
+
 def _missing(review: Review, given: Mapping[str, Entry]) -> dict[str, list[str]]:
     return {
         f"rating-{subject}": [_("Give a rating before submitting.")]

@@ -74,6 +74,8 @@ def test_a_full_review_cycle(live_server, browser):
             select.select_option("4")
         p.get_by_label("Overall comment").fill("A good half")
         p.get_by_role("button", name="Submit").click()
+        # Submit is an htmx request: the page is reloaded once it is saved.
+        p.locator("#self-assessment").wait_for(state="detached")
         p.get_by_text("Manager assessment").first.wait_for()
         agent.screenshot("self-submitted")
 
@@ -86,6 +88,7 @@ def test_a_full_review_cycle(live_server, browser):
         p.get_by_label("Proposed overall rating").select_option("3")
         assert "Computed overall from the cycle" in p.content()
         p.get_by_role("button", name="Submit").click()
+        p.locator("#manager-assessment").wait_for(state="detached")
         p.get_by_text("Rating after calibration").wait_for()
         sup.screenshot("manager-submitted")
 

@@ -67,6 +67,15 @@ def version(prefix: str = ""):
     return lambda w: {f"{prefix}version": str(w.a1_plan_version)}
 
 
+def typed(prefix: str):
+    """An assessment as typed: the version and one rating with a comment."""
+    return lambda w: {
+        f"{prefix}version": str(w.a1_plan_version),
+        "rating-competency:knowledge": "4",
+        "comment-competency:knowledge": "Typed",
+    }
+
+
 GOALS_ROWS: dict[str, Row] = {
     "goals.person_readiness GET": Row("GET", u("/goals/people/{w.agent_a1.id}/readiness"), a1(200)),
     # goals
@@ -123,6 +132,27 @@ GOALS_ROWS: dict[str, Row] = {
     ),
     "goals.review_manager_save POST": Row(
         "POST", u(REVIEW + "/manager"), a1(403, record_supervisor=409), data=version("manager-")
+    ),
+    # The live overall: computed from the typed ratings for the one person writing each
+    # assessment (whatever the state; nothing is saved); other readers 403, the rest 404.
+    "goals.review_self_overall POST": Row(
+        "POST", u(REVIEW + "/self/overall"), a1(403, self=200), data=typed("self-")
+    ),
+    "goals.review_manager_overall POST": Row(
+        "POST",
+        u(REVIEW + "/manager/overall"),
+        a1(403, record_supervisor=200),
+        data=typed("manager-"),
+    ),
+    # The autosave: a draft review's assessments are not open yet (409) for their writer.
+    "goals.review_self_autosave POST": Row(
+        "POST", u(REVIEW + "/self/autosave"), a1(403, self=409), data=typed("self-")
+    ),
+    "goals.review_manager_autosave POST": Row(
+        "POST",
+        u(REVIEW + "/manager/autosave"),
+        a1(403, record_supervisor=409),
+        data=typed("manager-"),
     ),
     "goals.review_step POST": Row(
         "POST",

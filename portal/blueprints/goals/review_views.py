@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,6 +13,8 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
+from portal.dashboards import kpi_figures, review_evidence
+from portal.db import utcnow
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.goals import pdf
@@ -31,7 +33,7 @@ from portal.htmx import hx_redirect, render_view
 from portal.params import parse_int
 
 from .forms import AssessmentForm, ReopenForm, StepForm, VersionForm
-from .views import apply_errors, bp
+from .views import _today, apply_errors, bp
 
 
 @bp.get("/reviews")
@@ -84,9 +86,35 @@ def _assessment_form(review, author: str, formdata: bool = True) -> AssessmentFo
     return form
 
 
-def review_page(review, *, status=200, bound=None, typed=None, message=""):
-    """The review as the viewer may see it, with the forms and steps open to them."""
+def evidence_of(review) -> review_evidence.Evidence:
+    """The person's evidence over the cycle's period, as the signed-in person may see it."""
+    return review_evidence.review_evidence(
+        current_user,
+        review,
+        now=utcnow(),
+        today=_today(),
+        qa_minimum=current_app.config["QA_MIN_EVALUATIONS"],
+    )
+
+
+def overalls(review, sheet, typed: dict) -> dict:
+    """The computed overall of each assessment as typed (else as saved), for the live panel."""
+    result = {}
+    for author, saved in (
+        (Author.SELF, sheet.self_entries),
+        (Author.MANAGER, sheet.manager_entries),
+    ):
+        given = typed.get(author) if typed.get(author) is not None else saved
+        if given is not None:
+            result[str(author)] = service.overall_of(review, given)
+    return result
+
+
+def review_page(review, *, status=200, bound=None, typed=None, message="", fragment_of=None):
+    """The review as the viewer may see it, with the forms and steps open to them. With
+    `fragment_of` (an author), an htmx request gets that author's form alone."""
     bound = bound or {}
+    typed = typed or {}
     sheet = service.sheet(current_user, review)
     open_cycle = review.cycle.state == "in_progress"
     can_self = (
@@ -128,18 +156,33 @@ def review_page(review, *, status=200, bound=None, typed=None, message=""):
             ).scalars()
         )
     version = {"version": str(review.version)}
+    self_form = bound.get("self") or (_assessment_form(review, "self", False) if can_self else None)
+    manager_form = bound.get("manager") or (
+        _assessment_form(review, "manager", False) if can_manager else None
+    )
+    fragment = None
+    extra = {}
+    if fragment_of is not None:
+        fragment = "goals/_assessment_form.html"
+        extra = {
+            "author": str(fragment_of),
+            "form": self_form if fragment_of == Author.SELF else manager_form,
+            "entries": sheet.self_entries if fragment_of == Author.SELF else sheet.manager_entries,
+        }
     return render_view(
         "goals/review_detail.html",
+        fragment,
         status=status,
         review=review,
         sheet=sheet,
         subjects=_subjects(review),
         goals={service.goal_subject(g.id): g for g in review.goals},
-        self_form=bound.get("self")
-        or (_assessment_form(review, "self", False) if can_self else None),
-        manager_form=bound.get("manager")
-        or (_assessment_form(review, "manager", False) if can_manager else None),
-        typed=typed or {},
+        self_form=self_form,
+        manager_form=manager_form,
+        typed=typed,
+        evidence=evidence_of(review),
+        overalls=overalls(review, sheet, typed),
+        kpi_shown=kpi_figures.shown,
         steps=steps,
         step_labels=STEP_LABELS,
         step_form=bound.get("step") or StepForm(formdata=None, data=version),
@@ -150,6 +193,7 @@ def review_page(review, *, status=200, bound=None, typed=None, message=""):
         is_employee=review.person_id == current_user.id,
         message=message,
         ReviewState=ReviewState,
+        **extra,
     )
 
 
@@ -205,7 +249,9 @@ def _save(review_id: int, author: str):
     given = _given(review)
     submit = request.form.get("submit") == "1"
     if not form.validate_on_submit():
-        return review_page(review, status=422, bound={author: form}, typed={author: given})
+        return review_page(
+            review, status=422, bound={author: form}, typed={author: given}, fragment_of=author
+        )
     try:
         if author == Author.SELF:
             service.save_self(
@@ -234,12 +280,18 @@ def _save(review_id: int, author: str):
             status=422,
             bound={author: form},
             typed={author: given, "errors": error.field_errors},
+            fragment_of=author,
         )
     except (Conflict, InvalidTransition) as error:
         review = service.get_review(current_user, review_id)
         form.version.data = str(review.version)
         return review_page(
-            review, status=409, bound={author: form}, typed={author: given}, message=error.message
+            review,
+            status=409,
+            bound={author: form},
+            typed={author: given},
+            message=error.message,
+            fragment_of=author,
         )
     return hx_redirect(url_for("goals.review_detail", review_id=review_id))
 
