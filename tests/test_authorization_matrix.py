@@ -17,6 +17,10 @@ from tests.authz import ROLES, Row, expect, route_key, run_matrix
 from tests.business.test_business_authorization import BUSINESS_ROWS, business_extras
 from tests.coaching.test_coaching_authorization import COACHING_ROWS, coaching_extras
 from tests.goals.test_goals_authorization import GOALS_ROWS, goals_extras
+from tests.improvement.test_improvement_authorization import (
+    IMPROVEMENT_ROWS,
+    improvement_extras,
+)
 from tests.kpis.test_kpis_authorization import KPI_ROWS, kpi_extras
 from tests.notify.test_notifications import NOTIFY_ROWS, notify_extras
 from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
@@ -140,6 +144,7 @@ ROWS.update(PROGRAMME_ROWS)
 ROWS.update(TRAINING_ROWS)
 ROWS.update(KPI_ROWS)
 ROWS.update(BUSINESS_ROWS)
+ROWS.update(IMPROVEMENT_ROWS)
 
 
 def _extras(world) -> dict:
@@ -166,6 +171,7 @@ def _extras(world) -> dict:
         **training_extras(world),
         **kpi_extras(world),
         **business_extras(world),
+        **improvement_extras(world),
     }
 
 
@@ -233,6 +239,7 @@ AREAS_GUARDED = {
     "teams",
     "kpis",
     "business",
+    "improvement",
 }
 
 
