@@ -62,7 +62,7 @@ def draft_plan(world, *, by=None, person=None, token=None, **overrides):
 
 def active_plan(world, **overrides):
     plan = draft_plan(world, **overrides)
-    service.start_plan(plan, world.sup_a, expected_version=plan.version)
+    service.start_plan(plan, overrides.get("by") or world.sup_a, expected_version=plan.version)
     return plan
 
 
@@ -76,5 +76,5 @@ def check_in(
     if response is not None:
         values[by_title["First response"]] = Decimal(response)
     return service.add_check_in(
-        plan, world.sup_a, held_on=held_on, note=note, values=values, token=token, today=TODAY
+        plan, world.hr, held_on=held_on, note=note, values=values, token=token, today=TODAY
     )
