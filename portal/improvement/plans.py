@@ -378,6 +378,7 @@ def edit_plan(
         raise ValidationFailed(field_errors=errors)
     before = plan.snapshot()
     _apply(plan, fields)
+    _event(plan, by, EventKind.EDITED)
     audit.record(by, "pip.edit", RECORD, plan.id, before, plan.snapshot())
     _commit(plan)
 
