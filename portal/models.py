@@ -30,6 +30,13 @@ from portal.goals.models import (  # noqa: F401
     ReviewRating,
     ReviewReopening,
 )
+from portal.improvement.models import (  # noqa: F401
+    CheckInValue,
+    Expectation,
+    ImprovementPlan,
+    PlanCheckIn,
+    PlanEvent,
+)
 from portal.kpis.models import Kpi, KpiTarget, KpiValue, kpi_position  # noqa: F401
 from portal.kpis.rollup_models import KpiRollupDaily, RollupState  # noqa: F401
 from portal.notify.models import Notification  # noqa: F401

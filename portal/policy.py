@@ -464,6 +464,35 @@ def scoped_business_actions(stmt: Select, model: type, viewer: Person) -> Select
     )
 
 
+# Improvement plans (PIPs). Seeing a plan is Area.IMPROVEMENT: the person, everyone above them
+# and HR; never peers, QA analysts or trainers (no grant opens the area). A plan is opened, edited,
+# started, checked in, extended and closed by the person's manager line (anyone strictly above
+# them) or HR, never by the person; the person alone acknowledges it. A draft is the manager
+# line's working paper: the person sees their plan once it has started.
+
+
+def scoped_improvement_plans(stmt: Select, model: type, viewer: Person) -> Select:
+    """Plans (or records with a plan's state joined in) the viewer may read: Area.IMPROVEMENT,
+    except that the person never sees their own plan while it is a draft."""
+    stmt = scoped(stmt, model, viewer, Area.IMPROVEMENT)
+    return stmt.where(or_(model.state != "draft", model.person_id != viewer.id))
+
+
+def _runs_plan_for(viewer: Person, person: Any) -> bool:
+    """The viewer's line or HR acts on plans about `person` (a Person); never the person."""
+    if person is None or getattr(person, "id", None) == viewer.id:
+        return False
+    return is_hr(viewer) or in_subtree(viewer, person, strict=True)
+
+
+def _runs_plan(viewer: Person, plan: Any) -> bool:
+    return plan is not None and _runs_plan_for(viewer, plan.person)
+
+
+def _plan_person(viewer: Person, plan: Any) -> bool:
+    return plan is not None and plan.person_id == viewer.id
+
+
 # ---- KPI set-up -------------------------------------------------------------------------
 # HR defines, edits and archives KPIs (definitions are organisation-wide). A target belongs to a
 # team or a market; a manager (anyone with reports) sets, edits and deletes targets only for the
@@ -702,6 +731,15 @@ RULES: dict[str, Rule] = {
     "conduct.acknowledge": _conduct_subject,
     "conduct.follow_up": _conduct_follows_up,
     "conduct.close": _conduct_follows_up,
+    # improvement plans (see "Improvement plans" above)
+    "improvement.list_team": _manages_people,  # the menu entry; the list itself is scoped
+    "improvement.view_person": _sees_area_of(Area.IMPROVEMENT),  # record: the person
+    "improvement.open": _runs_plan_for,  # record: the person
+    "improvement.edit": _runs_plan,  # edit a draft, its expectations, start it
+    "improvement.check_in": _runs_plan,
+    "improvement.extend": _runs_plan,
+    "improvement.close": _runs_plan,
+    "improvement.acknowledge": _plan_person,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

@@ -47,6 +47,7 @@ def _jobs() -> dict[str, Callable[[datetime], Any]]:
     from portal.coaching import reminders as coaching
     from portal.conduct import reminders as conduct
     from portal.goals import reminders as goals
+    from portal.improvement import reminders as improvement
     from portal.training import assignments, certifications
     from portal.training import reminders as training
 
@@ -54,6 +55,7 @@ def _jobs() -> dict[str, Callable[[datetime], Any]]:
         "goals.phase_overdue": lambda now: goals.send_reminders(now.date()),
         "goals.phase_due_soon": goals.send_phase_due_soon,
         "goals.check_in_due": goals.send_check_ins_due,
+        "improvement.reminders": improvement.send_reminders,
         "coaching.meeting_tomorrow": coaching.send_meeting_tomorrow,
         "coaching.action_due": coaching.send_action_items_due,
         "training.due_soon": training.send_due_soon,

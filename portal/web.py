@@ -95,6 +95,8 @@ def nav_items(user) -> list[tuple[str, str, list[NavItem]]]:
         goals.append(("goals.cycle_list", _l("Review cycles"), "cycles"))
     if can(user, "conduct.team"):
         goals.append(("conduct.action_list", _l("Corrective actions"), "conduct"))
+    if can(user, "improvement.list_team"):
+        goals.append(("improvement.plan_list", _l("Improvement plans"), "improvement"))
     groups.append((_l("Goals and reviews"), "goals", goals))
     training: list[NavItem] = [("training.my_training", _l("My training"), "training")]
     if can(user, "training.team_view"):

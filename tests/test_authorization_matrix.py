@@ -18,6 +18,10 @@ from tests.business.test_business_authorization import BUSINESS_ROWS, business_e
 from tests.coaching.test_coaching_authorization import COACHING_ROWS, coaching_extras
 from tests.conduct.test_conduct_authorization import CONDUCT_ROWS, conduct_extras
 from tests.goals.test_goals_authorization import GOALS_ROWS, goals_extras
+from tests.improvement.test_improvement_authorization import (
+    IMPROVEMENT_ROWS,
+    improvement_extras,
+)
 from tests.kpis.test_kpis_authorization import KPI_ROWS, kpi_extras
 from tests.notify.test_notifications import NOTIFY_ROWS, notify_extras
 from tests.qa.test_contacts_authorization import QA_ROWS, qa_extras
@@ -142,6 +146,7 @@ ROWS.update(TRAINING_ROWS)
 ROWS.update(KPI_ROWS)
 ROWS.update(BUSINESS_ROWS)
 ROWS.update(CONDUCT_ROWS)
+ROWS.update(IMPROVEMENT_ROWS)
 
 
 def _extras(world) -> dict:
@@ -169,6 +174,7 @@ def _extras(world) -> dict:
         **kpi_extras(world),
         **business_extras(world),
         **conduct_extras(world),
+        **improvement_extras(world),
     }
 
 
@@ -236,6 +242,8 @@ AREAS_GUARDED = {
     "teams",
     "kpis",
     "business",
+    "improvement",
+    "conduct",
 }
 
 

@@ -95,6 +95,8 @@ TOKEN_FORMS = {
     "coaching.session_new",
     "goals.check_in_create",
     "goals.comment_create",
+    "improvement.check_in_create",
+    "improvement.plan_new",
     "recognition.kudos_give",
     "training.assignment_new",
 }

@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.blueprints.conduct.views import bp as conduct_bp
     from portal.blueprints.goals.views import bp as goals_bp
     from portal.blueprints.home.views import bp as home_bp
+    from portal.blueprints.improvement.views import bp as improvement_bp
     from portal.blueprints.kpis.api import bp as kpis_api_bp
     from portal.blueprints.kpis.views import bp as kpis_bp
     from portal.blueprints.notify.views import bp as notify_bp
@@ -29,6 +30,7 @@ def register_blueprints(app: Flask) -> None:
         qa_bp,
         notify_bp,
         goals_bp,
+        improvement_bp,
         coaching_bp,
         qaprog_bp,
         training_bp,

@@ -23,6 +23,7 @@ from portal.demo.coaching import load_coaching
 from portal.demo.conduct import load_conduct
 from portal.demo.context import DemoContext
 from portal.demo.goals import load_goals
+from portal.demo.improvement import load_improvement
 from portal.demo.kpis import load_kpis
 from portal.demo.organisation import EMAIL_DOMAIN, load_organisation
 from portal.demo.qa import load_qa
@@ -48,6 +49,7 @@ SECTIONS: list[Section] = [
     load_kpis,
     load_business,
     load_conduct,
+    load_improvement,
 ]
 
 # The fixed sign-ins: e-mail local part and what the person shows in the demo.

@@ -17,7 +17,8 @@ EVE = datetime(2026, 3, 8, 3, 0, tzinfo=UTC)  # the eve of sup_a's first 1:1s
 NAMES = {
     "goals.phase_overdue", "goals.phase_due_soon", "goals.check_in_due",
     "coaching.meeting_tomorrow", "coaching.action_due", "training.due_soon", "training.overdue",
-    "certification.renewal", "certification.expiring",
+    "certification.renewal", "certification.expiring", "improvement.reminders",
+    "conduct.follow_up_due",
 }  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""Performance improvement plans (PIPs): expectations as measurable goals, check-ins, outcome."""
