@@ -17,7 +17,7 @@ EVE = datetime(2026, 3, 8, 3, 0, tzinfo=UTC)  # the eve of sup_a's first 1:1s
 NAMES = {
     "goals.phase_overdue", "goals.phase_due_soon", "goals.check_in_due",
     "coaching.meeting_tomorrow", "coaching.action_due", "training.due_soon", "training.overdue",
-    "certification.renewal", "certification.expiring",
+    "certification.renewal", "certification.expiring", "conduct.follow_up_due",
 }  # fmt: skip
 
 
@@ -64,5 +64,6 @@ def test_every_kind_is_registered_when_the_app_starts():
         "goals.check_in_due", "coaching.meeting_tomorrow", "coaching.action_due",
         "training.due_soon", "certification.expiring", "nomination.approved",
         "nomination.declined", "nomination.won", "import.contacts_done", "import.contacts_failed",
+        "conduct.issued", "conduct.acknowledged", "conduct.closed", "conduct.follow_up_due",
     } <= kinds  # fmt: skip
     assert len(out) == 1 or not out[1].strip()  # none without a label
