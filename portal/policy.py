@@ -621,17 +621,19 @@ def _conduct_draft_author(viewer: Person, action: Any) -> bool:
     return action is not None and action.state == "draft" and action.author_id == viewer.id
 
 
+def _conduct_author(viewer: Person, action: Any) -> bool:
+    return action is not None and action.author_id == viewer.id
+
+
 def _conduct_subject(viewer: Person, action: Any) -> bool:
-    """The person acknowledges an issued action about them (acknowledging is not agreeing)."""
-    return action is not None and action.state == "issued" and action.person_id == viewer.id
+    """The person acknowledges an action about them (acknowledging is not agreeing)."""
+    return action is not None and action.person_id == viewer.id
 
 
 def _conduct_follows_up(viewer: Person, action: Any) -> bool:
-    """Follow-ups are recorded, and the action closed, by the person's line or HR while it
-    is in force (issued or acknowledged)."""
-    if action is None or action.state not in ("issued", "acknowledged"):
-        return False
-    return _corrects(viewer, action.person)
+    """Follow-ups are recorded, and the action closed, by the person's line or HR. Which state
+    allows the step is the lifecycle's (conduct.rules), so a stale second form answers 409."""
+    return action is not None and _corrects(viewer, action.person)
 
 
 RULES: dict[str, Rule] = {
@@ -727,7 +729,7 @@ RULES: dict[str, Rule] = {
     "conduct.view_person": _sees_area_of(Area.IMPROVEMENT),
     "conduct.create": _corrects,
     "conduct.edit": _conduct_draft_author,
-    "conduct.issue": _conduct_draft_author,
+    "conduct.issue": _conduct_author,
     "conduct.acknowledge": _conduct_subject,
     "conduct.follow_up": _conduct_follows_up,
     "conduct.close": _conduct_follows_up,

@@ -19,7 +19,7 @@ from portal.conduct import links, rules
 from portal.conduct.models import ActionLink, CorrectiveAction, FollowUp, LinkType
 from portal.conduct.rules import Kind, State
 from portal.db import create_once, usable_token, utcnow
-from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.notify.service import notify, register_kind
 from portal.org.models import Person
@@ -268,6 +268,8 @@ def complete_follow_up(by: Person, follow_up: FollowUp, *, note: str) -> None:
     """Record a follow-up as done, with what was seen (the person's line or HR)."""
     action = follow_up.action
     policy.require(by, "conduct.follow_up", action)
+    if action.state not in rules.FOLLOW_UPS_OPEN:
+        raise InvalidTransition()
     if follow_up.is_done:
         raise Conflict(_("This follow-up is already recorded as done."))
     follow_up.done_at = utcnow()
@@ -293,9 +295,9 @@ def close_action(by: Person, action: CorrectiveAction, *, expected_version: int 
     """Close an action whose follow-ups are all done; it still counts until it expires."""
     policy.require(by, "conduct.close", action)
     _check_version(action, expected_version)
+    target = rules.next_state(action.state, "close")
     if not rules.may_close(action.state, open_follow_ups(action)):
         raise ValidationFailed(_("Record every follow-up as done before closing."))
-    target = rules.next_state(action.state, "close")
     before = action.snapshot()
     action.state = target
     action.closed_at = utcnow()
@@ -306,14 +308,17 @@ def close_action(by: Person, action: CorrectiveAction, *, expected_version: int 
 
 
 def steps_for(viewer: Person, action: CorrectiveAction) -> dict[str, bool]:
-    """Which buttons the action page offers this viewer."""
+    """Which buttons the action page offers this viewer: their role and the action's state."""
+    state = action.state
     return {
         "edit": policy.can(viewer, "conduct.edit", action),
-        "issue": policy.can(viewer, "conduct.issue", action),
-        "acknowledge": policy.can(viewer, "conduct.acknowledge", action),
-        "follow_up": policy.can(viewer, "conduct.follow_up", action),
-        "close": policy.can(viewer, "conduct.close", action)
-        and rules.may_close(action.state, open_follow_ups(action)),
+        "issue": rules.allows(state, "issue") and policy.can(viewer, "conduct.issue", action),
+        "acknowledge": rules.allows(state, "acknowledge")
+        and policy.can(viewer, "conduct.acknowledge", action),
+        "follow_up": state in rules.FOLLOW_UPS_OPEN
+        and policy.can(viewer, "conduct.follow_up", action),
+        "close": rules.may_close(state, open_follow_ups(action))
+        and policy.can(viewer, "conduct.close", action),
     }
 
 

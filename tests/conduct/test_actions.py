@@ -162,7 +162,9 @@ def test_only_the_author_issues_a_draft_and_only_once(world):
     with pytest.raises(Forbidden):
         actions.issue_action(world.hr, action, expected_version=action.version, today=HELD)
     actions.issue_action(world.sup_a, action, expected_version=action.version, today=HELD)
-    with pytest.raises(Forbidden):  # no longer a draft
+    with pytest.raises(Conflict):  # a stale form: it is no longer a draft
+        actions.issue_action(world.sup_a, action, expected_version=action.version - 1, today=HELD)
+    with pytest.raises(InvalidTransition):  # no longer a draft
         actions.issue_action(world.sup_a, action, expected_version=action.version, today=HELD)
 
 
@@ -194,7 +196,7 @@ def test_the_person_acknowledges_with_a_comment_and_the_author_is_told(world):
     assert action.acknowledged_at is not None
     assert told("conduct.acknowledged") == [(world.sup_a.id, action.id, url(action))]
     assert audited("conduct.acknowledge")
-    with pytest.raises(Forbidden):  # once
+    with pytest.raises(InvalidTransition):  # once
         actions.acknowledge_action(
             world.agent_a1, action, comment="", expected_version=action.version
         )
@@ -202,7 +204,9 @@ def test_the_person_acknowledges_with_a_comment_and_the_author_is_told(world):
 
 def test_a_draft_cannot_be_acknowledged(world):
     action = write(world)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # the person does not even see it
+        actions.get_action(world.agent_a1, action.id)
+    with pytest.raises(InvalidTransition):
         actions.acknowledge_action(
             world.agent_a1, action, comment="", expected_version=action.version
         )
@@ -224,10 +228,11 @@ def test_follow_ups_are_done_by_the_line_then_the_action_closes(world):
     assert actions.steps_for(world.sup_a, action)["close"]
     actions.close_action(world.sup_a, action, expected_version=action.version)
     assert action.state == "closed" and action.closed_by_id == world.sup_a.id
+    assert not any(actions.steps_for(world.sup_a, action).values())
     assert told("conduct.closed") == [(world.agent_a1.id, action.id, url(action))]
     assert len(audited("conduct.follow_up")) == 2
     assert audited("conduct.close")
-    with pytest.raises(Forbidden):
+    with pytest.raises(InvalidTransition):  # closed already
         actions.close_action(world.sup_a, action, expected_version=action.version)
 
 

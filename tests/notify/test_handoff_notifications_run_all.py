@@ -65,5 +65,6 @@ def test_every_kind_is_registered_when_the_app_starts():
         "goals.check_in_due", "coaching.meeting_tomorrow", "coaching.action_due",
         "training.due_soon", "certification.expiring", "nomination.approved",
         "nomination.declined", "nomination.won", "import.contacts_done", "import.contacts_failed",
+        "conduct.issued", "conduct.acknowledged", "conduct.closed", "conduct.follow_up_due",
     } <= kinds  # fmt: skip
     assert len(out) == 1 or not out[1].strip()  # none without a label

@@ -284,7 +284,7 @@ def follow_up_done(follow_up_id: int):
         return _refused(action_id, ValidationFailed())
     try:
         actions.complete_follow_up(current_user, follow_up, note=form.note.data or "")
-    except Conflict as error:
+    except (Conflict, InvalidTransition) as error:
         return _refused(action_id, error)
     return _after_step(action_id, _("Follow-up recorded as done."))
 
