@@ -20,6 +20,7 @@ from portal.coaching.models import (  # noqa: F401
 from portal.coaching.node_week_models import OneOnOneNodeWeek  # noqa: F401
 from portal.goals.models import (  # noqa: F401
     CalibrationChange,
+    CalibrationClose,
     CheckIn,
     CyclePhase,
     Goal,

@@ -311,4 +311,4 @@ def person_readiness(person_id: int):
     )
 
 
-from . import calibration_views, cycle_views, review_views  # noqa: E402, F401
+from . import calibration_views, cycle_views, review_views, sharing_views  # noqa: E402, F401
