@@ -369,11 +369,23 @@ def _calibration(ctx: DemoContext, reviews: dict[int, Review]) -> None:
         "Carried the team through the peak season; above the proposal.",
         "Below peers on QA with the same tenure; aligned with the team.",
     ]
-    for review, reason in zip(candidates[:2], reasons, strict=False):
-        before = review.final_rating
-        after = min(5, before + 1) if "above" in reason else max(1, before - 1)
-        if after == before:
+    used: set[int] = set()
+    for reason in reasons:
+        up = "above" in reason
+        # The first review whose rating can move that way (a 5 cannot go up).
+        review = next(
+            (
+                r
+                for r in candidates
+                if r.id not in used and (r.final_rating < 5 if up else r.final_rating > 1)
+            ),
+            None,
+        )
+        if review is None:
             continue
+        used.add(review.id)
+        before = review.final_rating
+        after = before + 1 if up else before - 1
         db.session.add(
             CalibrationChange(
                 review_id=review.id,

@@ -21,6 +21,7 @@ from portal.goals.cycles import ensure_open
 from portal.goals.models import (
     CalibrationClose,
     CloseScope,
+    CyclePhase,
     CycleState,
     PhaseKind,
     Review,
@@ -301,6 +302,67 @@ def open_sharing(
 
 
 # ---- reading --------------------------------------------------------------------------------
+
+
+def shareable_condition():
+    """SQL: the review's gate is open (transitions.share_gate, for a query over many reviews):
+    its cycle has no calibration phase, or a close of its cycle, team or own made after the
+    manager submitted covers it."""
+    no_phase = ~(
+        select(CyclePhase.id)
+        .where(CyclePhase.cycle_id == Review.cycle_id, CyclePhase.kind == PhaseKind.CALIBRATION)
+        .exists()
+    )
+    covered = (
+        select(CalibrationClose.id)
+        .where(
+            CalibrationClose.cycle_id == Review.cycle_id,
+            CalibrationClose.closed_at >= Review.manager_submitted_at,
+            or_(
+                CalibrationClose.scope == CloseScope.CYCLE,
+                and_(
+                    CalibrationClose.scope == CloseScope.TEAM,
+                    CalibrationClose.team_id == Review.team_id,
+                ),
+                and_(
+                    CalibrationClose.scope == CloseScope.REVIEW,
+                    CalibrationClose.review_id == Review.id,
+                ),
+            ),
+        )
+        .exists()
+    )
+    return or_(no_phase, covered)
+
+
+def waiting_for_close_count(cycle: ReviewCycle) -> int:
+    """How many reviews of the cycle wait in calibration for HR to close it: one statement."""
+    return int(
+        db.session.execute(
+            select(func.count(Review.id)).where(
+                Review.cycle_id == cycle.id,
+                Review.state == ReviewState.CALIBRATION,
+                ~shareable_condition(),
+            )
+        ).scalar_one()
+    )
+
+
+def to_share(viewer: Person) -> list[Review]:
+    """The reviews the viewer writes that wait in calibration with the gate open: theirs to
+    share now, in running cycles. One statement."""
+    return list(
+        db.session.execute(
+            select(Review)
+            .join(ReviewCycle, ReviewCycle.id == Review.cycle_id)
+            .where(
+                Review.reviewer_id == viewer.id,
+                Review.state == ReviewState.CALIBRATION,
+                ReviewCycle.state == CycleState.IN_PROGRESS,
+                shareable_condition(),
+            )
+        ).scalars()
+    )
 
 
 def history_for(viewer: Person, review: Review) -> list[CalibrationClose]:

@@ -307,3 +307,19 @@ def test_hr_creates_a_cycle_without_calibration_by_leaving_its_date_empty(app, w
         select(ReviewCycle).where(ReviewCycle.name == "Small team 2026 H2")
     ).scalar_one()
     assert "calibration" not in {p.kind for p in cycle.phases} and len(cycle.phases) == 5
+
+
+def test_the_counts_for_the_home_page_follow_the_gate(world):
+    ready = to_calibration(world)
+    assert sharing.waiting_for_close_count(ready.cycle) == 1
+    assert sharing.to_share(world.sup_a) == []
+    close_calibration(ready.cycle, world, team_id=world.team_a.id)
+    assert sharing.waiting_for_close_count(ready.cycle) == 0
+    assert sharing.to_share(world.sup_a) == [ready.review]
+    review = ready.review
+    reviews.reopen(
+        review, world.hr, to="manager_review", reason="wrong data", expected_version=review.version
+    )
+    submit_manager(review, world.sup_a)  # after the close: waits for HR again
+    assert sharing.waiting_for_close_count(ready.cycle) == 1
+    assert sharing.to_share(world.sup_a) == []
