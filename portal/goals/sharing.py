@@ -35,7 +35,7 @@ from portal.web import path_for
 
 register_kind(
     "review.calibration_closed",
-    _l("%(actor)s closed calibration in %(cycle)s (%(scope)s): you can now share %(count)s"),
+    _l("%(actor)s closed calibration in %(cycle)s: %(count)s of your reviews can now be shared"),
     label=_l("Calibration closed: reviews I wrote can be shared"),
     urgent=True,
 )
@@ -143,7 +143,7 @@ def _tell_reviewers(reviews: list[Review], by: Person, cycle: ReviewCycle, scope
             cycle.id,
             path_for("goals.review_list"),
             cycle=cycle.name,
-            scope=scope,
+            team=scope,  # kept with the notification: "" for the whole cycle
             count=count,
         )
 
@@ -194,8 +194,7 @@ def close_calibration(
         {},
         {"scope": scope.value, "team_id": team_id, "close_id": close.id},
     )
-    label = team.name if team is not None else _("every team")
-    _tell_reviewers(waiting, by, cycle, label)
+    _tell_reviewers(waiting, by, cycle, team.name if team is not None else "")
     db.session.commit()
     return close
 
