@@ -21,6 +21,7 @@ from portal.coaching.node_week_models import OneOnOneNodeWeek  # noqa: F401
 from portal.conduct.models import ActionLink, CorrectiveAction, FollowUp  # noqa: F401
 from portal.goals.models import (  # noqa: F401
     CalibrationChange,
+    CalibrationClose,
     CheckIn,
     CyclePhase,
     Goal,

@@ -323,6 +323,20 @@ def _calibrator(viewer: Person, review: Any) -> bool:
     return reviewer is not None and in_subtree(viewer, reviewer, strict=True)
 
 
+def _sees_calibration(viewer: Person, review: Any) -> bool:
+    """Calibration is confidential (DESIGN.md, Visibility): the proposed rating, every change
+    (before -> after), its reason and who made it, the close of calibration and HR's override
+    are seen by the reviewer line (the reviewer and everyone above the person), the calibrators
+    (within that line) and HR; never by the person reviewed, whatever else they are."""
+    if review is None or _reviewee(viewer, review):
+        return False
+    return _reviewer(viewer, review) or _above(viewer, review) or is_hr(viewer)
+
+
+def _hr_not_reviewee(viewer: Person, review: Any) -> bool:
+    return review is not None and is_hr(viewer) and not _reviewee(viewer, review)
+
+
 def _participant(viewer: Person, record: Any) -> bool:
     """The two people of a 1:1 (its report and its supervisor)."""
     return record is not None and viewer.id in (record.person_id, record.supervisor_id)
@@ -677,6 +691,11 @@ RULES: dict[str, Rule] = {
     "review.acknowledge": _reviewee,
     "review.lock": _reviewer_or_hr,
     "review.reopen": _hr,
+    "review.see_calibration": _sees_calibration,
+    # HR lets one review be shared before calibration closes (with a reason, audited).
+    "review.share_override": _hr_not_reviewee,
+    # HR closes calibration for a cycle or a team of it: reviewers may share from then on.
+    "calibration.close_reviews": _hr,
     # 1:1s and coaching. Seeing a meeting is the COACHING scope (the report, everyone above
     # them, HR); acting in it is for its two people; private notes are author-only and are
     # never reached through a scope (see coaching.notes).

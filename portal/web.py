@@ -91,6 +91,8 @@ def nav_items(user) -> list[tuple[str, str, list[NavItem]]]:
     goals.append(("goals.review_list", _l("Reviews"), "reviews"))
     if can(user, "review_calibration.view"):
         goals.append(("goals.calibration", _l("Calibration"), "calibration"))
+    if can(user, "calibration.close_reviews"):
+        goals.append(("goals.calibration_closing", _l("Close calibration"), "calibration-closing"))
     if can(user, "cycle.manage"):
         goals.append(("goals.cycle_list", _l("Review cycles"), "cycles"))
     if can(user, "conduct.team"):

@@ -1,6 +1,13 @@
 """Demo goals and reviews: the previous half-year's cycle completed (every review locked) and
 the current one in progress, mid-cycle: goals on the seeds' KPIs aligned to team goals,
-check-ins, and reviews in every state, with one calibration carrying changes and reasons.
+check-ins, and reviews in every state, so that every role has something to do today:
+
+- Hong Kong's calibration is open: its frontline reviews go as far as calibration (several wait
+  there, two carry changes with reasons by manager.hk), and HR has yet to close it;
+- manager.hk has manager assessments to write: the HK supervisors submitted their
+  self-assessments (agent.hk writes theirs, supervisor.hk assesses their team);
+- in the other markets HR closed calibration team by team a week ago: reviews there are shared
+  and waiting for acknowledgment, acknowledged, locked, or ready for their reviewer to share.
 
 Records are built directly (not through the services, which audit one by one) but follow the
 same rules: weights sum to 100, progress is derived, states move only forward.
@@ -20,7 +27,9 @@ from portal.goals import figures
 from portal.goals.models import (
     Author,
     CalibrationChange,
+    CalibrationClose,
     CheckIn,
+    CloseScope,
     CyclePhase,
     CycleState,
     Goal,
@@ -301,9 +310,12 @@ def load_goals(ctx: DemoContext) -> None:
             build.check_ins(goal, current_days, skill[review.person_id])
     db.session.flush()
 
+    previous_done = min(ctx.today, previous_end + timedelta(days=40))
     for review in plans[previous.id].values():
-        build.assess(review, previous, S.LOCKED, min(ctx.today, previous_end + timedelta(days=40)))
+        build.assess(review, previous, S.LOCKED, previous_done)
     agent_hk = ctx.logins.get("agent.hk")
+    manager_hk = ctx.logins.get("manager.hk")
+    hk_market = manager_hk.market_id if manager_hk is not None else None
     for reports in ctx.reports.values():
         index = 0
         for person in reports:
@@ -312,11 +324,21 @@ def load_goals(ctx: DemoContext) -> None:
                 continue
             state = CURRENT_STATES[index % len(CURRENT_STATES)]
             index += 1
+            if person.market_id == hk_market and ORDER.index(state) > ORDER.index(S.CALIBRATION):
+                state = S.CALIBRATION  # Hong Kong's calibration is still open: nothing shared
             if agent_hk is not None and person.id == agent_hk.id:
                 state = S.SELF_REVIEW  # the demo agent can write their self-assessment
             build.assess(review, current, state, ctx.today)
+    # The supervisors: in Hong Kong their self-assessments are in (manager.hk assesses them);
+    # elsewhere they write their own.
+    for supervisor_id in ctx.reports:
+        review = plans[current.id].get(supervisor_id)
+        if review is not None:
+            hk = by_id[supervisor_id].market_id == hk_market
+            build.assess(review, current, S.MANAGER_REVIEW if hk else S.SELF_REVIEW, ctx.today)
     db.session.flush()
     _calibration(ctx, plans[current.id])
+    _closes(ctx, previous, previous_done, current, hk_market)
     db.session.flush()
     ctx.counts.update({f"goals_{k}": v for k, v in build.counts.items()})
 
@@ -351,11 +373,23 @@ def _calibration(ctx: DemoContext, reviews: dict[int, Review]) -> None:
         "Carried the team through the peak season; above the proposal.",
         "Below peers on QA with the same tenure; aligned with the team.",
     ]
-    for review, reason in zip(candidates[:2], reasons, strict=False):
-        before = review.final_rating
-        after = min(5, before + 1) if "above" in reason else max(1, before - 1)
-        if after == before:
+    used: set[int] = set()
+    for reason in reasons:
+        up = "above" in reason
+        # The first review whose rating can move that way (a 5 cannot go up).
+        review = next(
+            (
+                r
+                for r in candidates
+                if r.id not in used and (r.final_rating < 5 if up else r.final_rating > 1)
+            ),
+            None,
+        )
+        if review is None:
             continue
+        used.add(review.id)
+        before = review.final_rating
+        after = before + 1 if up else before - 1
         db.session.add(
             CalibrationChange(
                 review_id=review.id,
@@ -367,3 +401,42 @@ def _calibration(ctx: DemoContext, reviews: dict[int, Review]) -> None:
             )
         )
         review.final_rating = after
+
+
+def _closes(
+    ctx: DemoContext,
+    previous: ReviewCycle,
+    previous_done: date,
+    current: ReviewCycle,
+    hk_market: int | None,
+) -> None:
+    """HR closed the previous cycle's calibration (between the submissions and the sharing),
+    and the current one's for every team outside Hong Kong a week ago (after the reviewers
+    submitted, 12 days ago, and before they shared, 6 days ago)."""
+    hr = ctx.logins.get("hr")
+    if hr is None:
+        return
+    db.session.add(
+        CalibrationClose(
+            cycle_id=previous.id,
+            scope=CloseScope.CYCLE,
+            scope_key=CalibrationClose.key_for(CloseScope.CYCLE),
+            by_id=hr.id,
+            reason="",
+            closed_at=_at(previous_done - timedelta(days=8)),
+        )
+    )
+    for team in ctx.teams:
+        if team.market_id == hk_market:
+            continue
+        db.session.add(
+            CalibrationClose(
+                cycle_id=current.id,
+                scope=CloseScope.TEAM,
+                scope_key=CalibrationClose.key_for(CloseScope.TEAM, team_id=team.id),
+                team_id=team.id,
+                by_id=hr.id,
+                reason="",
+                closed_at=ctx.now - timedelta(days=8),
+            )
+        )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, selectinload
 from portal import audit, policy
 from portal.errors import InvalidTransition, ValidationFailed
 from portal.extensions import db
-from portal.goals import rating
+from portal.goals import rating, sharing
 from portal.goals.models import CalibrationChange, Review, ReviewCycle, ReviewState
 from portal.goals.reviews import _check_version, _commit, _ensure_in_progress, tell
 from portal.notify.service import register_kind
@@ -131,6 +131,8 @@ def change_rating(
     _ensure_in_progress(review)
     if review.state != ReviewState.CALIBRATION:
         raise InvalidTransition(_("Ratings change at calibration only."))
+    if sharing.is_closed_for(review):
+        raise InvalidTransition(_("Calibration is closed for this review."))
     _check_version(review, expected_version)
     errors: dict[str, list[str]] = {}
     if new_rating not in review.cycle.scale_values:

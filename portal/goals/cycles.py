@@ -34,7 +34,9 @@ class CycleFields:
     goals_weight: int
     competencies_weight: int
     promotion_min_months: int
-    phases: dict[str, date]  # PhaseKind value -> due date
+    # PhaseKind value -> due date; calibration may be None (a cycle without calibration: the
+    # reviewers share as soon as they submit, see transitions.share_gate).
+    phases: dict[str, date | None]
     achievement_cap_percent: int = 120  # rating.capped_achievement; checked by the form
 
 
@@ -86,6 +88,10 @@ def _check(fields: CycleFields, cycle_id: int | None) -> None:
     if fields.goals_weight + fields.competencies_weight <= 0:
         errors["goals_weight"] = [_("Give goals or competencies a weight above 0.")]
     for kind, due in fields.phases.items():
+        if due is None:
+            if kind != PhaseKind.CALIBRATION:
+                errors[f"due_{kind}"] = [_("Set this phase's deadline.")]
+            continue
         if not fields.starts_on <= due <= fields.ends_on + _grace():
             errors[f"due_{kind}"] = [_("Set the deadline inside the cycle's period.")]
     if errors:
@@ -110,7 +116,11 @@ def _apply(cycle: ReviewCycle, fields: CycleFields) -> None:
     cycle.achievement_cap_percent = fields.achievement_cap_percent
     existing = {phase.kind: phase for phase in cycle.phases}
     for kind in PhaseKind:
-        due = fields.phases[kind.value]
+        due = fields.phases.get(kind.value)
+        if due is None:
+            if kind.value in existing:
+                cycle.phases.remove(existing[kind.value])
+            continue
         if kind.value in existing:
             existing[kind.value].due_on = due
         else:

@@ -355,3 +355,45 @@ class ReviewReopening(IdMixin, Base):
     to_state: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CloseScope(enum.StrEnum):
+    CYCLE = "cycle"  # every review of the cycle
+    TEAM = "team"  # the reviews of one team (as frozen at enrolment)
+    REVIEW = "review"  # one review: HR's override, with a reason
+
+
+_close_scope_type, _close_scope_check = enum_column(CloseScope, "scope", 8)
+
+
+class CalibrationClose(IdMixin, Base):
+    """Calibration closed by HR, for a whole cycle, one team of it, or one review (HR's
+    override to share before the rest closes, which needs a reason). A review may be shared
+    once a close covers it, or at once when its cycle has no calibration phase."""
+
+    __tablename__ = "calibration_close"
+    __table_args__ = (
+        # One close per scope: a double submit records one. scope_key: "cycle", "team:<id>",
+        # "review:<id>" (a NULL team or review would not be unique).
+        UniqueConstraint("cycle_id", "scope_key"),
+        _close_scope_check,
+    )
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("review_cycle.id"))
+    scope: Mapped[str] = mapped_column(_close_scope_type)
+    scope_key: Mapped[str] = mapped_column(String(32))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id"), index=True)
+    by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    by: Mapped[Person] = relationship()
+    team: Mapped[Team | None] = relationship()
+
+    @staticmethod
+    def key_for(scope: str, team_id: int | None = None, review_id: int | None = None) -> str:
+        if scope == CloseScope.TEAM:
+            return f"team:{team_id}"
+        if scope == CloseScope.REVIEW:
+            return f"review:{review_id}"
+        return "cycle"

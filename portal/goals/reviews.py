@@ -20,12 +20,13 @@ from portal import audit, policy
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
-from portal.goals import figures, rating
+from portal.goals import figures, rating, sharing
 from portal.goals import progress as maths
 from portal.goals.cycles import ensure_open
 from portal.goals.goals import plan_summary
 from portal.goals.models import (
     Author,
+    CalibrationChange,
     CycleState,
     Review,
     ReviewCycle,
@@ -157,8 +158,13 @@ class Sheet:
     # The suggested rating with what it is based on (capped achievement, covered weight, goals
     # without data), rounded for display; None when the viewer may not see ratings.
     suggestion: figures.Suggestion | None
-    show_rating: bool  # proposed and final rating visible
+    show_rating: bool  # the final rating visible (the employee: once shared)
     weights_total: Fraction
+    # Calibration is confidential (policy "review.see_calibration"): the proposal, the changes,
+    # the computed overall beside them and the close are for the reviewer line and HR only.
+    show_calibration: bool = False
+    final_rating: int | None = None  # None when not visible to this viewer
+    proposed_rating: int | None = None  # None unless show_calibration
 
 
 def sheet(viewer: Person, review: Review) -> Sheet:
@@ -175,6 +181,7 @@ def sheet(viewer: Person, review: Review) -> Sheet:
             figures.bands_of(cycle.bands),
             cycle.achievement_cap_percent,
         )
+    calibration_shown = policy.can(viewer, "review.see_calibration", review)
     return Sheet(
         self_entries=entries(review, Author.SELF) if sees_self_ratings(viewer, review) else None,
         manager_entries=mine,
@@ -184,6 +191,27 @@ def sheet(viewer: Person, review: Review) -> Sheet:
         suggestion=suggestion,
         show_rating=mine is not None,
         weights_total=total,
+        show_calibration=calibration_shown,
+        final_rating=review.final_rating if mine is not None else None,
+        proposed_rating=review.proposed_rating if calibration_shown and mine is not None else None,
+    )
+
+
+def calibration_changes(viewer: Person, review: Review) -> list[CalibrationChange]:
+    """The review's calibration changes (who, before -> after, why) for those who may see
+    calibration once the reviewer has submitted; nothing for anyone else, the employee above
+    all (their page, print view and PDF show the final rating only)."""
+    if not policy.can(viewer, "review.see_calibration", review):
+        return []
+    if not sees_manager_ratings(viewer, review):
+        return []
+    return list(
+        db.session.execute(
+            select(CalibrationChange)
+            .where(CalibrationChange.review_id == review.id)
+            .options(selectinload(CalibrationChange.by))
+            .order_by(CalibrationChange.id)
+        ).scalars()
     )
 
 
@@ -375,6 +403,7 @@ def take_step(
                 )
             )
     elif step == "share":
+        sharing.require_open_gate(review)  # calibration closed (or none in the cycle)
         review.shared_at = now
     elif step == "acknowledge":
         review.acknowledged_at = now

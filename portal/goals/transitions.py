@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from flask_babel import lazy_gettext as _l
 
 from portal.errors import InvalidTransition
@@ -88,3 +92,54 @@ def reopen_state(state: str, to: str) -> ReviewState:
 def available_steps(state: str) -> list[str]:
     """The steps possible from `state`, in lifecycle order."""
     return [step for (from_state, step) in TRANSITIONS if from_state == state]
+
+
+# ---- the share gate -------------------------------------------------------------------------
+# "share" needs more than the CALIBRATION state: calibration must be closed for the review.
+# HR closes it explicitly (for the cycle, a team, or one review as an override with a reason),
+# because a calibration ends when the room has agreed, not when a date passes. A close covers the
+# reviews submitted before it; one submitted later (late, or reopened and resubmitted) waits for
+# HR again, so no review reaches the employee without having been open to calibration. A cycle
+# without a calibration phase shares as soon as the manager submits.
+
+GATED_STEPS = frozenset({"share"})
+CLOSE_ORDER = ("cycle", "team", "review")  # which close a page names when several cover it
+
+
+@dataclass(frozen=True)
+class CloseFact:
+    scope: str  # CloseScope: cycle / team / review
+    closed_at: datetime
+    by_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ShareGate:
+    is_open: bool
+    # "no_calibration" (the cycle has no calibration phase), "closed" (a cycle or team close
+    # covers the review), "override" (HR opened this one review), "waiting" (calibration is
+    # still open), "late" (submitted after calibration closed: HR decides).
+    because: str
+    close: CloseFact | None  # the close that opened the gate
+    planned_on: date | None  # the calibration phase's due date
+
+
+def share_gate(
+    *,
+    has_calibration: bool,
+    planned_on: date | None,
+    submitted_at: datetime | None,
+    closes: Sequence[CloseFact],
+) -> ShareGate:
+    """Whether a review submitted by its manager at `submitted_at` may be shared, given the
+    closes of calibration that concern it (its cycle's, its team's, its own)."""
+    if not has_calibration:
+        return ShareGate(True, "no_calibration", None, None)
+    covering = [c for c in closes if submitted_at is not None and c.closed_at >= submitted_at]
+    if covering:
+        close = min(covering, key=lambda c: (CLOSE_ORDER.index(c.scope), c.closed_at))
+        because = "override" if close.scope == "review" else "closed"
+        return ShareGate(True, because, close, planned_on)
+    late = submitted_at is not None and any(c.scope != "review" for c in closes)
+    return ShareGate(False, "late" if late else "waiting", None, planned_on)

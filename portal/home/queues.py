@@ -13,8 +13,9 @@ theirs. Every count comes from the service the linked page uses:
   every QA answer of its 90 days (0.4-0.6 s for a three-market trainer on the large data set;
   even 7 days take 0.1 s), too slow for the home until answers are rolled up by market;
 - HR: per running review cycle, the overdue phases (goals.completion.completion_for, the
-  completion page) and the next deadline; contact imports with refused rows or that failed
-  (qa.contacts.recent_imports_for, the contact import page's list).
+  completion page) and the next deadline, and the reviews waiting for calibration to close
+  (goals.sharing.waiting_for_close_count, the close-calibration page); contact imports with
+  refused rows or that failed (qa.contacts.recent_imports_for, the contact import page's list).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from flask_babel import ngettext
 
 from portal import policy
 from portal.goals import completion as review_completion
+from portal.goals import sharing
+from portal.goals.models import PhaseKind
 from portal.home.items import Item, Section, Urgency, urgency_of
 from portal.home.manager import WORST_SHOWN, running_cycles
 from portal.org.models import Person, StaffRole
@@ -120,8 +123,12 @@ def overdue_training_item(person: Person, today: date) -> Item:
 def hr_section(person: Person, today: date) -> Section | None:
     if not policy.is_hr(person):
         return None
-    items = [
-        cycle_item(person, cycle, index, today) for index, cycle in enumerate(running_cycles())
+    cycles = running_cycles()
+    items = [cycle_item(person, cycle, index, today) for index, cycle in enumerate(cycles)]
+    items += [
+        calibration_close_item(cycle, index, today)
+        for index, cycle in enumerate(cycles)
+        if cycle.phase_due(PhaseKind.CALIBRATION) is not None
     ]
     items.append(contact_import_item(person))
     return Section(key="hr", title=_("HR administration"), items=items)
@@ -146,6 +153,20 @@ def cycle_item(person: Person, cycle, index: int, today: date) -> Item:
         urgency=urgency_of(due, today),
         due=due,
         detail=detail,
+    )
+
+
+def calibration_close_item(cycle, index: int, today: date) -> Item:
+    """A running cycle's reviews waiting in calibration for HR to close it
+    (goals.sharing.waiting_for_close_count, the close-calibration page)."""
+    due = cycle.phase_due(PhaseKind.CALIBRATION)
+    return Item(
+        key="hr.calibration_close" if index == 0 else f"hr.calibration_close.{cycle.id}",
+        label=_("Reviews waiting for calibration to close (%(cycle)s)", cycle=cycle.name),
+        count=sharing.waiting_for_close_count(cycle),
+        url=path_for("goals.calibration_closing", cycle=cycle.id),
+        urgency=urgency_of(due, today),
+        due=due,
     )
 
 

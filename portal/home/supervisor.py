@@ -19,6 +19,7 @@ from portal.coaching.schedule import week_start
 from portal.db import utcnow
 from portal.extensions import db
 from portal.goals import reviews as review_service
+from portal.goals import sharing
 from portal.goals.models import PhaseKind, ReviewState
 from portal.home.agent import open_action_items
 from portal.home.items import Item, Section, Urgency, urgency_of
@@ -116,6 +117,12 @@ def _reviews(person: Person, today: date) -> list[Item]:
     to_write = [r for r in written if r.state == ReviewState.MANAGER_REVIEW]
     dues = phase_dues({r.cycle_id for r in to_write})
     due = earliest(dues.get((r.cycle_id, PhaseKind.MANAGER_ASSESSMENT)) for r in to_write)
+    # Calibration closed for them (goals.sharing.to_share): the employee is waiting.
+    to_share = sharing.to_share(person)
+    share_due = earliest(
+        phase_dues({r.cycle_id for r in to_share}).get((r.cycle_id, PhaseKind.SIGN_OFF))
+        for r in to_share
+    )
     return [
         Item(
             "supervisor.reviews",
@@ -124,7 +131,17 @@ def _reviews(person: Person, today: date) -> list[Item]:
             path_for("goals.review_list"),
             urgency_of(due, today),
             due,
-        )
+        ),
+        Item(
+            "supervisor.reviews_to_share",
+            _("Reviews to share (calibration closed)"),
+            len(to_share),
+            path_for("goals.review_detail", review_id=to_share[0].id)
+            if len(to_share) == 1
+            else path_for("goals.review_list"),
+            urgency_of(share_due, today),
+            share_due,
+        ),
     ]
 
 

@@ -1,6 +1,7 @@
 """A whole review cycle in a real browser: HR sets up and starts a cycle, the supervisor sets a
 goal, the agent checks in and assesses themselves, the supervisor assesses, the manager above
-calibrates with a reason, the supervisor shares, the agent acknowledges and downloads the PDF."""
+calibrates with a reason, the supervisor cannot share until HR closes calibration, then shares;
+the agent sees the final rating without the calibration, acknowledges and downloads the PDF."""
 
 from __future__ import annotations
 
@@ -105,6 +106,21 @@ def test_a_full_review_cycle(live_server, browser):
         p = sup.page
         p.goto(f"{base}/goals/reviews")
         p.get_by_role("link", name=people["agent_a1"]["name"]).click()
+        p.get_by_text("once HR closes calibration").wait_for()
+        assert p.get_by_role("button", name="Share with the employee").count() == 0
+        sup.screenshot("share-waits-for-calibration")
+
+    with who("hr") as hr:
+        p = hr.page
+        menu(hr, "Goals and reviews", "Close calibration")
+        p.get_by_role("button", name="Close calibration for the whole cycle").click()
+        p.get_by_text("Closed for the whole cycle").wait_for()
+        hr.screenshot("calibration-closed")
+
+    with who("sup_a") as sup:
+        p = sup.page
+        p.goto(f"{base}/goals/reviews")
+        p.get_by_role("link", name=people["agent_a1"]["name"]).click()
         p.get_by_role("button", name="Share with the employee").click()
         p.get_by_text("Shared").first.wait_for()
 
@@ -113,6 +129,9 @@ def test_a_full_review_cycle(live_server, browser):
         p.goto(f"{base}/goals/reviews")
         p.get_by_role("link", name="Browser 2026 H2").click()
         assert "does not mean you agree" in p.content()
+        # Calibration is confidential: the final rating only, no proposal, change or reason.
+        assert "Overall rating" in p.content() and "Carried the team" not in p.content()
+        assert "after calibration" not in p.content() and "Proposed" not in p.content()
         p.get_by_label("Comment (optional)").fill("Read it")
         p.get_by_role("button", name="Acknowledge").click()
         p.get_by_text("Acknowledged on").wait_for()

@@ -113,3 +113,10 @@ def all_ratings(review, rating: int = 4, comment: str = "") -> dict:
         reviews.competency_subject(c["key"]) for c in review.cycle.competencies
     ]
     return {s: reviews.Entry(rating, comment) for s in subjects}
+
+
+def close_calibration(cycle, world, team_id=None):
+    """HR closes calibration (for the cycle, or one team): the reviewers may share."""
+    from portal.goals import sharing
+
+    return sharing.close_calibration(cycle, world.hr, team_id=team_id)

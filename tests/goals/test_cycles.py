@@ -17,6 +17,7 @@ from portal.goals.models import Review, ReviewState
 from tests.conftest import login
 from tests.goals.helpers import (
     all_ratings,
+    close_calibration,
     cycle_fields,
     goal_fields,
     make_cycle,
@@ -135,6 +136,7 @@ def _finish(review, world, reviewer):
         submit=True,
         expected_version=review.version,
     )
+    close_calibration(review.cycle, world)
     reviews.take_step(review, reviewer, "share", expected_version=review.version)
     reviews.take_step(review, review.person, "acknowledge", expected_version=review.version)
 

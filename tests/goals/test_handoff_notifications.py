@@ -7,10 +7,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.goals import calibration, reviews
+from portal.goals import calibration, reviews, sharing
 from portal.notify import service
 from portal.notify.models import Notification
-from tests.goals.helpers import ready_review
+from tests.goals.helpers import close_calibration, ready_review
 from tests.goals.test_reviews import submit_manager, submit_self
 from tests.notify.helpers import told
 
@@ -24,6 +24,7 @@ def shared(world):
     review = ready.review
     submit_self(review, world.agent_a1)
     submit_manager(review, world.sup_a)
+    close_calibration(review.cycle, world)
     reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
     return review
 
@@ -63,6 +64,8 @@ def test_signing_off_tells_the_employee_and_the_reviewer_but_not_the_actor(world
         review, world.hr, to="manager_review", reason="fix", expected_version=review.version
     )
     submit_manager(review, world.sup_a)
+    # Resubmitted after calibration closed: HR lets it through again, with a reason.
+    sharing.open_sharing(review, world.hr, reason="fixed", expected_version=review.version)
     reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
     reviews.take_step(review, world.agent_a1, "acknowledge", expected_version=review.version)
     reviews.take_step(review, world.sup_a, "lock", expected_version=review.version)

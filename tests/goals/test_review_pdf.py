@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from portal.extensions import db
 from portal.goals import reviews
 from tests.conftest import login
+from tests.goals.helpers import close_calibration
 from tests.goals.test_reviews import to_calibration
 
 
@@ -17,7 +18,9 @@ def _shared_review_pdf(client, world):
     """A1 (named 陳大文) reads the PDF of their review, shared by the supervisor."""
     world.agent_a1.name = "陳大文"
     db.session.commit()
-    review = to_calibration(world).review
+    ready = to_calibration(world)
+    review = ready.review
+    close_calibration(ready.cycle, world)
     reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
     login(client, world.agent_a1)
     return client.get(f"/goals/reviews/{review.id}/review.pdf")
@@ -28,6 +31,7 @@ def test_the_pdf_of_a_shared_review_carries_a_cjk_name(client, world):
     db.session.commit()
     ready = to_calibration(world)
     review = ready.review
+    close_calibration(ready.cycle, world)
     reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
     reviews.take_step(
         review,

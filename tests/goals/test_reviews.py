@@ -16,7 +16,13 @@ from portal.goals import goals as service
 from portal.goals.models import ReviewState
 from portal.goals.transitions import TRANSITIONS, available_steps, next_state, reopen_state
 from tests.conftest import login, post_form
-from tests.goals.helpers import all_ratings, make_cycle, ready_review, review_of
+from tests.goals.helpers import (
+    all_ratings,
+    close_calibration,
+    make_cycle,
+    ready_review,
+    review_of,
+)
 
 S = ReviewState
 
@@ -121,6 +127,7 @@ def test_steps_are_refused_to_the_wrong_person(world):
     with pytest.raises(Forbidden):
         submit_manager(review, world.agent_a1)
     submit_manager(review, world.sup_a)
+    close_calibration(ready.cycle, world)
     with pytest.raises(Forbidden):  # the employee cannot share their own review
         reviews.take_step(review, world.agent_a1, "share", expected_version=review.version)
     reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
@@ -251,9 +258,12 @@ def test_ratings_stay_hidden_from_the_employee_until_shared(app, world):
     assert "MGRNOTE" not in body and "Rating after calibration" not in body
     assert "Spread MK" not in body
     assert "MGRNOTE" not in client.get(f"/goals/reviews/{review.id}/print").get_data(as_text=True)
+    close_calibration(ready.cycle, world)
     reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
     body = client.get(f"/goals/reviews/{review.id}").get_data(as_text=True)
-    assert "MGRNOTE" in body and "Rating after calibration" in body
+    assert "MGRNOTE" in body and "Overall rating" in body and "2 · " in body
+    # Calibration stays confidential once shared: the final rating, never the change.
+    assert "Rating after calibration" not in body and "Spread MK" not in body
     assert "does not mean you agree" in body
 
 
@@ -382,6 +392,7 @@ def test_the_calibration_page_warns_above_the_guideline_and_never_blocks(client,
 def test_hr_reopens_a_locked_review_with_a_reason(world):
     ready = to_calibration(world)
     review = ready.review
+    close_calibration(ready.cycle, world)
     reviews.take_step(review, world.sup_a, "share", expected_version=review.version)
     reviews.take_step(review, world.agent_a1, "acknowledge", expected_version=review.version)
     with pytest.raises(Forbidden):

@@ -98,7 +98,12 @@ class CycleForm(VersionForm):
     due_manager_assessment = DateField(
         PHASE_LABELS[PhaseKind.MANAGER_ASSESSMENT], validators=[InputRequired()]
     )
-    due_calibration = DateField(PHASE_LABELS[PhaseKind.CALIBRATION], validators=[InputRequired()])
+    # Optional: a cycle without calibration lets reviewers share as soon as they submit.
+    due_calibration = DateField(
+        PHASE_LABELS[PhaseKind.CALIBRATION],
+        validators=[Optional()],
+        description=_l("Leave empty for a cycle without calibration."),
+    )
     due_sign_off = DateField(PHASE_LABELS[PhaseKind.SIGN_OFF], validators=[InputRequired()])
 
     def phase_fields(self):

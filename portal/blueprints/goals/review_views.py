@@ -17,11 +17,12 @@ from portal.dashboards import kpi_figures, review_evidence
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
-from portal.goals import pdf
+from portal.goals import pdf, sharing
 from portal.goals import reviews as service
-from portal.goals.models import Author, CalibrationChange, ReviewReopening, ReviewState
+from portal.goals.models import Author, ReviewReopening, ReviewState
 from portal.goals.transitions import (
     BUTTON_STEPS,
+    GATED_STEPS,
     MANAGER_EDITABLE,
     REOPEN_FROM,
     SELF_EDITABLE,
@@ -33,6 +34,7 @@ from portal.htmx import hx_redirect, render_view
 from portal.params import parse_int
 
 from .forms import AssessmentForm, ReopenForm, StepForm, VersionForm
+from .sharing_forms import ShareOverrideForm
 from .views import _today, apply_errors, bp
 
 
@@ -132,21 +134,28 @@ def review_page(review, *, status=200, bound=None, typed=None, message="", fragm
         for step in available_steps(review.state)
         if step in BUTTON_STEPS and open_cycle and policy.can(current_user, STEP_RULE[step], review)
     ]
+    # Sharing waits for calibration to close: the button is offered only through the gate,
+    # and those who see calibration are told why and until when.
+    gate = None
+    sees_calibration = policy.can(current_user, "review.see_calibration", review)
+    if review.state == ReviewState.CALIBRATION and (sees_calibration or "share" in steps):
+        gate = sharing.gate_for(review)
+        if not gate.is_open:
+            steps = [step for step in steps if step not in GATED_STEPS]
+    can_override = (
+        open_cycle
+        and gate is not None
+        and not gate.is_open
+        and policy.can(current_user, "review.share_override", review)
+    )
     can_reopen = (
         open_cycle
         and review.state in REOPEN_FROM
         and policy.can(current_user, "review.reopen", review)
     )
-    changes = []
+    changes = service.calibration_changes(current_user, review)
+    closes = sharing.history_for(current_user, review)
     reopenings = []
-    if sheet.show_rating:
-        changes = list(
-            db.session.execute(
-                select(CalibrationChange)
-                .where(CalibrationChange.review_id == review.id)
-                .order_by(CalibrationChange.id)
-            ).scalars()
-        )
     if policy.can(current_user, "review.reopen", review) or review.reviewer_id == current_user.id:
         reopenings = list(
             db.session.execute(
@@ -189,6 +198,11 @@ def review_page(review, *, status=200, bound=None, typed=None, message="", fragm
         reopen_form=bound.get("reopen")
         or (ReopenForm(formdata=None, data=version) if can_reopen else None),
         changes=changes,
+        closes=closes,
+        gate=gate,
+        gate_message=sharing.gate_message(gate) if gate and not gate.is_open else "",
+        override_form=bound.get("override")
+        or (ShareOverrideForm(formdata=None, data=version) if can_override else None),
         reopenings=reopenings,
         is_employee=review.person_id == current_user.id,
         message=message,

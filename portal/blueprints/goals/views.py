@@ -311,4 +311,10 @@ def person_readiness(person_id: int):
     )
 
 
-from . import assessment_views, calibration_views, cycle_views, review_views  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    assessment_views,
+    calibration_views,
+    cycle_views,
+    review_views,
+    sharing_views,
+)
