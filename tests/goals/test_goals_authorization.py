@@ -12,6 +12,7 @@ from portal.goals import goals as service
 from tests.authz import ROLES, Row, expect
 from tests.factories import World
 from tests.goals.helpers import cycle_fields, goal_fields, review_of
+from tests.goals.test_calibration_authorization import CALIBRATION_ROWS, calibration_extras
 
 # Who sees A1's goals and review: A1, their supervisor, the manager above, HR. QA analysts and
 # trainers have no grant on goals or reviews.
@@ -149,6 +150,7 @@ GOALS_ROWS: dict[str, Row] = {
         },
     ),
 }
+GOALS_ROWS.update(CALIBRATION_ROWS)
 
 
 def goals_extras(world: World) -> dict:
@@ -164,6 +166,7 @@ def goals_extras(world: World) -> dict:
         "a1_plan_version": plan.version,
         "a1_goal_id": goal.id,
         "a1_goal_version": goal.version,
+        **calibration_extras(world),
     }
 
 

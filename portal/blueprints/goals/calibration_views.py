@@ -272,7 +272,7 @@ def calibration_change(review_id: int):
             getattr(form, name).errors = list(messages)
         return again(422)
     except (Conflict, InvalidTransition) as error:
-        fresh = service.get_calibrated(current_user, review_id)
+        fresh = reviews.get_review(current_user, review_id)
         form.version.data = str(fresh.version)  # the typed rating and reason stay
         return again(409, error.message)
     ctx = _context(cycle_id, filters, tried=tried, focus_id=review_id)
