@@ -318,7 +318,10 @@ def _qa_average(viewer: Person, review: Review) -> QaFigure:
     ci = mean_ci_from_sums(int(n), Decimal(str(total)), Decimal(str(squares)))
 
     def shown_score(value: float | None) -> Decimal | None:
-        return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
+        """Rounded once for display, within the score's own range (0-100 %)."""
+        if value is None:
+            return None
+        return Decimal(str(min(max(value, 0.0), 100.0))).quantize(Decimal("0.1"))
 
     return QaFigure(shown_score(ci.mean), int(n), shown_score(ci.low), shown_score(ci.high))
 

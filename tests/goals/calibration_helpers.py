@@ -32,11 +32,11 @@ def to_calibration(review, reviewer, *, proposed: int = 3) -> None:
     )
 
 
-def calibration_cycle(world, people=None, name: str = "2026 H2", proposed=None):
-    """A started cycle over manager_hk's subtree with the given people's reviews in
+def calibration_cycle(world, people=None, name: str = "2026 H2", proposed=None, root=None):
+    """A started cycle over manager_hk's subtree (or root's) with the given people's reviews in
     calibration (proposed 3 unless `proposed` names another per person)."""
     cycle = cycles.create_cycle(world.hr, cycle_fields(name))
-    cycles.enrol(cycle, world.hr, cycles.Eligibility(world.manager_hk.id, None, ()))
+    cycles.enrol(cycle, world.hr, cycles.Eligibility((root or world.manager_hk).id, None, ()))
     cycles.start_cycle(cycle, world.hr, expected_version=cycle.version)
     people = people if people is not None else [world.agent_a1, world.agent_a2, world.agent_b1]
     for person in people:
