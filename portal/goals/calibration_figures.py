@@ -93,7 +93,8 @@ def chart_data(
         return [float(share_percent(dist[value][1])) for value, _label in scale]
 
     data = {
-        "labels": [f"{value} · {label}" if label else str(value) for value, label in scale],
+        "labels": [str(value) for value, _label in scale],  # short ticks; names in tooltips
+        "names": [f"{value} · {label}" if label else str(value) for value, label in scale],
         "counts": [distribution[value][0] for value, _label in scale],
         "shares": shares(distribution),
         "guideline": [

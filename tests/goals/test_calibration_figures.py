@@ -73,7 +73,8 @@ def test_the_chart_gives_shares_in_percent_rounded_once_and_the_guideline_where_
     what_if = rating.rating_distribution([3, 4, 5], SCALE)
     scale = [(v, f"L{v}") for v in SCALE]
     data = shown.chart_data(scale, dist, GUIDELINE, {"x": "Rating"}, what_if)
-    assert data["labels"] == ["1 · L1", "2 · L2", "3 · L3", "4 · L4", "5 · L5"]
+    assert data["labels"] == ["1", "2", "3", "4", "5"]  # short ticks; names in the tooltips
+    assert data["names"] == ["1 · L1", "2 · L2", "3 · L3", "4 · L4", "5 · L5"]
     assert data["counts"] == [0, 0, 2, 1, 0]
     assert data["shares"] == [0.0, 0.0, 66.7, 33.3, 0.0]
     assert data["guideline"] == [None, None, None, 35.0, 15.0]

@@ -75,7 +75,7 @@ def test_the_distribution_is_a_chart_against_the_guideline_and_a_table(client, w
     chart = chart_of(body)
     assert chart["counts"] == [0, 0, 3, 0, 0] and chart["shares"] == [0, 0, 100.0, 0, 0]
     assert chart["guideline"] == [None, None, None, 35.0, 15.0]
-    assert chart["text"]["x"] == "Rating" and "Share of the people rated" in chart["text"]["y"]
+    assert chart["text"]["x"] == "Rating" and chart["text"]["y"] == "Share (%)"
     # The chart is named by visible text, and the same figures are in a table.
     assert 'aria-labelledby="chart-now-caption"' in body
     assert "Ratings distribution (n = 3)" in body

@@ -82,7 +82,7 @@ def _chart(cycle, board, preview=None) -> dict:
     scale = [(value, cycle.scale_label(value)) for value in cycle.scale_values]
     labels = {
         "x": _("Rating"),
-        "y": _("Share of the people rated (%(unit)s)", unit="%"),
+        "y": _("Share (%(unit)s)", unit="%"),
         "now": _("Now"),
         "whatIf": _("What-if"),
         "guideline": _("Guideline: at most"),

@@ -28,7 +28,12 @@
       data: { labels: data.labels, datasets: datasets },
       options: {
         animation: false, responsive: true, maintainAspectRatio: false,
-        plugins: { legend: { display: true, position: "bottom" } },
+        plugins: {
+          legend: { display: true, position: "bottom" },
+          tooltip: { callbacks: { title: function (items) {
+            return items.length ? (data.names || data.labels)[items[0].dataIndex] : "";
+          } } }
+        },
         scales: {
           x: { title: { display: true, text: text.x } },
           y: { min: 0, suggestedMax: 50, title: { display: true, text: text.y } }
