@@ -136,6 +136,9 @@ def test_change_swaps_in_an_edit_row_for_that_one_person_and_cancel_returns_it(
     row = page(client, f"/goals/calibration/{review.id}/row", headers=HX)
     assert row.lstrip().startswith(f'<tr id="calibration-row-{review.id}">')
     assert "<form" not in row and "data-return-focus" in row
+    # In the what-if preview, the row comes back with the rating tried for it still chosen.
+    row = page(client, f"/goals/calibration/{review.id}/row?whatif=1&w{review.id}=5", headers=HX)
+    assert '<option value="5" selected>' in row
     # Without htmx, the same links lead to the page with that row open.
     response = client.get(f"/goals/calibration/{review.id}/edit")
     assert response.status_code == 303 and f"edit={review.id}" in response.location

@@ -96,8 +96,10 @@ def _chart(cycle, board, preview=None) -> dict:
     )
 
 
-def _context(cycle_id, filters, *, edit=None, tried=None, focus_id=None, message="") -> dict:
-    """Everything the page and its board fragment show."""
+def _context(
+    cycle_id, filters, *, edit=None, tried=None, focus_id=None, message="", with_log=True
+) -> dict:
+    """Everything the page and its board fragment show (a single row needs no log)."""
     cycles, cycle = _cycle(cycle_id)
     ctx: dict = {
         "cycles": cycles,
@@ -130,7 +132,7 @@ def _context(cycle_id, filters, *, edit=None, tried=None, focus_id=None, message
         for r in board.reviews
         if r.state == ReviewState.CALIBRATION and policy.can(current_user, "review.calibrate", r)
     }
-    if not filters.blind:
+    if with_log and not filters.blind:
         ctx["log"] = service.change_log(
             current_user, cycle, filters, limit=current_app.config["PAGE_SIZE"]
         )
@@ -157,7 +159,13 @@ def _row(review, *, editing: bool, rating=None):
     if not is_fragment_request():
         args = filters.as_args() | ({"edit": review.id} if editing else {})
         return redirect(url_for("goals.calibration", cycle=review.cycle_id, **args), code=303)
-    ctx = _context(review.cycle_id, filters, focus_id=None if editing else review.id)
+    ctx = _context(
+        review.cycle_id,
+        filters,
+        tried=_tried(request.args),  # the what-if ratings tried so far stay selected
+        focus_id=None if editing else review.id,
+        with_log=False,
+    )
     if editing:
         if review.state != ReviewState.CALIBRATION:
             raise InvalidTransition(_("Ratings change at calibration only."))
