@@ -1,25 +1,42 @@
 """Calibration: the proposed and final ratings of the reviews a viewer calibrates (those written
-by reviewers below them; every review for HR), their distribution against the cycle's
-guideline as warnings that never block, and changes that each carry a reason."""
+by reviewers below them; every review for HR), filtered by team, reviewer and position, their
+distribution against the cycle's guideline as warnings that never block, a what-if preview that
+stores nothing, the evidence behind each rating, the log of changes, and changes that each carry
+a reason (change_rating: the one way a rating changes at calibration)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal import audit, policy
-from portal.errors import InvalidTransition, ValidationFailed
+from portal.errors import InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
-from portal.goals import rating, sharing
-from portal.goals.models import CalibrationChange, Review, ReviewCycle, ReviewState
-from portal.goals.reviews import _check_version, _commit, _ensure_in_progress, tell
+from portal.goals import calibration_figures as shown
+from portal.goals import figures, rating, sharing
+from portal.goals.goals import plan_summary
+from portal.goals.models import Author, CalibrationChange, Review, ReviewCycle, ReviewState
+from portal.goals.reviews import (
+    Entry,
+    _check_version,
+    _commit,
+    _ensure_in_progress,
+    entries,
+    goal_subject,
+    overall_of,
+    tell,
+)
 from portal.notify.service import register_kind
-from portal.org.models import Person, Team
+from portal.org.models import Person, Position, Team
+from portal.qa.evaluation_models import Evaluation, EvaluationStatus
+from portal.qa.intervals import mean_ci_from_sums
 
 # To the reviewer (the person's manager) only: the employee sees ratings once shared.
 register_kind(
@@ -41,30 +58,80 @@ CALIBRATED_STATES = (
 
 
 @dataclass(frozen=True)
+class CalibrationFilters:
+    """Which reviews the room looks at (team, reviewer, the person's position) and whether
+    names are hidden (the blind preview). Kept in the page's URL."""
+
+    team_id: int | None = None
+    reviewer_id: int | None = None
+    position_id: int | None = None
+    blind: bool = False
+
+    def as_args(self) -> dict[str, int]:
+        """The filters as URL arguments (those set only)."""
+        args = {"team": self.team_id, "reviewer": self.reviewer_id, "position": self.position_id}
+        values = {name: value for name, value in args.items() if value}
+        if self.blind:
+            values["blind"] = 1
+        return values
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the filters offer: the teams, reviewers and positions of the viewer's calibration
+    (every review of the cycle they calibrate, whatever the filters chosen)."""
+
+    teams: list[Team]
+    reviewers: list[Person]
+    positions: list[Position]
+
+
+@dataclass(frozen=True)
 class Calibration:
-    reviews: list[Review]
+    reviews: list[Review]  # by name; in the blind preview by "Person n"
     distribution: dict[int, tuple[int, Fraction]]
     warnings: list[rating.GuidelineWarning]
     guideline: dict[int, Fraction]
-    changes: dict[int, list[CalibrationChange]]
-    teams: list[Team]
+    choices: Choices
+    numbers: dict[int, int]  # review id -> n of "Person n" in the blind preview; else empty
+
+    @property
+    def total(self) -> int:
+        return sum(count for count, _share in self.distribution.values())
+
+    @property
+    def finals(self) -> dict[int, int | None]:
+        return {review.id: review.final_rating for review in self.reviews}
+
+    @property
+    def teams(self) -> list[Team]:
+        return self.choices.teams
 
 
-def _calibrated_by(viewer: Person, cycle: ReviewCycle, team_id: int | None):
+def _calibrated_by(viewer: Person, cycle: ReviewCycle | None, filters: CalibrationFilters | None):
+    """The reviews the viewer calibrates (of one cycle, or of every cycle with None): in a
+    calibrated state, written by a reviewer strictly below the viewer (every review for HR)."""
     reviewer = aliased(Person)
     stmt = (
         select(Review)
         .join(Person, Person.id == Review.person_id)
-        .where(Review.cycle_id == cycle.id, Review.state.in_([s.value for s in CALIBRATED_STATES]))
+        .where(Review.state.in_([s.value for s in CALIBRATED_STATES]))
     )
+    if cycle is not None:
+        stmt = stmt.where(Review.cycle_id == cycle.id)
     stmt = policy.scoped(stmt, Review, viewer, policy.Area.REVIEWS)
     if not policy.is_hr(viewer):
         stmt = stmt.join(reviewer, reviewer.id == Review.reviewer_id).where(
             reviewer.path.startswith(viewer.path, autoescape=True),
             reviewer.id != viewer.id,
         )
-    if team_id:
-        stmt = stmt.where(Review.team_id == team_id)
+    if filters is not None:
+        if filters.team_id:
+            stmt = stmt.where(Review.team_id == filters.team_id)
+        if filters.reviewer_id:
+            stmt = stmt.where(Review.reviewer_id == filters.reviewer_id)
+        if filters.position_id:
+            stmt = stmt.where(Person.position_id == filters.position_id)
     return stmt
 
 
@@ -79,47 +146,275 @@ def to_calibrate_count(viewer: Person, cycle: ReviewCycle) -> int:
     return int(db.session.execute(stmt).scalar_one())
 
 
-def calibration_for(viewer: Person, cycle: ReviewCycle, team_id: int | None) -> Calibration:
-    stmt = _calibrated_by(viewer, cycle, team_id).options(
+def _choices(viewer: Person, cycle: ReviewCycle) -> Choices:
+    """Three statements, whatever the number of reviews."""
+    base = _calibrated_by(viewer, cycle, None)
+
+    def ids(column):
+        return base.with_only_columns(column).correlate(None)
+
+    teams = select(Team).where(Team.id.in_(ids(Review.team_id))).order_by(Team.name, Team.id)
+    reviewers = (
+        select(Person)
+        .where(Person.id.in_(ids(Review.reviewer_id)))
+        .order_by(Person.name, Person.id)
+    )
+    positions = (
+        select(Position)
+        .where(Position.id.in_(ids(Person.position_id)))
+        .order_by(Position.rank, Position.name)
+    )
+    return Choices(
+        teams=list(db.session.execute(teams).scalars()),
+        reviewers=list(db.session.execute(reviewers).unique().scalars()),
+        positions=list(db.session.execute(positions).scalars()),
+    )
+
+
+def calibration_for(
+    viewer: Person, cycle: ReviewCycle, filters: CalibrationFilters | int | None = None
+) -> Calibration:
+    """The reviews the viewer calibrates in the cycle, filtered, with their distribution
+    against the guideline. A fixed number of statements, whatever the number of reviews."""
+    if not isinstance(filters, CalibrationFilters):
+        filters = CalibrationFilters(team_id=filters)
+    stmt = _calibrated_by(viewer, cycle, filters).options(
         selectinload(Review.person), selectinload(Review.reviewer), selectinload(Review.team)
     )
     reviews = list(db.session.execute(stmt.order_by(Person.name, Review.id)).scalars())
     scale = cycle.scale_values
     finals = [r.final_rating for r in reviews if r.final_rating in scale]
     distribution = rating.rating_distribution(finals, scale)
-    guideline = {int(k): Fraction(v) for k, v in cycle.guideline.items()}
-    ids = [r.id for r in reviews]
-    changes: dict[int, list[CalibrationChange]] = {rid: [] for rid in ids}
-    if ids:
-        for change in db.session.execute(
-            select(CalibrationChange)
-            .where(CalibrationChange.review_id.in_(ids))
-            .options(selectinload(CalibrationChange.by))
-            .order_by(CalibrationChange.id)
-        ).scalars():
-            changes[change.review_id].append(change)
-    team_ids = {r.team_id for r in reviews if r.team_id}
-    all_team_ids = (
-        set(
-            db.session.execute(
-                _calibrated_by(viewer, cycle, None).with_only_columns(Review.team_id).distinct()
-            ).scalars()
-        )
-        | team_ids
-    )
-    teams = list(
-        db.session.execute(
-            select(Team).where(Team.id.in_([t for t in all_team_ids if t])).order_by(Team.name)
-        ).scalars()
-    )
+    numbers: dict[int, int] = {}
+    if filters.blind:
+        numbers = shown.blind_numbers([r.id for r in reviews], salt=f"cycle-{cycle.id}")
+        reviews.sort(key=lambda r: numbers[r.id])
+    guideline = guideline_of(cycle)
     return Calibration(
         reviews=reviews,
         distribution=distribution,
         warnings=rating.guideline_warnings(distribution, guideline),
         guideline=guideline,
-        changes=changes,
-        teams=teams,
+        choices=_choices(viewer, cycle),
+        numbers=numbers,
     )
+
+
+def guideline_of(cycle: ReviewCycle) -> dict[int, Fraction]:
+    return {int(k): Fraction(v) for k, v in cycle.guideline.items()}
+
+
+def get_calibrated(viewer: Person, review_id: int) -> Review:
+    """One review the viewer calibrates (any state the page lists); NotFound otherwise, so a
+    review outside one's calibration looks like one that does not exist."""
+    stmt = _calibrated_by(viewer, None, None).where(Review.id == review_id)
+    review = db.session.execute(stmt).scalar_one_or_none()
+    if review is None:
+        raise NotFound()
+    return review
+
+
+def what_if(
+    viewer: Person, cycle: ReviewCycle, filters: CalibrationFilters, tried: dict[int, int]
+) -> tuple[Calibration, shown.Preview]:
+    """The distribution and warnings if the tried ratings were saved. Nothing is stored: a
+    rating is tried only on a review still in calibration, among those the viewer calibrates."""
+    board = calibration_for(viewer, cycle, filters)
+    open_ids = {r.id for r in board.reviews if r.state == ReviewState.CALIBRATION}
+    tried = {review_id: value for review_id, value in tried.items() if review_id in open_ids}
+    scale = cycle.scale_values
+    finals = {rid: (value if value in scale else None) for rid, value in board.finals.items()}
+    return board, shown.preview(finals, tried, scale, board.guideline)
+
+
+# ---- evidence ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    number: int
+    title: str
+    weight: int
+    percent: Decimal | None  # None: no check-in yet ("no data")
+    self_rating: int | None
+    manager_rating: int | None
+
+
+@dataclass(frozen=True)
+class QaFigure:
+    mean: Decimal | None
+    n: int
+    low: Decimal | None
+    high: Decimal | None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    review: Review
+    goals: list[GoalLine]
+    achievement: Decimal | None  # weighted goal achievement in %, rounded for display
+    weight_with_data: int  # the goals' weight that has a check-in (of 100)
+    suggested: rating.RatingBand | None
+    self_mean: Decimal | None
+    self_n: int
+    manager_overall: Decimal | None
+    qa: QaFigure
+
+
+def evidence(viewer: Person, review: Review) -> Evidence:
+    """The figures behind a rating: goal achievement, the suggested rating, the self ratings,
+    the manager's computed overall and the person's QA average over the cycle (with n and a
+    95 % interval). The review must come from get_calibrated (the caller's check)."""
+    views, _total, _achieved = plan_summary(review)
+    self_entries = entries(review, Author.SELF) if review.self_submitted_at else {}
+    manager_entries = entries(review, Author.MANAGER)
+    goals = [
+        GoalLine(
+            number=index,
+            title=v.goal.title,
+            weight=v.goal.weight,
+            percent=v.figures.percent,
+            self_rating=self_entries.get(goal_subject(v.goal.id), Entry(None, "")).rating,
+            manager_rating=manager_entries.get(goal_subject(v.goal.id), Entry(None, "")).rating,
+        )
+        for index, v in enumerate(views, start=1)
+    ]
+    self_values = [e.rating for e in self_entries.values() if e.rating is not None]
+    self_mean = rating.average_rating(self_values)
+    # The same suggestion as the review page: each goal capped, over the weight with data.
+    suggestion = figures.suggestion(
+        [(v.goal.weight, v.figures.progress) for v in views],
+        figures.bands_of(review.cycle.bands),
+        review.cycle.achievement_cap_percent,
+    )
+    return Evidence(
+        review=review,
+        goals=goals,
+        achievement=suggestion.achievement_percent,
+        weight_with_data=sum(g.weight for g in goals if g.percent is not None),
+        suggested=suggestion.band,
+        self_mean=figures.display(self_mean, 1),
+        self_n=len(self_values),
+        manager_overall=overall_of(review, manager_entries).shown,
+        qa=_qa_average(viewer, review),
+    )
+
+
+def _qa_average(viewer: Person, review: Review) -> QaFigure:
+    """The mean of the person's submitted evaluation scores in the cycle's period (each
+    evaluation once), from count, sum and sum of squares: one statement."""
+    cycle = review.cycle
+    start = datetime.combine(cycle.starts_on, time.min, tzinfo=UTC)
+    end = datetime.combine(cycle.ends_on + timedelta(days=1), time.min, tzinfo=UTC)
+    score = Evaluation.score
+    stmt = policy.scoped_evaluations(
+        select(func.count(score), func.sum(score), func.sum(score * score)).where(
+            Evaluation.person_id == review.person_id,
+            Evaluation.status != EvaluationStatus.DRAFT,
+            Evaluation.submitted_at >= start,
+            Evaluation.submitted_at < end,
+            score.is_not(None),
+        ),
+        Evaluation,
+        viewer,
+    )
+    n, total, squares = db.session.execute(stmt).one()
+    if not n:
+        return QaFigure(None, 0, None, None)
+    ci = mean_ci_from_sums(int(n), Decimal(str(total)), Decimal(str(squares)))
+
+    def shown_score(value: float | None) -> Decimal | None:
+        """Rounded once for display, within the score's own range (0-100 %)."""
+        if value is None:
+            return None
+        return Decimal(str(min(max(value, 0.0), 100.0))).quantize(Decimal("0.1"))
+
+    return QaFigure(shown_score(ci.mean), int(n), shown_score(ci.low), shown_score(ci.high))
+
+
+# ---- the log ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogRow:
+    id: int
+    at: datetime
+    review_id: int
+    person: Person
+    team_name: str | None
+    by: Person
+    before: int | None
+    after: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class LogPage:
+    rows: list[LogRow]
+    next_cursor: int | None
+    has_previous: bool
+
+
+def change_log(
+    viewer: Person,
+    cycle: ReviewCycle,
+    filters: CalibrationFilters,
+    *,
+    by_id: int | None = None,
+    after: int | None = None,
+    limit: int = 25,
+) -> LogPage:
+    """The calibration changes of the cycle on the reviews the viewer calibrates (filtered, and
+    by one calibrator with by_id), newest first, keyset-paged by id: one statement a page."""
+    calibrator = aliased(Person)
+    reviewed = _calibrated_by(viewer, cycle, filters).with_only_columns(Review.id).correlate(None)
+    stmt = (
+        select(CalibrationChange, Review, calibrator, Team.name)
+        .join(Review, Review.id == CalibrationChange.review_id)
+        .join(calibrator, calibrator.id == CalibrationChange.by_id)
+        .outerjoin(Team, Team.id == Review.team_id)
+        .where(CalibrationChange.review_id.in_(reviewed))
+        .options(joinedload(Review.person))
+        .order_by(CalibrationChange.id.desc())
+        .limit(limit + 1)
+    )
+    if by_id:
+        stmt = stmt.where(CalibrationChange.by_id == by_id)
+    if after is not None:
+        stmt = stmt.where(CalibrationChange.id < after)
+    found = db.session.execute(stmt).unique().all()
+    rows = [
+        LogRow(
+            id=change.id,
+            at=change.created_at,
+            review_id=review.id,
+            person=review.person,
+            team_name=team_name,
+            by=by,
+            before=change.before_rating,
+            after=change.after_rating,
+            reason=change.reason,
+        )
+        for change, review, by, team_name in found[:limit]
+    ]
+    next_cursor = rows[-1].id if len(found) > limit else None
+    return LogPage(rows=rows, next_cursor=next_cursor, has_previous=after is not None)
+
+
+def calibrators(viewer: Person, cycle: ReviewCycle) -> list[Person]:
+    """Who changed ratings on the reviews the viewer calibrates in the cycle (the log's
+    "changed by" filter). One statement."""
+    reviewed = _calibrated_by(viewer, cycle, None).with_only_columns(Review.id).correlate(None)
+    stmt = (
+        select(Person)
+        .where(
+            Person.id.in_(
+                select(CalibrationChange.by_id).where(CalibrationChange.review_id.in_(reviewed))
+            )
+        )
+        .order_by(Person.name, Person.id)
+    )
+    return list(db.session.execute(stmt).unique().scalars())
 
 
 def change_rating(

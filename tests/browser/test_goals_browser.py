@@ -96,10 +96,12 @@ def test_a_full_review_cycle(live_server, browser):
     with who("manager_hk") as manager:
         p = manager.page
         menu(manager, "Goals and reviews", "Calibration")
+        p.get_by_role("link", name=f"Change · {people['agent_a1']['name']}").click()
         p.get_by_label("New rating").select_option("4")
         p.get_by_label("Reason").fill("Carried the team")
-        p.get_by_role("button", name="Change rating").click()
-        p.get_by_text("3 → 4: Carried the team").wait_for()
+        p.get_by_role("button", name="Save the change").click()
+        p.get_by_text(f"Rating of {people['agent_a1']['name']} changed from 3 to 4.").wait_for()
+        p.locator("#calibration-log").get_by_text("Carried the team").wait_for()
         manager.screenshot("calibrated")
 
     with who("sup_a") as sup:

@@ -63,7 +63,8 @@ def test_the_demo_sign_ins_find_their_goals_pages(app, demo):
     login(client, person("manager.hk"), password=load.DEMO_PASSWORD)
     in_language(client, "en")  # the demo's Hong Kong people read Traditional Chinese
     page = client.get("/goals/calibration").get_data(as_text=True)
-    assert "Change rating" in page and "peak season" in page
+    # A change is offered in place (an edit row swapped in), and the log shows the reasons.
+    assert "/edit" in page and "data-change" in page and "peak season" in page
 
 
 def test_the_demo_has_goals_without_data_and_the_suggestion_says_so(demo):

@@ -14,6 +14,7 @@ from portal.goals import goals as service
 from tests.authz import ROLES, Row, expect, route_key
 from tests.factories import World
 from tests.goals.helpers import all_ratings, cycle_fields, goal_fields, review_of
+from tests.goals.test_calibration_authorization import CALIBRATION_ROWS, calibration_extras
 
 # Who sees A1's goals and review: A1, their supervisor, the manager above, HR. QA analysts and
 # trainers have no grant on goals or reviews.
@@ -217,6 +218,7 @@ GOALS_ROWS: dict[str, Row] = {
         },
     ),
 }
+GOALS_ROWS.update(CALIBRATION_ROWS)
 
 
 def goals_extras(world: World) -> dict:
@@ -235,6 +237,7 @@ def goals_extras(world: World) -> dict:
         "a1_plan_version": plan.version,
         "a1_goal_id": goal.id,
         "a1_goal_version": goal.version,
+        **calibration_extras(world),
     }
 
 

@@ -121,8 +121,8 @@ def test_ratings_to_calibrate_match_the_calibration_page(app, client, world):
     assert item.urgency == Urgency.THIS_WEEK
     as_user(client, world.manager_hk)
     body = client.get(item.url).get_data(as_text=True)
-    # The page offers a rating change (a form per review in calibration) on exactly those.
-    assert len(re.findall(r'action="/goals/calibration/\d+', body)) == item.count
+    # The page offers a rating change (a Change button per review in calibration) on exactly those.
+    assert len(re.findall(r'hx-get="/goals/calibration/\d+/edit', body)) == item.count
     # A supervisor is their own reviews' reviewer: never their calibrator (no section either).
     assert manager.section(world.sup_a, today) is None
     review_ids = set(db.session.scalars(select(Review.id).where(Review.state == "calibration")))
