@@ -136,14 +136,24 @@ def _calibrated_by(viewer: Person, cycle: ReviewCycle | None, filters: Calibrati
 
 
 def to_calibrate_count(viewer: Person, cycle: ReviewCycle) -> int:
-    """How many of the reviews calibration_for lists (every team) are still in calibration:
-    the rows the page offers a rating change on. One statement."""
+    """How many of the reviews calibration_for lists (every team) are still in calibration and
+    not closed: the rows the page offers a rating change on. One statement."""
     stmt = (
         _calibrated_by(viewer, cycle, None)
-        .where(Review.state == ReviewState.CALIBRATION.value)
+        .where(Review.state == ReviewState.CALIBRATION.value, ~sharing.closed_condition())
         .with_only_columns(func.count(Review.id))
     )
     return int(db.session.execute(stmt).scalar_one())
+
+
+def changeable_ids(reviews: list[Review]) -> set[int]:
+    """The reviews whose rating may still change at calibration: in calibration and not
+    covered by a close (sharing.closed_condition). One statement, none without reviews."""
+    ids = [r.id for r in reviews if r.state == ReviewState.CALIBRATION]
+    if not ids:
+        return set()
+    stmt = select(Review.id).where(Review.id.in_(ids), ~sharing.closed_condition())
+    return set(db.session.execute(stmt).scalars())
 
 
 def _choices(viewer: Person, cycle: ReviewCycle) -> Choices:

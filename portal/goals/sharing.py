@@ -303,16 +303,10 @@ def open_sharing(
 # ---- reading --------------------------------------------------------------------------------
 
 
-def shareable_condition():
-    """SQL: the review's gate is open (transitions.share_gate, for a query over many reviews):
-    its cycle has no calibration phase, or a close of its cycle, team or own made after the
-    manager submitted covers it."""
-    no_phase = ~(
-        select(CyclePhase.id)
-        .where(CyclePhase.cycle_id == Review.cycle_id, CyclePhase.kind == PhaseKind.CALIBRATION)
-        .exists()
-    )
-    covered = (
+def closed_condition():
+    """SQL: a close of the review's cycle, team or own, made after the manager submitted,
+    covers it (its ratings no longer change at calibration; is_closed_for for many reviews)."""
+    return (
         select(CalibrationClose.id)
         .where(
             CalibrationClose.cycle_id == Review.cycle_id,
@@ -331,7 +325,17 @@ def shareable_condition():
         )
         .exists()
     )
-    return or_(no_phase, covered)
+
+
+def shareable_condition():
+    """SQL: the review's gate is open (transitions.share_gate, for a query over many reviews):
+    its cycle has no calibration phase, or a close covers it (closed_condition)."""
+    no_phase = ~(
+        select(CyclePhase.id)
+        .where(CyclePhase.cycle_id == Review.cycle_id, CyclePhase.kind == PhaseKind.CALIBRATION)
+        .exists()
+    )
+    return or_(no_phase, closed_condition())
 
 
 def waiting_for_close_count(cycle: ReviewCycle) -> int:

@@ -292,6 +292,7 @@ def test_hr_creates_a_cycle_without_calibration_by_leaving_its_date_empty(app, w
         "goals_weight": "70",
         "competencies_weight": "30",
         "promotion_min_months": "6",
+        "achievement_cap_percent": "120",
         **{f"due_{kind}": day.isoformat() for kind, day in PHASES.items()},
         "due_calibration": "",
     }

@@ -17,7 +17,6 @@ from portal.goals import calibration as service
 from portal.goals import calibration_figures as shown
 from portal.goals import goals as plans
 from portal.goals import reviews
-from portal.goals.models import ReviewState
 from portal.htmx import hx_trigger, is_fragment_request, render_view
 from portal.params import cursor_id, parse_int
 
@@ -127,10 +126,11 @@ def _context(
         board = service.calibration_for(current_user, cycle, filters)
     ctx["board"] = board
     ctx["chart"] = _chart(cycle, board, ctx["preview"])
+    changeable = service.changeable_ids(board.reviews)
     ctx["can_calibrate"] = {
         r.id
         for r in board.reviews
-        if r.state == ReviewState.CALIBRATION and policy.can(current_user, "review.calibrate", r)
+        if r.id in changeable and policy.can(current_user, "review.calibrate", r)
     }
     if with_log and not filters.blind:
         ctx["log"] = service.change_log(
@@ -167,9 +167,9 @@ def _row(review, *, editing: bool, rating=None):
         with_log=False,
     )
     if editing:
-        if review.state != ReviewState.CALIBRATION:
-            raise InvalidTransition(_("Ratings change at calibration only."))
         policy.require(current_user, "review.calibrate", review)
+        if review.id not in ctx["can_calibrate"]:
+            raise InvalidTransition(_("Ratings change at calibration only, until it closes."))
         ctx["edit"] = {review.id: edit_form(review, rating=rating)}
     ctx["r"] = review
     return render_template("goals/_calibration_row.html", **ctx)
