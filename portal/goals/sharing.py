@@ -58,22 +58,25 @@ def _fact(close: CalibrationClose) -> CloseFact:
     return CloseFact(close.scope, close.closed_at, close.by.name, close.reason)
 
 
-def _concerning(review: Review):
-    """The closes of the review's cycle that concern it: the cycle's, its team's, its own."""
-    return select(CalibrationClose).where(
-        CalibrationClose.cycle_id == review.cycle_id,
+def _covers(cycle_id, team_id, review_id):
+    """The closes that cover a review of this cycle, team and id (values for one review, or
+    Review's columns for a query over many): the cycle's, the team's, the review's own."""
+    return and_(
+        CalibrationClose.cycle_id == cycle_id,
         or_(
             CalibrationClose.scope == CloseScope.CYCLE,
-            and_(
-                CalibrationClose.scope == CloseScope.TEAM,
-                CalibrationClose.team_id == review.team_id,
-            ),
+            and_(CalibrationClose.scope == CloseScope.TEAM, CalibrationClose.team_id == team_id),
             and_(
                 CalibrationClose.scope == CloseScope.REVIEW,
-                CalibrationClose.review_id == review.id,
+                CalibrationClose.review_id == review_id,
             ),
         ),
     )
+
+
+def _concerning(review: Review):
+    """The closes of the review's cycle that concern it: the cycle's, its team's, its own."""
+    return select(CalibrationClose).where(_covers(review.cycle_id, review.team_id, review.id))
 
 
 def gate_for(review: Review) -> ShareGate:
@@ -309,19 +312,8 @@ def closed_condition():
     return (
         select(CalibrationClose.id)
         .where(
-            CalibrationClose.cycle_id == Review.cycle_id,
+            _covers(Review.cycle_id, Review.team_id, Review.id),
             CalibrationClose.closed_at >= Review.manager_submitted_at,
-            or_(
-                CalibrationClose.scope == CloseScope.CYCLE,
-                and_(
-                    CalibrationClose.scope == CloseScope.TEAM,
-                    CalibrationClose.team_id == Review.team_id,
-                ),
-                and_(
-                    CalibrationClose.scope == CloseScope.REVIEW,
-                    CalibrationClose.review_id == Review.id,
-                ),
-            ),
         )
         .exists()
     )
