@@ -39,7 +39,12 @@ def raise_urgent(world, recipient=None, **params):
         what="MK-A1",
         **params,
     )
+    # Raised a minute before NOW, whatever the clock says (e-mail falls due from then; the
+    # flush sets the channel and the due time).
+    db.session.flush()
     note.created_at = NOW - timedelta(minutes=1)
+    if note.email_next_at is not None:
+        note.email_next_at = note.created_at
     db.session.commit()
     return note
 
