@@ -40,17 +40,8 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory) -> Iterator[dict]:
     """Serve a fresh portal with the small known world; yields its URL and the world's emails."""
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing on CI (.ci/run installs Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    db_file = tmp_path_factory.mktemp("live") / "portal.db"
-
-    class LiveConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_file}"
-        SERVER_NAME = None
-
-    app = create_app(LiveConfig)
+    require_chromium()
+    app = create_app(live_config(tmp_path_factory.mktemp("live") / "portal.db"))
     with app.app_context():
         upgrade()
         world = factories.build_world()
@@ -60,11 +51,36 @@ def live_server(tmp_path_factory) -> Iterator[dict]:
             if hasattr(person, "email")
         }
         db.session.remove()
+    with serving(app) as url:
+        yield {"url": url, "people": people, "app": app}
+
+
+def require_chromium() -> None:
+    """Skip without Debian's Chromium, except on CI where its absence is a failure."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing on CI (.ci/run installs Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+
+
+def live_config(db_file: Path) -> type[TestConfig]:
+    """The test configuration on its own SQLite file, reachable by any host name."""
+
+    class LiveConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_file}"
+        SERVER_NAME = None
+
+    return LiveConfig
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve the app from a thread on a free loopback port; yields its URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield {"url": f"http://127.0.0.1:{server.server_port}", "people": people, "app": app}
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=5)
@@ -157,11 +173,13 @@ def page(browser, request) -> Iterator[PageWatch]:
         yield watch
 
 
-def sign_in(watch: PageWatch, base_url: str, email: str) -> None:
+def sign_in(
+    watch: PageWatch, base_url: str, email: str, password: str = factories.PASSWORD
+) -> None:
     page = watch.page
     page.goto(f"{base_url}/auth/login")
     page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base_url}/")
 
@@ -176,9 +194,11 @@ def menu(watch: PageWatch, group: str, entry: str) -> None:
 
 
 @contextmanager
-def signed_in(browser, base_url: str, email: str, shots: str) -> Iterator[PageWatch]:
+def signed_in(
+    browser, base_url: str, email: str, shots: str, password: str = factories.PASSWORD
+) -> Iterator[PageWatch]:
     """A new browser context (downloads allowed) signed in as `email`; screenshots go to
     test-results/<shots>."""
     with watched(browser, RESULTS / shots, accept_downloads=True) as watch:
-        sign_in(watch, base_url, email)
+        sign_in(watch, base_url, email, password)
         yield watch

@@ -9,7 +9,6 @@ warning the demo issued to them."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,16 +16,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.conduct.models import CorrectiveAction
-from portal.config import TestConfig
 from portal.demo import load
 from portal.extensions import db
 from portal.goals.models import Review, ReviewCycle
 from portal.org.models import Person
-from tests.browser.conftest import RESULTS, menu, watched
+from tests.browser.conftest import live_config, menu, require_chromium, serving, signed_in
 
 # Found only in the calibration reason: the employee's pages must never show it.
 CAL_MARKER = "MK-CAL carried the queue in November"
@@ -34,16 +31,10 @@ ACTORS = ("agent.hk", "supervisor.hk", "manager.hk", "hr")
 
 
 @pytest.fixture(scope="module")
-def demo_server(live_server, tmp_path_factory) -> Iterator[dict]:
-    """A second live portal holding the demo (loaded for today), its actors reading English.
-    (live_server is requested first so Chromium's absence skips or fails the same way.)"""
-    db_file = tmp_path_factory.mktemp("demo-live") / "portal.db"
-
-    class DemoConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_file}"
-        SERVER_NAME = None
-
-    app = create_app(DemoConfig)
+def demo_server(tmp_path_factory) -> Iterator[dict]:
+    """A live portal holding the demo (loaded for today), its actors reading English."""
+    require_chromium()
+    app = create_app(live_config(tmp_path_factory.mktemp("demo-live") / "portal.db"))
     with app.app_context():
         upgrade()
         assert load.load_demo() is True
@@ -79,37 +70,14 @@ def demo_server(live_server, tmp_path_factory) -> Iterator[dict]:
         }
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield {"url": f"http://127.0.0.1:{server.server_port}", **facts}
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as url:
+        yield {"url": url, **facts}
 
 
 def _as(browser, server: dict, local: str, shots: str):
     """A signed-in browser context for one of the demo's people (the demo's password)."""
-
-    class _Signed:
-        def __enter__(self):
-            self._cm = watched(browser, RESULTS / f"demo-cycle-{shots}", accept_downloads=True)
-            watch = self._cm.__enter__()
-            p = watch.page
-            p.goto(f"{server['url']}/auth/login")
-            p.get_by_label("E-mail").fill(server["people"][local]["email"])
-            p.get_by_label("Password").fill(load.DEMO_PASSWORD)
-            p.get_by_role("button", name="Sign in").click()
-            p.wait_for_url(f"{server['url']}/")
-            return watch
-
-        def __exit__(self, *exc):
-            return self._cm.__exit__(*exc)
-
-    return _Signed()
+    email = server["people"][local]["email"]
+    return signed_in(browser, server["url"], email, f"demo-cycle-{shots}", load.DEMO_PASSWORD)
 
 
 def test_a_whole_review_cycle_with_the_demos_people(demo_server, browser):
