@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
@@ -32,8 +33,9 @@ from wtforms.fields import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, StopValidation, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, StopValidation, ValidationError
 
+from portal.errors import ValidationFailed
 from portal.params import DATE_MAX, DATE_MIN, INT_MAX, INT_MIN, has_control_chars, parse_int
 
 HIDDEN_MAX = 64
@@ -168,3 +170,27 @@ class Form(FlaskForm):
                 # Bounds first: a value out of range stops before the field's own checks.
                 field.validators = [*extra, *field.validators]
             return field
+
+
+def apply_errors(form: Any, error: ValidationFailed, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's field errors at the form's fields (others above the form); `aliases`
+    maps a service's field name to the form's (e.g. "follow_ups" -> "follow_up_1")."""
+    for name, messages in error.field_errors.items():
+        field = getattr(form, (aliases or {}).get(name, name), None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(messages)
+        else:
+            form.form_errors.extend(messages)
+    if not error.field_errors:
+        form.form_errors.append(error.message)
+
+
+class VersionForm(Form):
+    """Buttons that change a record carry the version of the page they came from (required: a
+    form without one cannot skip the concurrent-edit check)."""
+
+    version = HiddenField(validators=[InputRequired()])
+
+    @property
+    def expected_version(self) -> int:
+        return lenient_int(self.version.data) or 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_time as babel_time
 from babel.dates import format_timedelta as babel_timedelta
@@ -182,3 +183,12 @@ def shown(value: Any) -> Any:
 def shown_params(params: dict[str, Any] | None) -> dict[str, Any]:
     """A message's parameters with their dates and moments in the one format."""
     return {key: shown(value) for key, value in (params or {}).items()}
+
+
+def today_for(person: Any) -> date:
+    """Today in the person's time zone (UTC when it has none or an unknown one)."""
+    try:
+        zone = ZoneInfo(person.time_zone or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return datetime.now(zone).date()

@@ -3,8 +3,7 @@ sessions held in a period, with n on each side (the arithmetic is in portal/coac
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask import request
 from flask_babel import gettext as _
@@ -12,18 +11,11 @@ from flask_login import current_user, login_required
 
 from portal.coaching import effect, effect_queries
 from portal.htmx import render_view
+from portal.time_format import today_for
 
 from .views import bp
 
 DAY_CHOICES = (90, 180, 365)
-
-
-def _today(person):
-    try:
-        zone = ZoneInfo(person.time_zone or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
 
 
 @bp.get("/effects")
@@ -32,7 +24,7 @@ def effect_rollup():
     days = request.args.get("days", 180, type=int)
     if days not in DAY_CHOICES:
         days = 180
-    end = _today(current_user)
+    end = today_for(current_user)
     start = end - timedelta(days=days - 1)
     roll_ups = effect_queries.effect_roll_ups(
         current_user, start=start, end=end, no_team=_("No team")

@@ -9,7 +9,7 @@ from wtforms.validators import Length, Optional
 
 from portal.conduct.labels import KIND_LABELS
 from portal.conduct.models import LinkType
-from portal.forms import Form
+from portal.forms import Form, VersionForm
 
 FOLLOW_UP_FIELDS = ("follow_up_1", "follow_up_2", "follow_up_3")
 
@@ -47,18 +47,15 @@ class ActionForm(Form):
         return {t.value: list(self.link_field(t).data or []) for t in LinkType}
 
 
-class StepForm(Form):
+class StepForm(VersionForm):
     """Issue or close: the version the page was opened at."""
 
-    version = HiddenField()
 
-
-class AcknowledgeForm(Form):
+class AcknowledgeForm(VersionForm):
     comment = TextAreaField(
         _l("Your comment (optional; acknowledging is not agreeing)"),
         validators=[Length(max=4000)],
     )
-    version = HiddenField()
 
 
 class FollowUpDoneForm(Form):

@@ -20,9 +20,11 @@ from portal.conduct.labels import (
 from portal.conduct.models import CorrectiveAction, LinkType
 from portal.db import fresh_token, utcnow
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
+from portal.forms import apply_errors
 from portal.htmx import render_view
 from portal.org.models import Person
 from portal.policy import Area, get_visible_or_404
+from portal.time_format import today_for
 from portal.web import expected_version
 
 from .forms import FOLLOW_UP_FIELDS, AcknowledgeForm, ActionForm, FollowUpDoneForm, StepForm
@@ -40,19 +42,8 @@ def _labels() -> dict:
     }
 
 
-def _today():
-    return utcnow().date()
-
-
 def _show_errors(form: ActionForm, error: ValidationFailed) -> None:
-    for name, messages in error.field_errors.items():
-        target = form._fields.get("follow_up_1" if name == "follow_ups" else name)
-        if target is None:
-            form.form_errors.extend(messages)
-        else:
-            target.errors = list(target.errors or []) + list(messages)
-    if error.message and not error.field_errors:
-        form.form_errors.append(error.message)
+    apply_errors(form, error, aliases={"follow_ups": "follow_up_1"})
 
 
 # ---- the list ------------------------------------------------------------------------------
@@ -67,7 +58,7 @@ def action_list():
         filters,
         after=request.args.get("after"),
         page_size=current_app.config["PAGE_SIZE"],
-        today=_today(),
+        today=today_for(current_user),
     )
     return render_view(
         "conduct/action_list.html",
@@ -83,7 +74,7 @@ def action_list():
 @login_required
 def action_export():
     filters = queries.ActionFilters.from_mapping(request.args)
-    export = exports.export_actions(current_user, filters, _today())
+    export = exports.export_actions(current_user, filters, today_for(current_user))
     response = Response(export.text, mimetype="text/csv")
     name = f"corrective-actions-{utcnow():%Y%m%d}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -118,7 +109,7 @@ def action_new(person_id: int):
     person = get_visible_or_404(Person, person_id, current_user, Area.IMPROVEMENT)
     policy.require(current_user, "conduct.create", person)
     if request.method == "GET":
-        form = ActionForm(formdata=None, token=fresh_token(), held_on=_today())
+        form = ActionForm(formdata=None, token=fresh_token(), held_on=today_for(current_user))
     else:
         form = ActionForm()
     _fill_choices(form, person)
@@ -203,7 +194,7 @@ def _detail(
         "conduct/action_detail.html",
         action=action,
         linked=links.shown_links(current_user, action.person_id, action.links),
-        standing=actions.rules.standing(action.state, action.expires_on, _today()),
+        standing=actions.rules.standing(action.state, action.expires_on, today_for(current_user)),
         steps=actions.steps_for(current_user, action),
         step_form=StepForm(formdata=None, version=str(action.version)),
         ack_form=ack_form or AcknowledgeForm(formdata=None, version=str(action.version)),
@@ -244,7 +235,7 @@ def action_issue(action_id: int):
             current_user,
             action,
             expected_version=expected_version(form.version.data),
-            today=_today(),
+            today=today_for(current_user),
         )
     except (Conflict, InvalidTransition, ValidationFailed) as error:
         return _refused(action_id, error)

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
+from portal.forms import apply_errors
 from portal.goals import cycle_config as config
 from portal.goals import cycles
 from portal.goals.models import PhaseKind, ReviewCycle
@@ -19,7 +20,7 @@ from portal.htmx import hx_redirect, render_view
 from portal.org.models import Person, Position
 
 from .forms import CycleForm, EnrolForm, VersionForm
-from .views import apply_errors, bp
+from .views import bp
 
 
 def _enrol_form(formdata: bool = True) -> EnrolForm:

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import Form, lenient_int
+from portal.forms import Form, VersionForm, lenient_int
 from portal.goals.models import Confidence, PhaseKind, ReviewState
 
 PHASE_LABELS = {
@@ -50,16 +50,6 @@ def new_token() -> str:
 class CheckboxListField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
-
-
-class VersionForm(Form):
-    """Buttons that change a record carry the version of the page they came from."""
-
-    version = HiddenField(validators=[InputRequired()])
-
-    @property
-    def expected_version(self) -> int:
-        return lenient_int(self.version.data) or 0
 
 
 class CycleForm(VersionForm):

@@ -17,6 +17,7 @@ from portal.dashboards import kpi_figures, review_evidence
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
+from portal.forms import apply_errors
 from portal.goals import pdf, sharing
 from portal.goals import reviews as service
 from portal.goals.models import Author, ReviewReopening, ReviewState
@@ -32,10 +33,11 @@ from portal.goals.transitions import (
 )
 from portal.htmx import hx_redirect, render_view
 from portal.params import parse_int
+from portal.time_format import today_for
 
 from .forms import AssessmentForm, ReopenForm, StepForm, VersionForm
 from .sharing_forms import ShareOverrideForm
-from .views import _today, apply_errors, bp
+from .views import bp
 
 
 @bp.get("/reviews")
@@ -94,7 +96,7 @@ def evidence_of(review) -> review_evidence.Evidence:
         current_user,
         review,
         now=utcnow(),
-        today=_today(),
+        today=today_for(current_user),
         qa_minimum=current_app.config["QA_MIN_EVALUATIONS"],
     )
 

@@ -7,13 +7,14 @@ from flask_login import current_user, login_required
 
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
+from portal.forms import apply_errors
 from portal.goals import goals as plans
 from portal.goals import reviews, sharing
 from portal.htmx import hx_redirect, render_view
 
 from .review_views import review_page
 from .sharing_forms import CalibrationCloseForm, ShareOverrideForm
-from .views import apply_errors, bp
+from .views import bp
 
 
 def closing_page(cycle_id: int | None, *, status: int = 200, message: str = ""):

@@ -4,21 +4,19 @@ sibling modules cycle_views, review_views and calibration_views, attached to the
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.forms import apply_errors
 from portal.goals import completion as completion_rules
 from portal.goals import figures, promotion
 from portal.goals import goals as service
 from portal.goals.transitions import CHECK_INS_OPEN, GOALS_EDITABLE, STATE_LABELS
 from portal.htmx import hx_redirect, render_view
+from portal.time_format import today_for
 
 from . import forms
 from .forms import CheckInForm, CommentForm, GoalForm, new_token
@@ -37,23 +35,6 @@ def _labels() -> dict:
         "pct": figures.percent,
         "shown": figures.display,
     }
-
-
-def apply_errors(form: Any, error: ValidationFailed) -> None:
-    """Show a service's field errors at the form's fields (others above the form)."""
-    for name, messages in error.field_errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(messages)
-        else:
-            form.form_errors.extend(messages)
-    if not error.field_errors:
-        form.form_errors.append(error.message)
-
-
-def _today():
-    """Today in the signed-in person's time zone."""
-    return datetime.now(ZoneInfo(current_user.time_zone or "UTC")).date()
 
 
 @bp.get("/")
@@ -79,7 +60,7 @@ def team_goals():
             after=request.args.get("after"),
             limit=current_app.config["PAGE_SIZE"],
         )
-        ready = promotion.readiness_for([row.person for row in page.rows], _today())
+        ready = promotion.readiness_for([row.person for row in page.rows], today_for(current_user))
     return render_view(
         "goals/team_goals.html",
         "goals/_team_rows.html",
@@ -288,7 +269,7 @@ def completion():
     cycles = service.current_cycles()
     cycle_id = request.args.get("cycle", type=int) or (cycles[0].id if cycles else None)
     cycle = next((c for c in cycles if c.id == cycle_id), None)
-    today = _today()
+    today = today_for(current_user)
     result = completion_rules.completion_for(current_user, cycle, today) if cycle else None
     return render_view(
         "goals/completion.html", cycles=cycles, cycle=cycle, result=result, today=today
@@ -302,7 +283,7 @@ def person_readiness(person_id: int):
     from portal.org.models import Person
 
     person = policy.get_visible_or_404(Person, person_id, current_user, policy.Area.REVIEWS)
-    readiness = promotion.readiness_for([person], _today()).get(person.id)
+    readiness = promotion.readiness_for([person], today_for(current_user)).get(person.id)
     return render_view(
         "goals/person_readiness.html",
         "goals/_person_readiness.html",

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import Form, lenient_int, optional_int
+from portal.forms import Form, VersionForm, optional_int
 from portal.improvement import rules
 from portal.improvement.models import EventKind, Outcome, PlanState
 
@@ -41,16 +41,6 @@ EVENT_LABELS = {
 }
 DIRECTION_LABELS = {"higher": _l("Higher is better"), "lower": _l("Lower is better")}
 LENGTH_CHOICES = [SelectChoice(days, _l("%(n)s days", n=days)) for days in rules.LENGTHS]
-
-
-class VersionForm(Form):
-    """Buttons that change a plan carry the version of the page they came from."""
-
-    version = HiddenField(validators=[InputRequired()])
-
-    @property
-    def expected_version(self) -> int:
-        return lenient_int(self.version.data) or 0
 
 
 class PlanForm(VersionForm):

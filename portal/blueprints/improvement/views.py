@@ -5,10 +5,7 @@ plan, its PDF and the export is audited by the service."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import get_locale
@@ -19,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import policy
 from portal.db import fresh_token, utcnow
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
-from portal.forms import DECIMAL_LIMIT
+from portal.forms import DECIMAL_LIMIT, apply_errors
 from portal.goals import figures, pdf
 from portal.htmx import hx_redirect, render_view
 from portal.improvement import plans as service
@@ -27,6 +24,7 @@ from portal.improvement import rules
 from portal.improvement.models import PlanState
 from portal.org.csv_safety import csv_text
 from portal.params import parse_int
+from portal.time_format import today_for
 
 from .forms import (
     DIRECTION_LABELS,
@@ -53,23 +51,6 @@ def _labels() -> dict:
         "direction_labels": DIRECTION_LABELS,
         "pct": figures.percent,
     }
-
-
-def _today():
-    """Today in the signed-in person's time zone."""
-    return datetime.now(ZoneInfo(current_user.time_zone or "UTC")).date()
-
-
-def apply_errors(form: Any, error: ValidationFailed) -> None:
-    """Show a service's field errors at the form's fields (others above the form)."""
-    for name, messages in error.field_errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(messages)
-        else:
-            form.form_errors.extend(messages)
-    if not error.field_errors:
-        form.form_errors.append(error.message)
 
 
 # ---- the list and the export ----------------------------------------------------------------
@@ -164,7 +145,7 @@ def _plan_form(*, plan=None, person_id=None, formdata=True) -> PlanForm:
             data={
                 "version": "0",
                 "person_id": person_id,
-                "starts_on": _today(),
+                "starts_on": today_for(current_user),
                 "length_days": 60,
                 "token": fresh_token(),
             },
@@ -268,14 +249,16 @@ def plan_page(plan, *, status: int = 200, bound: dict | None = None, typed=None,
         status=status,
         plan=plan,
         view=service.plan_view(plan),
-        today=_today(),
+        today=today_for(current_user),
         can_edit=can_edit,
         version_form=VersionForm(formdata=None, data=version),
         expectation_form=bound.get("expectation")
         or (ExpectationForm(formdata=None, data=version) if can_edit else None),
         check_in_form=bound.get("check_in")
         or (
-            CheckInForm(formdata=None, data={"token": fresh_token(), "held_on": _today()})
+            CheckInForm(
+                formdata=None, data={"token": fresh_token(), "held_on": today_for(current_user)}
+            )
             if can_check_in
             else None
         ),
@@ -454,7 +437,7 @@ def check_in_create(plan_id: int):
             note=form.note.data or "",
             values=values,
             token=form.token.data,
-            today=_today(),
+            today=today_for(current_user),
         )
     except ValidationFailed as error:
         plan = service.get_plan(current_user, plan_id)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
+from portal.forms import apply_errors
 from portal.htmx import hx_trigger, is_fragment_request, render_view
 from portal.org.models import Market
 from portal.qa import scorecards
@@ -155,18 +156,6 @@ def scorecard_version_detail(scorecard_id: int, number: int):
 
 
 # ---- the builder region, shared with builder_views ------------------------------------------
-
-
-def apply_errors(form: Any, error: ValidationFailed) -> None:
-    """Show a service's field errors at the form's fields (others above the form)."""
-    for name, messages in error.field_errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(messages)
-        else:
-            form.form_errors.extend(messages)
-    if not error.field_errors:
-        form.form_errors.append(error.message)
 
 
 def run_action(

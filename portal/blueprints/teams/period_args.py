@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask_babel import gettext as _
 
@@ -12,15 +11,7 @@ from portal.kpis.periods import Period, PeriodKind, custom_period, period_contai
 from portal.kpis.queries import ViewFilters
 from portal.params import parse_date, parse_int
 from portal.qa.models import Channel
-
-
-def today_for(person) -> date:
-    """Today in the person's time zone."""
-    try:
-        zone = ZoneInfo(person.time_zone or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
+from portal.time_format import today_for  # noqa: F401  (the blueprints' name for it)
 
 
 def _date(text: str | None) -> date | None:
