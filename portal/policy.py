@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from portal.errors import Forbidden, NotFound
 from portal.extensions import db
@@ -316,11 +316,26 @@ def _reviewer_or_hr(viewer: Person, review: Any) -> bool:
 
 
 def _calibrator(viewer: Person, review: Any) -> bool:
-    """The reviewer's own managers (a manager of managers) or HR; never the reviewer alone."""
+    """The reviewer's own managers (a manager of managers) or HR; never the reviewer alone, and
+    never the person reviewed (an HR admin's own review is calibrated by others)."""
+    if review is None or _reviewee(viewer, review):
+        return False
     if is_hr(viewer):
         return True
     reviewer = getattr(review, "reviewer", None)
     return reviewer is not None and in_subtree(viewer, reviewer, strict=True)
+
+
+def scoped_calibrated_reviews(stmt: Select, model: type, viewer: Person) -> Select:
+    """Reviews (`model`, with person_id and reviewer_id) the viewer calibrates: _calibrator in
+    SQL. Written by a reviewer strictly below the viewer (any for HR), never the viewer's own."""
+    stmt = scoped(stmt, model, viewer, Area.REVIEWS).where(model.person_id != viewer.id)
+    if is_hr(viewer):
+        return stmt
+    reviewer = aliased(Person)
+    return stmt.join(reviewer, reviewer.id == model.reviewer_id).where(
+        reviewer.path.startswith(viewer.path, autoescape=True), reviewer.id != viewer.id
+    )
 
 
 def _sees_calibration(viewer: Person, review: Any) -> bool:
@@ -492,19 +507,30 @@ def scoped_improvement_plans(stmt: Select, model: type, viewer: Person) -> Selec
     return stmt.where(or_(model.state != "draft", model.person_id != viewer.id))
 
 
-def _runs_plan_for(viewer: Person, person: Any) -> bool:
-    """The viewer's line or HR acts on plans about `person` (a Person); never the person."""
+def line_or_hr_of(viewer: Person, person: Any) -> bool:
+    """Someone strictly above `person` (a Person), or HR; never the person themselves. Who
+    opens and runs improvement plans and writes corrective actions."""
     if person is None or getattr(person, "id", None) == viewer.id:
         return False
     return is_hr(viewer) or in_subtree(viewer, person, strict=True)
 
 
-def _runs_plan(viewer: Person, plan: Any) -> bool:
-    return plan is not None and _runs_plan_for(viewer, plan.person)
+def line_or_hr_people(viewer: Person) -> Select:
+    """The active people line_or_hr_of holds for, as a SELECT of Person (for pickers)."""
+    stmt = select(Person).where(Person.is_active.is_(True), Person.id != viewer.id)
+    if not is_hr(viewer):
+        stmt = stmt.where(subtree_condition(viewer.path))
+    return stmt
 
 
-def _plan_person(viewer: Person, plan: Any) -> bool:
-    return plan is not None and plan.person_id == viewer.id
+def _line_or_hr(viewer: Person, record: Any) -> bool:
+    """line_or_hr_of the person a record (a plan, an action) is about."""
+    return record is not None and line_or_hr_of(viewer, record.person)
+
+
+def _subject(viewer: Person, record: Any) -> bool:
+    """The person a record is about (who acknowledges it: acknowledging is not agreeing)."""
+    return record is not None and record.person_id == viewer.id
 
 
 # ---- KPI set-up -------------------------------------------------------------------------
@@ -623,31 +649,12 @@ def scoped_conduct(stmt: Select, model: type, viewer: Person) -> Select:
     return stmt.where(or_(model.state != "draft", model.author_id == viewer.id))
 
 
-def _corrects(viewer: Person, person: Any) -> bool:
-    """A corrective action about `person` is written by someone above them or by HR, never
-    about oneself."""
-    if person is None or getattr(person, "id", None) == viewer.id:
-        return False
-    return is_hr(viewer) or in_subtree(viewer, person, strict=True)
-
-
 def _conduct_draft_author(viewer: Person, action: Any) -> bool:
     return action is not None and action.state == "draft" and action.author_id == viewer.id
 
 
 def _conduct_author(viewer: Person, action: Any) -> bool:
     return action is not None and action.author_id == viewer.id
-
-
-def _conduct_subject(viewer: Person, action: Any) -> bool:
-    """The person acknowledges an action about them (acknowledging is not agreeing)."""
-    return action is not None and action.person_id == viewer.id
-
-
-def _conduct_follows_up(viewer: Person, action: Any) -> bool:
-    """Follow-ups are recorded, and the action closed, by the person's line or HR. Which state
-    allows the step is the lifecycle's (conduct.rules), so a stale second form answers 409."""
-    return action is not None and _corrects(viewer, action.person)
 
 
 RULES: dict[str, Rule] = {
@@ -746,21 +753,22 @@ RULES: dict[str, Rule] = {
     # HR get it in the menu. The record is the person ("create", "view_person") or the action.
     "conduct.team": _manages_people,
     "conduct.view_person": _sees_area_of(Area.IMPROVEMENT),
-    "conduct.create": _corrects,
+    "conduct.create": line_or_hr_of,
     "conduct.edit": _conduct_draft_author,
     "conduct.issue": _conduct_author,
-    "conduct.acknowledge": _conduct_subject,
-    "conduct.follow_up": _conduct_follows_up,
-    "conduct.close": _conduct_follows_up,
+    "conduct.acknowledge": _subject,
+    # which state allows a step is the lifecycle's (conduct.rules): a stale form answers 409
+    "conduct.follow_up": _line_or_hr,
+    "conduct.close": _line_or_hr,
     # improvement plans (see "Improvement plans" above)
     "improvement.list_team": _manages_people,  # the menu entry; the list itself is scoped
     "improvement.view_person": _sees_area_of(Area.IMPROVEMENT),  # record: the person
-    "improvement.open": _runs_plan_for,  # record: the person
-    "improvement.edit": _runs_plan,  # edit a draft, its expectations, start it
-    "improvement.check_in": _runs_plan,
-    "improvement.extend": _runs_plan,
-    "improvement.close": _runs_plan,
-    "improvement.acknowledge": _plan_person,
+    "improvement.open": line_or_hr_of,  # record: the person
+    "improvement.edit": _line_or_hr,  # edit a draft, its expectations, start it
+    "improvement.check_in": _line_or_hr,
+    "improvement.extend": _line_or_hr,
+    "improvement.close": _line_or_hr,
+    "improvement.acknowledge": _subject,
     # administration
     "audit.view": _hr,
     "session.end_any": _hr,

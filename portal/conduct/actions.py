@@ -96,11 +96,10 @@ def get_follow_up(viewer: Person, follow_up_id: int) -> FollowUp:
 
 
 def correctable_people(viewer: Person, limit: int = 500) -> list[Person]:
-    """Active people strictly below the viewer: about whom they may write an action."""
-    stmt = select(Person).where(
-        policy.subtree_condition(viewer.path), Person.id != viewer.id, Person.is_active.is_(True)
-    )
-    return list(db.session.scalars(stmt.order_by(Person.name, Person.id).limit(limit)))
+    """The active people about whom the viewer may write an action (policy.line_or_hr_of):
+    everyone strictly below them, everyone but themselves for HR."""
+    stmt = policy.line_or_hr_people(viewer).order_by(Person.name, Person.id).limit(limit)
+    return list(db.session.scalars(stmt))
 
 
 def expiry_months(kind: str) -> int:

@@ -110,8 +110,7 @@ class Calibration:
 
 def _calibrated_by(viewer: Person, cycle: ReviewCycle | None, filters: CalibrationFilters | None):
     """The reviews the viewer calibrates (of one cycle, or of every cycle with None): in a
-    calibrated state, written by a reviewer strictly below the viewer (every review for HR)."""
-    reviewer = aliased(Person)
+    calibrated state, that policy.scoped_calibrated_reviews lets them calibrate."""
     stmt = (
         select(Review)
         .join(Person, Person.id == Review.person_id)
@@ -119,12 +118,7 @@ def _calibrated_by(viewer: Person, cycle: ReviewCycle | None, filters: Calibrati
     )
     if cycle is not None:
         stmt = stmt.where(Review.cycle_id == cycle.id)
-    stmt = policy.scoped(stmt, Review, viewer, policy.Area.REVIEWS)
-    if not policy.is_hr(viewer):
-        stmt = stmt.join(reviewer, reviewer.id == Review.reviewer_id).where(
-            reviewer.path.startswith(viewer.path, autoescape=True),
-            reviewer.id != viewer.id,
-        )
+    stmt = policy.scoped_calibrated_reviews(stmt, Review, viewer)
     if filters is not None:
         if filters.team_id:
             stmt = stmt.where(Review.team_id == filters.team_id)

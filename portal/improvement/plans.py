@@ -260,10 +260,8 @@ def people_with_plans(viewer: Person) -> list[Person]:
 def people_for_new_plan(viewer: Person) -> list[Person]:
     """The active people the viewer may open a plan for: everyone below them (everyone but
     themselves for HR), by name."""
-    stmt = select(Person).where(Person.is_active.is_(True), Person.id != viewer.id)
-    if not policy.is_hr(viewer):
-        stmt = stmt.where(policy.subtree_condition(viewer.path))
-    return list(db.session.execute(stmt.order_by(Person.name, Person.id)).scalars())
+    stmt = policy.line_or_hr_people(viewer).order_by(Person.name, Person.id)
+    return list(db.session.execute(stmt).scalars())
 
 
 def export_rows(viewer: Person) -> list[tuple[ImprovementPlan, Person]]:

@@ -62,6 +62,11 @@ def test_an_employee_who_is_hr_still_never_sees_their_own_calibration(world):
     assert policy.is_hr(world.agent_a1)
     assert not policy.can(world.agent_a1, "review.see_calibration", review)
     assert not policy.can(world.agent_a1, "review.share_override", review)
+    # Nor does the HR employee calibrate it: not on their board, no change allowed.
+    assert not policy.can(world.agent_a1, "review.calibrate", review)
+    board = calibration.calibration_for(world.agent_a1, review.cycle, None)
+    assert review.id not in [r.id for r in board.reviews]
+    assert policy.can(world.hr, "review.calibrate", review)
 
 
 def test_the_employee_sees_the_final_rating_and_no_calibration(app, world):

@@ -126,12 +126,8 @@ def _context(
         board = service.calibration_for(current_user, cycle, filters)
     ctx["board"] = board
     ctx["chart"] = _chart(cycle, board, ctx["preview"])
-    changeable = service.changeable_ids(board.reviews)
-    ctx["can_calibrate"] = {
-        r.id
-        for r in board.reviews
-        if r.id in changeable and policy.can(current_user, "review.calibrate", r)
-    }
+    # The board holds only reviews the viewer calibrates (policy.scoped_calibrated_reviews).
+    ctx["can_calibrate"] = service.changeable_ids(board.reviews)
     if with_log and not filters.blind:
         ctx["log"] = service.change_log(
             current_user, cycle, filters, limit=current_app.config["PAGE_SIZE"]
