@@ -203,42 +203,20 @@ def close_calibration(
 
 
 def _waiting_reviews(cycle: ReviewCycle, team_id: int | None) -> list[Review]:
-    """The reviews in calibration (of the team, if given) whose gate is still shut."""
+    """The reviews in calibration (of the team, if given) whose gate is still shut: no close
+    covers them (closed_condition; the caller checked that the cycle has calibration)."""
     stmt = (
         select(Review)
-        .where(Review.cycle_id == cycle.id, Review.state == ReviewState.CALIBRATION)
+        .where(
+            Review.cycle_id == cycle.id,
+            Review.state == ReviewState.CALIBRATION,
+            ~closed_condition(),
+        )
         .options(selectinload(Review.cycle))
     )
     if team_id:
         stmt = stmt.where(Review.team_id == team_id)
-    reviews = list(db.session.execute(stmt).scalars())
-    if not reviews:
-        return []
-    closes = list(
-        db.session.execute(
-            select(CalibrationClose)
-            .where(CalibrationClose.cycle_id == cycle.id)
-            .options(selectinload(CalibrationClose.by))
-        ).scalars()
-    )
-    shut = []
-    for review in reviews:
-        relevant = [
-            _fact(c)
-            for c in closes
-            if c.scope == CloseScope.CYCLE
-            or (c.scope == CloseScope.TEAM and c.team_id == review.team_id)
-            or (c.scope == CloseScope.REVIEW and c.review_id == review.id)
-        ]
-        gate = share_gate(
-            has_calibration=True,
-            planned_on=None,
-            submitted_at=review.manager_submitted_at,
-            closes=relevant,
-        )
-        if not gate.is_open:
-            shut.append(review)
-    return shut
+    return list(db.session.execute(stmt).scalars())
 
 
 def open_sharing(

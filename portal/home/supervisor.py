@@ -115,14 +115,11 @@ def _one_on_ones(person: Person, today: date) -> list[Item]:
 def _reviews(person: Person, today: date) -> list[Item]:
     written = review_service.reviews_i_write(person)
     to_write = [r for r in written if r.state == ReviewState.MANAGER_REVIEW]
-    dues = phase_dues({r.cycle_id for r in to_write})
-    due = earliest(dues.get((r.cycle_id, PhaseKind.MANAGER_ASSESSMENT)) for r in to_write)
     # Calibration closed for them (goals.sharing.to_share): the employee is waiting.
     to_share = sharing.to_share(person)
-    share_due = earliest(
-        phase_dues({r.cycle_id for r in to_share}).get((r.cycle_id, PhaseKind.SIGN_OFF))
-        for r in to_share
-    )
+    dues = phase_dues({r.cycle_id for r in to_write + to_share})  # one statement for both
+    due = earliest(dues.get((r.cycle_id, PhaseKind.MANAGER_ASSESSMENT)) for r in to_write)
+    share_due = earliest(dues.get((r.cycle_id, PhaseKind.SIGN_OFF)) for r in to_share)
     return [
         Item(
             "supervisor.reviews",
