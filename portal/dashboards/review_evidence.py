@@ -261,6 +261,13 @@ def _training(
     )
 
 
+def qa_evidence(viewer: Person, review: Review, minimum: int) -> QaFigure:
+    """The review's person's QA average over the cycle's period (their own days), as the
+    viewer may see it: the one figure the review page and the calibration room show."""
+    cycle = review.cycle
+    return _qa(viewer, review.person, cycle.starts_on, cycle.ends_on, minimum)
+
+
 def review_evidence(
     viewer: Person, review: Review, *, now: datetime, today: date, qa_minimum: int
 ) -> Evidence:
@@ -272,7 +279,7 @@ def review_evidence(
         start=start,
         end=end,
         goals=goal_evidence(review.goals, _check_ins(viewer, review)),
-        qa=_qa(viewer, person, start, end, qa_minimum),
+        qa=qa_evidence(viewer, review, qa_minimum),
         kpis=_kpis(viewer, review, start, end),
         one_on_ones=_one_on_ones(viewer, person, start, end, now),
         training=_training(viewer, person, start, end, today),

@@ -7,7 +7,7 @@ a reason (change_rating: the one way a rating changes at calibration)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -35,8 +35,6 @@ from portal.goals.reviews import (
 )
 from portal.notify.service import register_kind
 from portal.org.models import Person, Position, Team
-from portal.qa.evaluation_models import Evaluation, EvaluationStatus
-from portal.qa.intervals import mean_ci_from_sums
 
 # To the reviewer (the person's manager) only: the employee sees ratings once shared.
 register_kind(
@@ -245,24 +243,15 @@ class GoalLine:
 
 
 @dataclass(frozen=True)
-class QaFigure:
-    mean: Decimal | None
-    n: int
-    low: Decimal | None
-    high: Decimal | None
-
-
-@dataclass(frozen=True)
 class Evidence:
     review: Review
     goals: list[GoalLine]
     achievement: Decimal | None  # weighted goal achievement in %, rounded for display
-    weight_with_data: int  # the goals' weight that has a check-in (of 100)
+    suggestion: figures.Suggestion  # what the suggestion is based on (covered weight, cap)
     suggested: rating.RatingBand | None
     self_mean: Decimal | None
     self_n: int
     manager_overall: Decimal | None
-    qa: QaFigure
 
 
 def evidence(viewer: Person, review: Review) -> Evidence:
@@ -295,48 +284,12 @@ def evidence(viewer: Person, review: Review) -> Evidence:
         review=review,
         goals=goals,
         achievement=suggestion.achievement_percent,
-        weight_with_data=sum(g.weight for g in goals if g.percent is not None),
+        suggestion=suggestion,
         suggested=suggestion.band,
         self_mean=figures.display(self_mean, 1),
         self_n=len(self_values),
         manager_overall=overall_of(review, manager_entries).shown,
-        qa=_qa_average(viewer, review),
     )
-
-
-def _qa_average(viewer: Person, review: Review) -> QaFigure:
-    """The mean of the person's submitted evaluation scores in the cycle's period (each
-    evaluation once), from count, sum and sum of squares: one statement."""
-    cycle = review.cycle
-    start = datetime.combine(cycle.starts_on, time.min, tzinfo=UTC)
-    end = datetime.combine(cycle.ends_on + timedelta(days=1), time.min, tzinfo=UTC)
-    score = Evaluation.score
-    stmt = policy.scoped_evaluations(
-        select(func.count(score), func.sum(score), func.sum(score * score)).where(
-            Evaluation.person_id == review.person_id,
-            Evaluation.status != EvaluationStatus.DRAFT,
-            Evaluation.submitted_at >= start,
-            Evaluation.submitted_at < end,
-            score.is_not(None),
-        ),
-        Evaluation,
-        viewer,
-    )
-    n, total, squares = db.session.execute(stmt).one()
-    if not n:
-        return QaFigure(None, 0, None, None)
-    ci = mean_ci_from_sums(int(n), Decimal(str(total)), Decimal(str(squares)))
-
-    def shown_score(value: float | None) -> Decimal | None:
-        """Rounded once for display, within the score's own range (0-100 %)."""
-        if value is None:
-            return None
-        return Decimal(str(min(max(value, 0.0), 100.0))).quantize(Decimal("0.1"))
-
-    return QaFigure(shown_score(ci.mean), int(n), shown_score(ci.low), shown_score(ci.high))
-
-
-# ---- the log ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,7 @@ def test_the_reviewer_is_offered_no_change_and_cannot_open_one(client, world, cy
 
 
 def test_the_evidence_is_loaded_on_demand_with_the_reviews_own_figures(
-    client, app, world, card_for_evidence
+    client, app, world, card_for_evidence, monkeypatch
 ):
     cycle, review = card_for_evidence
     as_user(client, world.manager_hk)
@@ -239,8 +239,13 @@ def test_the_evidence_is_loaded_on_demand_with_the_reviews_own_figures(
     assert "Suggested rating</dt><dd>2 · Partially meets expectations" in evidence
     assert 'Self-ratings (mean)</dt><dd>4 <span class="hint">n = 4' in evidence
     assert "QA average in the cycle" in evidence
-    # Two evaluations, 70 and 90: a wide interval, kept within the score's 0–100.
-    assert "80 (n = 2; 95 % interval 0–100)" in evidence
+    # The review page's own QA figure: two evaluations are below the minimum of five...
+    assert "Not enough data (2 evaluations; at least 5 needed)" in evidence
+    # ...and with a minimum of two, 70 and 90 give 80 and a wide interval kept within 0–100.
+    monkeypatch.setitem(app.config, "QA_MIN_EVALUATIONS", 2)
+    evidence = page(client, f"/goals/calibration/{review.id}/evidence", headers=HX)
+    assert '<strong class="evidence-figure">80</strong>' in evidence
+    assert "over 2 evaluations" in evidence and "95 % interval 0–100" in evidence
     assert "Response MK-A1" in evidence
     # Without htmx, a page of its own.
     full = page(client, f"/goals/calibration/{review.id}/evidence")

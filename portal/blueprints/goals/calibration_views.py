@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
+from portal.dashboards import review_evidence
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.goals import calibration as service
 from portal.goals import calibration_figures as shown
@@ -195,6 +196,10 @@ def calibration_evidence(review_id: int):
         "goals/calibration_evidence.html",
         "goals/_calibration_evidence.html",
         ev=service.evidence(current_user, review),
+        # The same QA figure as the review page (dashboards/, which features never import).
+        qa=review_evidence.qa_evidence(
+            current_user, review, current_app.config["QA_MIN_EVALUATIONS"]
+        ),
         filters=_filters(),
         args=_filters().as_args(),
     )
