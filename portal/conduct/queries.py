@@ -17,7 +17,7 @@ from portal.conduct.models import CorrectiveAction, FollowUp
 from portal.conduct.rules import Kind, Standing, State, standing
 from portal.extensions import db
 from portal.org.models import Person
-from portal.params import BadCursor, parse_int
+from portal.params import cursor_id, parse_int
 
 WHOSE = ("all", "mine", "team")
 # A state filter is a lifecycle state or a standing (active: issued and not expired).
@@ -142,21 +142,12 @@ def _rows(result: Any, today: date) -> list[ActionRow]:
     ]
 
 
-def _cursor(value: str | None) -> int | None:
-    if not value:
-        return None
-    last = parse_int(value, minimum=1)
-    if last is None:
-        raise BadCursor()
-    return last
-
-
 def actions_page(
     viewer: Person, filters: ActionFilters, *, after: str | None, page_size: int, today: date
 ) -> ActionPage:
     """One page of the actions the viewer may read, newest first (keyset on the id)."""
     stmt = _statement(viewer, filters, today)
-    last = _cursor(after)
+    last = cursor_id(after)
     if last is not None:
         stmt = stmt.where(CorrectiveAction.id < last)
     result = db.session.execute(stmt.order_by(CorrectiveAction.id.desc()).limit(page_size + 1))

@@ -39,7 +39,6 @@ from portal.goals.models import (
     ReviewRating,
     ReviewState,
 )
-from portal.goals.rating import suggested_rating
 from portal.org.models import Person
 
 S = ReviewState
@@ -225,7 +224,10 @@ class _Builder:
             )
             for g in review.goals
         ]
-        band = suggested_rating(figures.achievement(views), figures.bands_of(cycle.bands))
+        # The suggestion the review page shows (each goal capped, over the goals with data).
+        band = figures.suggestion(
+            views, figures.bands_of(cycle.bands), cycle.achievement_cap_percent
+        ).band
         base = band.rating if band else 3
 
         def near(value: int) -> int:

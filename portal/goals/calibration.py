@@ -101,10 +101,6 @@ class Calibration:
     def finals(self) -> dict[int, int | None]:
         return {review.id: review.final_rating for review in self.reviews}
 
-    @property
-    def teams(self) -> list[Team]:
-        return self.choices.teams
-
 
 def _calibrated_by(viewer: Person, cycle: ReviewCycle | None, filters: CalibrationFilters | None):
     """The reviews the viewer calibrates (of one cycle, or of every cycle with None): in a

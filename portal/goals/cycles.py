@@ -17,6 +17,7 @@ from portal import audit, policy
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
+from portal.goals import rating
 from portal.goals.models import CyclePhase, CycleState, PhaseKind, Review, ReviewCycle, ReviewState
 from portal.goals.transitions import FINISHED
 from portal.org.models import Person
@@ -37,7 +38,8 @@ class CycleFields:
     # PhaseKind value -> due date; calibration may be None (a cycle without calibration: the
     # reviewers share as soon as they submit, see transitions.share_gate).
     phases: dict[str, date | None]
-    achievement_cap_percent: int = 120  # rating.capped_achievement; checked by the form
+    # rating.capped_achievement; checked by the form
+    achievement_cap_percent: int = rating.DEFAULT_ACHIEVEMENT_CAP_PERCENT
 
 
 @dataclass(frozen=True)

@@ -211,11 +211,6 @@ class Achievement:
         total = self.total_weight
         return self.uncovered_weight / total if total else None
 
-    @property
-    def is_complete(self) -> bool:
-        """Every goal has data."""
-        return self.goals_without_data == 0
-
 
 def capped_progress(value: Fraction | None, cap: Number) -> Fraction | None:
     """A goal's progress as it counts towards achievement: between 0 and cap; None stays None."""

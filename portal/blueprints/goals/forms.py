@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import Form, VersionForm, lenient_int
+from portal.goals import rating
 from portal.goals.models import Confidence, PhaseKind, ReviewState
 
 PHASE_LABELS = {
@@ -73,8 +74,11 @@ class CycleForm(VersionForm):
     )
     achievement_cap_percent = IntegerField(
         _l("Cap on each goal's achievement, in percent"),
-        validators=[InputRequired(), NumberRange(100, 200)],
-        default=120,
+        validators=[
+            InputRequired(),
+            NumberRange(rating.MIN_ACHIEVEMENT_CAP_PERCENT, rating.MAX_ACHIEVEMENT_CAP_PERCENT),
+        ],
+        default=rating.DEFAULT_ACHIEVEMENT_CAP_PERCENT,
     )
     scale = TextAreaField(_l("Rating scale"), validators=[DataRequired()])
     bands = TextAreaField(_l("Suggested rating bands"), validators=[DataRequired()])
