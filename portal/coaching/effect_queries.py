@@ -59,7 +59,12 @@ def _sessions(viewer: Person, start: date, end: date) -> list[CoachingSession]:
     return list(db.session.scalars(stmt.order_by(CoachingSession.held_on, CoachingSession.id)))
 
 
-def _failed_by_evaluation(evaluation_ids: set[int]) -> dict[int, set[int]]:
+def session_at(session: CoachingSession) -> datetime:
+    """The moment a session splits before from after: the start of its day (UTC)."""
+    return datetime.combine(session.held_on, time.min, tzinfo=UTC)
+
+
+def failed_by_evaluation(evaluation_ids: set[int]) -> dict[int, set[int]]:
     """The questions failed in each evaluation's current revision (for sessions that chose no
     questions: they address those)."""
     failed: dict[int, set[int]] = defaultdict(set)
@@ -80,8 +85,9 @@ def _failed_by_evaluation(evaluation_ids: set[int]) -> dict[int, set[int]]:
     return failed
 
 
-def _outcomes(person_ids: set[int], question_ids: set[int]) -> dict[int, list[effect.Outcome]]:
-    """Each agent's outcomes on the questions in their submitted evaluations (current revision)."""
+def outcomes_of(person_ids: set[int], question_ids: set[int]) -> dict[int, list[effect.Outcome]]:
+    """Each agent's outcomes on the questions in their submitted evaluations (current revision):
+    one statement, whatever the number of agents and sessions."""
     by_person: dict[int, list[effect.Outcome]] = defaultdict(list)
     if not person_ids or not question_ids:
         return by_person
@@ -113,14 +119,14 @@ def session_outcomes(viewer: Person, start: date, end: date) -> list[effect.Sess
     """The viewer's visible sessions held in [start, end] with their agents' outcomes."""
     sessions = _sessions(viewer, start, end)
     unchosen = {e.id for s in sessions if not s.questions for e in s.evaluations}
-    failed = _failed_by_evaluation(unchosen)
+    failed = failed_by_evaluation(unchosen)
     questions: dict[int, frozenset[int]] = {}
     for s in sessions:
         if s.questions:
             questions[s.id] = frozenset(q.id for q in s.questions)
         else:
             questions[s.id] = frozenset(q for e in s.evaluations for q in failed.get(e.id, ()))
-    outcomes = _outcomes(
+    outcomes = outcomes_of(
         {s.person_id for s in sessions}, {q for ids in questions.values() for q in ids}
     )
     return [
@@ -128,7 +134,7 @@ def session_outcomes(viewer: Person, start: date, end: date) -> list[effect.Sess
             session_id=s.id,
             coach_id=s.coach_id,
             team_id=s.agent.team_id,
-            session_at=datetime.combine(s.held_on, time.min, tzinfo=UTC),
+            session_at=session_at(s),
             question_ids=questions[s.id],
             outcomes=tuple(
                 o for o in outcomes.get(s.person_id, ()) if o.question_id in questions[s.id]

@@ -3,14 +3,14 @@ results on those questions moved afterwards (the arithmetic is in effect.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal import audit, policy
-from portal.coaching import effect
+from portal.coaching import effect, effect_queries
 from portal.coaching.models import CoachingSession, OneOnOne
 from portal.db import create_once, usable_token
 from portal.errors import Conflict, ValidationFailed
@@ -233,43 +233,15 @@ def session_question_ids(session: CoachingSession) -> list[int]:
     """The questions the session addresses; with none chosen, those failed in its evaluations."""
     if session.questions:
         return [q.id for q in session.questions]
-    if not session.evaluations:
-        return []
-    failed = db.session.scalars(
-        select(EvaluationAnswer.question_id)
-        .join(EvaluationRevision, EvaluationRevision.id == EvaluationAnswer.revision_id)
-        .join(Evaluation, Evaluation.id == EvaluationRevision.evaluation_id)
-        .where(
-            Evaluation.id.in_([e.id for e in session.evaluations]),
-            EvaluationRevision.number == Evaluation.revision_number,
-            EvaluationAnswer.failed.is_(True),
-        )
-    )
-    return sorted(set(failed))
+    failed = effect_queries.failed_by_evaluation({e.id for e in session.evaluations})
+    return sorted({q for ids in failed.values() for q in ids})
 
 
 def effect_of(session: CoachingSession) -> effect.Effect:
     """The agent's outcome on the session's questions before and after it (current revisions
-    of submitted evaluations only)."""
+    of submitted evaluations only): the roll-up's loaders for one session."""
     question_ids = session_question_ids(session)
-    rows = db.session.execute(
-        select(
-            Evaluation.id,
-            Evaluation.submitted_at,
-            EvaluationAnswer.question_id,
-            EvaluationAnswer.earned,
-            EvaluationAnswer.possible,
-        )
-        .join(EvaluationRevision, EvaluationRevision.evaluation_id == Evaluation.id)
-        .join(EvaluationAnswer, EvaluationAnswer.revision_id == EvaluationRevision.id)
-        .where(
-            Evaluation.person_id == session.person_id,
-            Evaluation.status != EvaluationStatus.DRAFT,
-            Evaluation.submitted_at.is_not(None),
-            EvaluationRevision.number == Evaluation.revision_number,
-            EvaluationAnswer.question_id.in_(question_ids or [-1]),
-        )
-    ).all()
-    outcomes = [effect.Outcome(r[0], r[1], r[2], r[3], r[4]) for r in rows]
-    session_at = datetime.combine(session.held_on, time.min, tzinfo=UTC)
-    return effect.coaching_effect(outcomes, question_ids, session_at)
+    outcomes = effect_queries.outcomes_of({session.person_id}, set(question_ids))
+    return effect.coaching_effect(
+        outcomes.get(session.person_id, []), question_ids, effect_queries.session_at(session)
+    )
