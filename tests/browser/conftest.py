@@ -202,3 +202,31 @@ def signed_in(
     with watched(browser, RESULTS / shots, accept_downloads=True) as watch:
         sign_in(watch, base_url, email, password)
         yield watch
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(watch: PageWatch, context: str | None = None) -> list[str]:
+    """Run axe-core (npm devDependency) on the current page; one line per violation and node.
+
+    The script is evaluated through the DevTools protocol, so the portal's CSP stays on."""
+    page = watch.page
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;void 0")
+    results = page.evaluate(
+        """async (ctx) => {
+            const r = await window.axe.run(ctx || document, {resultTypes: ['violations']});
+            return r.violations.map(v => v.nodes.map(
+                n => v.id + ': ' + n.target.join(' ') + ' - ' + n.failureSummary.split('\\n').join(' ')
+            )).flat();
+        }""",
+        context,
+    )
+    return list(results)
+
+
+def assert_accessible(watch: PageWatch, context: str | None = None) -> None:
+    """Fail with axe-core's violations on the current page (or the element `context`)."""
+    problems = axe_violations(watch, context)
+    assert not problems, f"axe violations on {watch.page.url}: {problems}"
