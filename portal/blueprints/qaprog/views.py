@@ -226,4 +226,6 @@ def report_export():
     return response
 
 
+from portal.qa import audit_entries  # noqa: E402, F401  (says how QA audit entries read)
+
 from . import calibration_views, daily_views, leniency_views, sampling_views  # noqa: E402, F401  (attach their routes to bp)
