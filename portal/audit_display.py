@@ -238,6 +238,7 @@ class Line:
     label: str
     before: str | None
     after: str | None
+    section: str | None = None  # lines a feature adds under a heading: "Answers (revision 1)"
 
 
 @dataclass
@@ -258,7 +259,7 @@ def changed_keys(before: Any, after: Any) -> list[str]:
 
 
 def diff_lines(before: Any, after: Any, fields: Mapping[str, Field], names: Names) -> list[Line]:
-    """"field: before → after" lines, only what changed, registered fields first in their
+    """ "field: before → after" lines, only what changed, registered fields first in their
     registered order, then the rest alphabetically; a side that was absent shows as None."""
     if not isinstance(before, dict) and not isinstance(after, dict):
         if before == after:
@@ -335,8 +336,10 @@ def present(entries: Sequence[Any], viewer: Any, url_for: Callable[..., str]) ->
         if entry.record_id is not None:
             found = names.get(entry.record_type, {}).get(entry.record_id)
             record_name = str(found) if found is not None else f"#{entry.record_id}"
-            if registered and registered.endpoint and entry.record_id in openable.get(
-                entry.record_type, set()
+            if (
+                registered
+                and registered.endpoint
+                and entry.record_id in openable.get(entry.record_type, set())
             ):
                 url = url_for(registered.endpoint, **{registered.arg: entry.record_id})
         fields = registered.fields if registered else {}
@@ -352,4 +355,3 @@ def present(entries: Sequence[Any], viewer: Any, url_for: Callable[..., str]) ->
             )
         )
     return shown
-

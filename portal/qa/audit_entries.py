@@ -154,7 +154,10 @@ def _evaluation_answers(
         for question_id, value in answers.get((record_id, number), []):
             question = wordings.get(question_id)
             label = str(question) if question else _("Question #%(id)s", id=question_id)
-            lines.setdefault(entry_id, []).append(Line(label, None, answer_text(question, value)))
+            section = _("Answers (revision %(n)d)", n=number)
+            lines.setdefault(entry_id, []).append(
+                Line(label, None, answer_text(question, value), section=section)
+            )
     return lines
 
 
