@@ -92,6 +92,22 @@ def register_actions(actions: Mapping[str, Any], group: tuple[str, Any] | None =
         _GROUPS[group[0]] = group[1]
 
 
+def visible_in_scope(model: type, area: Any = None) -> Visible:
+    """The usual `visible`: the ids among those asked that policy.scoped() lets the viewer
+    read in `area` (the same check as the record's page: get_visible_or_404), one query."""
+    from sqlalchemy import select
+
+    from portal import policy
+    from portal.extensions import db
+
+    def visible(viewer: Any, ids: Sequence[int]) -> list[int]:
+        stmt = select(model.id).where(model.id.in_(ids))  # type: ignore[attr-defined]
+        scoped = policy.scoped(stmt, model, viewer, area or policy.Area.DIRECTORY)
+        return list(db.session.execute(scoped).scalars())
+
+    return visible
+
+
 def record_type(name: str) -> RecordType | None:
     return _TYPES.get(name)
 

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import policy
-from portal.audit_display import Field, register, register_actions
+from portal.audit_display import Field, register, register_actions, visible_in_scope
 from portal.extensions import db
 from portal.org.models import Grant, Market, Person, Position, Segment, StaffRole, Team
 
@@ -28,11 +27,6 @@ def _names(model: type) -> object:
     return describe
 
 
-def _visible_people(viewer: Person, ids: Sequence[int]) -> list[int]:
-    stmt = policy.scoped(select(Person.id).where(Person.id.in_(ids)), Person, viewer)
-    return list(db.session.execute(stmt).scalars())
-
-
 def _grant_names(ids: Sequence[int]) -> dict[int, str]:
     rows = db.session.execute(
         select(Grant.id, Person.name, Grant.role)
@@ -47,7 +41,7 @@ register(
     label=_l("Person"),
     describe=_names(Person),  # type: ignore[arg-type]
     link=("org.person_detail", "person_id"),
-    visible=_visible_people,
+    visible=visible_in_scope(Person),
     fields={
         "name": Field(_l("Name")),
         "name_romanised": Field(_l("Name (romanised)")),
@@ -79,6 +73,7 @@ register("team", label=_l("Team"), describe=_names(Team))  # type: ignore[arg-ty
 register("market", label=_l("Market"), describe=_names(Market))  # type: ignore[arg-type]
 register("segment", label=_l("Segment"), describe=_names(Segment))  # type: ignore[arg-type]
 register("position", label=_l("Position"), describe=_names(Position))  # type: ignore[arg-type]
+register("organisation", label=_l("Organisation"))
 register(
     "staff_grant",
     label=_l("Staff grant"),

@@ -12,7 +12,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from portal import policy
-from portal.audit_display import Field, Line, answer_text, register, register_actions
+from portal.audit_display import (
+    Field,
+    Line,
+    answer_text,
+    register,
+    register_actions,
+    visible_in_scope,
+)
 from portal.extensions import db
 from portal.org.models import Person
 from portal.policy import Area
@@ -186,11 +193,6 @@ def _contact_names(ids: Sequence[int]) -> dict[int, str]:
     return {cid: f"{source} · {external}" for cid, source, external in rows}
 
 
-def _visible_contacts(viewer: Person, ids: Sequence[int]) -> list[int]:
-    stmt = policy.scoped(select(Contact.id).where(Contact.id.in_(ids)), Contact, viewer, Area.QA)
-    return list(db.session.execute(stmt).scalars())
-
-
 def _session_names(ids: Sequence[int]) -> dict[int, str]:
     rows = db.session.execute(
         select(CalibrationSession.id, CalibrationSession.title).where(
@@ -292,7 +294,7 @@ register(
     label=_l("Contact"),
     describe=_contact_names,
     link=("qa.contact_detail", "contact_id"),
-    visible=_visible_contacts,
+    visible=visible_in_scope(Contact, Area.QA),
 )
 register(
     "calibration_session",

@@ -252,3 +252,34 @@ def _last_entry(action: str) -> int:
         .order_by(audit.AuditEntry.id.desc())
         .limit(1)
     ).scalar_one()
+
+
+def test_every_registered_type_names_unknown_ids_as_nothing_in_one_query(app, world):
+    registered = sorted(audit_display._TYPES)
+    assert {"person", "evaluation", "scorecard", "goal", "review", "coaching_session"} <= set(
+        registered
+    )
+    for name in registered:
+        record_type = audit_display.record_type(name)
+        if record_type.describe is None:
+            continue
+        with app.test_request_context(), count_queries(app) as statements:
+            assert dict(record_type.describe([2_000_000_000])) == {}, name
+        assert len(statements) == 1, name
+
+
+def test_goals_reviews_and_one_on_ones_read_by_name_with_links(client, world):
+    from tests.coaching.helpers import setup_series
+    from tests.goals.helpers import ready_review
+
+    ready = ready_review(world)
+    series = setup_series(world)[world.agent_a1.id]
+    as_user(client, world.hr)
+    html = client.get("/admin/audit").get_data(as_text=True)
+    goal = ready.goals[0]
+    assert f'<a href="/goals/{goal.id}">{goal.title} ({world.agent_a1.name})</a>' in html
+    assert f'href="/goals/reviews/{ready.review.id}"' in html
+    assert f"Review of {world.agent_a1.name}, {ready.cycle.name}" in html
+    assert f'href="/coaching/series/{series.id}"' in html
+    assert f"1:1s of {world.agent_a1.name} with {world.sup_a.name}" in html
+    assert "Goal created" in html
