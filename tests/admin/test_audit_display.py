@@ -283,3 +283,44 @@ def test_goals_reviews_and_one_on_ones_read_by_name_with_links(client, world):
     assert f'href="/coaching/series/{series.id}"' in html
     assert f"1:1s of {world.agent_a1.name} with {world.sup_a.name}" in html
     assert "Goal created" in html
+
+
+def test_scorecards_grants_and_calibration_scores_read_in_words(client, world):
+    card = card_for(world)
+    version = card.current_version
+    question = version.sections[0].questions[0]
+    edit = entry(
+        world.qa,
+        "scorecard.edit",
+        "scorecard",
+        card.id,
+        {"current_version_id": None, "market_ids": [], "is_archived": False},
+        {"current_version_id": version.id, "market_ids": [world.hk.id], "is_archived": True},
+    )
+    grant = entry(
+        world.hr,
+        "grant.create",
+        "staff_grant",
+        2_000_000,
+        None,
+        {"person_id": world.qa.id, "role": "qa_analyst", "team_id": world.team_a.id},
+    )
+    score = entry(
+        world.sup_a,
+        "calibration.score",
+        "calibration_score",
+        2_000_001,
+        None,
+        {"score": "200/3", "answers": {str(question.id): "no"}},
+    )
+    as_user(client, world.hr)
+    html = client.get("/admin/audit").get_data(as_text=True)
+    text = words(row_html(html, edit.id))
+    assert f"Current version: — → {card.name}, version {version.number}" in text
+    assert f"Markets: — → {world.hk.name}" in text and "Archived: No → Yes" in text
+    assert f'href="/qa/scorecards/{card.id}"' in row_html(html, edit.id)
+    text = words(row_html(html, grant.id))
+    assert "Staff grant given" in text and "Role: QA analyst" in text
+    assert f"Person: {world.qa.name}" in text and f"Team: {world.team_a.name}" in text
+    text = words(row_html(html, score.id))
+    assert "Score: 66.7 %" in text and f"Answers: {question.text}: No" in text
