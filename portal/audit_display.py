@@ -275,7 +275,7 @@ def changed_keys(before: Any, after: Any) -> list[str]:
 
 
 def diff_lines(before: Any, after: Any, fields: Mapping[str, Field], names: Names) -> list[Line]:
-    """ "field: before → after" lines, only what changed, registered fields first in their
+    """Lines of "field: before → after", only what changed, registered fields first in their
     registered order, then the rest alphabetically; a side that was absent shows as None."""
     if not isinstance(before, dict) and not isinstance(after, dict):
         if before == after:

@@ -98,7 +98,7 @@ def utc_bounds(
 
 
 def is_whole_action(value: str) -> bool:
-    """"evaluation.submit" names one action; "evaluation." (a group) or "auth" is a prefix."""
+    """True for one action ("evaluation.submit"); a group ("evaluation.") or "auth" is a prefix."""
     return "." in value and not value.endswith(".")
 
 

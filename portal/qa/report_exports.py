@@ -64,8 +64,7 @@ def table_rows(report: RollupReport, table: str) -> tuple[list[str], list[list[A
         ]
     if table == "questions":
         return ["question", "scorecard", "answered", "failed", "fail_rate"], [
-            [q.text, q.scorecard, q.answered, q.failed, _round(q.rate, 4)]
-            for q in report.questions
+            [q.text, q.scorecard, q.answered, q.failed, _round(q.rate, 4)] for q in report.questions
         ]
     if table == "distribution":
         return ["from", "to", "evaluations", "share"], [
