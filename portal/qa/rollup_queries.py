@@ -744,6 +744,7 @@ class EvaluationRow:
     critical_failed: bool
     status: str
     scorecard: str = ""
+    score_exact: str | None = None  # "p/q": shown rounded once, as the evaluation page does
 
 
 def evaluations_page(
@@ -763,6 +764,7 @@ def evaluations_page(
         Evaluation.critical_failed,
         Evaluation.status,
         Scorecard.name,
+        Evaluation.score_exact,
         contact=True,
         agent=True,
     )

@@ -121,6 +121,8 @@ def test_questions_of_two_scorecards_are_labelled_with_their_scorecard(client, w
     )
     assert f"<td>{voice_name}</td>" in drill and f"<td>{chat_name}</td>" in drill
     assert "(Month)" in drill
+    # Scores as the evaluation page shows them: the exact value rounded once, with its unit.
+    assert '<td class="num">0.0 %</td>' in drill and '<td class="num">0.0 %</td>' in daily
     export = client.get(
         "/qa/programme/reports/export?period=month&on=2026-11-10&table=questions"
     ).get_data(as_text=True)
