@@ -58,6 +58,8 @@ class AuditRow:
     record_id: int | None
     address: str | None
     changes: list[Change] = field(default_factory=list)
+    before: Any = None
+    after: Any = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,16 @@ def utc_bounds(
     return start, end
 
 
+def is_whole_action(value: str) -> bool:
+    """True for one action ("evaluation.submit"); a group ("evaluation.") or "auth" is a prefix."""
+    return "." in value and not value.endswith(".")
+
+
+def logged_actions() -> list[str]:
+    """Every action the log holds, for the action picker (one query over the action index)."""
+    return list(db.session.execute(select(AuditEntry.action).distinct()).scalars())
+
+
 def _filtered(stmt: Select, filters: AuditFilters, time_zone: str) -> Select:
     if filters.actor:
         needle = filters.actor.strip().lower()
@@ -105,7 +117,11 @@ def _filtered(stmt: Select, filters: AuditFilters, time_zone: str) -> Select:
             )
         )
     if filters.action:
-        stmt = stmt.where(AuditEntry.action.startswith(filters.action.strip(), autoescape=True))
+        action = filters.action.strip()
+        if is_whole_action(action):
+            stmt = stmt.where(AuditEntry.action == action)
+        else:
+            stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
     if filters.record_type:
         stmt = stmt.where(AuditEntry.record_type == filters.record_type.strip())
     if filters.record_id is not None:
@@ -143,6 +159,8 @@ def search_audit(
             record_id=entry.record_id,
             address=entry.address,
             changes=changed_fields(entry.before, entry.after),
+            before=entry.before,
+            after=entry.after,
         )
         for entry, name, email in found[:limit]
     ]

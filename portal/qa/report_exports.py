@@ -63,8 +63,8 @@ def table_rows(report: RollupReport, table: str) -> tuple[list[str], list[list[A
             [row.label, *_summary_cells(row.summary)] for row in report.groups[table]
         ]
     if table == "questions":
-        return ["question", "answered", "failed", "fail_rate"], [
-            [q.text, q.answered, q.failed, _round(q.rate, 4)] for q in report.questions
+        return ["question", "scorecard", "answered", "failed", "fail_rate"], [
+            [q.text, q.scorecard, q.answered, q.failed, _round(q.rate, 4)] for q in report.questions
         ]
     if table == "distribution":
         return ["from", "to", "evaluations", "share"], [

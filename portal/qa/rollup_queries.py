@@ -29,7 +29,13 @@ from portal.qa.evaluation_models import (
     EvaluationRevision,
     EvaluationStatus,
 )
-from portal.qa.models import Contact, ScorecardQuestion, ScorecardVersion
+from portal.qa.models import (
+    Contact,
+    Scorecard,
+    ScorecardQuestion,
+    ScorecardSection,
+    ScorecardVersion,
+)
 from portal.qa.rollup_daily import QaPlan
 from portal.qa.rollup_daily_models import BIN_NAMES, QaRollupDaily, QaRollupQuestion
 from portal.qa.rollups import Aggregate, PeriodKind, QuestionFailures
@@ -643,6 +649,19 @@ def group_rows_limited(
     ], len(rows)
 
 
+_QUESTION_KEY = (ScorecardQuestion.text, Scorecard.name, ScorecardVersion.number)
+
+
+def _with_scorecard(stmt: Select) -> Select:
+    """Join a question to its scorecard: the same wording on two scorecards is two questions,
+    and the report names each one's scorecard. Three joins by primary key."""
+    return (
+        stmt.join(ScorecardSection, ScorecardSection.id == ScorecardQuestion.section_id)
+        .join(ScorecardVersion, ScorecardVersion.id == ScorecardSection.version_id)
+        .join(Scorecard, Scorecard.id == ScorecardVersion.scorecard_id)
+    )
+
+
 def questions_failed_most(
     viewer: Person, filters: RollupFilters, limit: int = 10, plan: QaPlan | None = None
 ) -> list[QuestionFailures]:
@@ -655,18 +674,20 @@ def questions_failed_most(
         if rolled:
             q = QaRollupQuestion
             statements.append(
-                _rolled(
-                    filters,
-                    plan,
-                    rolled,
-                    q.question_id,
-                    ScorecardQuestion.text,
-                    func.coalesce(func.sum(q.answered), 0),
-                    func.coalesce(func.sum(q.failed), 0),
-                    model=q,
-                )
-                .join(ScorecardQuestion, ScorecardQuestion.id == q.question_id)
-                .group_by(q.question_id, ScorecardQuestion.text)
+                _with_scorecard(
+                    _rolled(
+                        filters,
+                        plan,
+                        rolled,
+                        q.question_id,
+                        ScorecardQuestion.text,
+                        Scorecard.name,
+                        ScorecardVersion.number,
+                        func.coalesce(func.sum(q.answered), 0),
+                        func.coalesce(func.sum(q.failed), 0),
+                        model=q,
+                    ).join(ScorecardQuestion, ScorecardQuestion.id == q.question_id)
+                ).group_by(*_QUESTION_KEY, q.question_id)
             )
         if rest <= filters.end_on:
             statements.append(_raw_questions(viewer, _rest(filters, rest)))
@@ -674,24 +695,28 @@ def questions_failed_most(
         statements.append(_raw_questions(viewer, filters))
     found: dict[int, QuestionFailures] = {}
     for stmt in statements:
-        for qid, text, answered, failed in db.session.execute(stmt).all():
+        for qid, text, card, number, answered, failed in db.session.execute(stmt).all():
             before = found.get(int(qid))
             found[int(qid)] = QuestionFailures(
                 int(qid),
                 text,
                 int(answered) + (before.answered if before else 0),
                 int(failed) + (before.failed if before else 0),
+                scorecard=card,
+                version=int(number),
             )
-    return rollups.failed_most(list(found.values()), limit)
+    return rollups.label_scorecards(rollups.failed_most(list(found.values()), limit))
 
 
 def _raw_questions(viewer: Person, filters: RollupFilters) -> Select:
-    return (
+    return _with_scorecard(
         _base(
             viewer,
             filters,
             EvaluationAnswer.question_id,
             ScorecardQuestion.text,
+            Scorecard.name,
+            ScorecardVersion.number,
             func.count(EvaluationAnswer.possible),
             func.coalesce(func.sum(case((EvaluationAnswer.failed, 1), else_=0)), 0),
         )
@@ -704,8 +729,7 @@ def _raw_questions(viewer: Person, filters: RollupFilters) -> Select:
         )
         .join(EvaluationAnswer, EvaluationAnswer.revision_id == EvaluationRevision.id)
         .join(ScorecardQuestion, ScorecardQuestion.id == EvaluationAnswer.question_id)
-        .group_by(EvaluationAnswer.question_id, ScorecardQuestion.text)
-    )
+    ).group_by(*_QUESTION_KEY, EvaluationAnswer.question_id)
 
 
 @dataclass(frozen=True)
@@ -719,6 +743,8 @@ class EvaluationRow:
     score: Any
     critical_failed: bool
     status: str
+    scorecard: str = ""
+    score_exact: str | None = None  # "p/q": shown rounded once, as the evaluation page does
 
 
 def evaluations_page(
@@ -737,9 +763,16 @@ def evaluations_page(
         Evaluation.score,
         Evaluation.critical_failed,
         Evaluation.status,
+        Scorecard.name,
+        Evaluation.score_exact,
         contact=True,
         agent=True,
-    ).join(_Evaluator, _Evaluator.id == Evaluation.evaluator_id)
+    )
+    stmt = (
+        stmt.join(_Evaluator, _Evaluator.id == Evaluation.evaluator_id)
+        .join(ScorecardVersion, ScorecardVersion.id == Evaluation.scorecard_version_id)
+        .join(Scorecard, Scorecard.id == ScorecardVersion.scorecard_id)
+    )
     cursor = split_cursor(after, "_", read_datetime_key)
     if cursor:
         at, last_id = cursor

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 from portal.qa.intervals import MeanCI, mean_ci_from_sums, wilson_interval
 
@@ -27,6 +28,9 @@ BIN_COUNT = 10
 
 
 class PeriodKind(StrEnum):
+    # The four full weeks before the week holding the anchor: the reports' default, because a
+    # month to date holds too few evaluations in its first days to show any mean.
+    LAST_4_WEEKS = "last4weeks"
     WEEK = "week"
     MONTH = "month"
     QUARTER = "quarter"
@@ -129,6 +133,13 @@ class QuestionFailures:
     text: str
     answered: int  # evaluations that answered it (N/A not counted)
     failed: int
+    scorecard: str = ""  # its scorecard's name: the same wording may be on two scorecards
+    version: int = 0  # its scorecard version's number
+
+    @property
+    def label(self) -> str:
+        """The wording with its scorecard: "Greeting · Voice"."""
+        return f"{self.text} · {self.scorecard}" if self.scorecard else self.text
 
     @property
     def rate(self) -> float | None:
@@ -140,6 +151,20 @@ def failed_most(rows: Iterable[QuestionFailures], limit: int = 10) -> list[Quest
     failing = [row for row in rows if row.failed]
     failing.sort(key=lambda r: (-r.failed, -(r.rate or 0), r.question_id))
     return failing[:limit]
+
+
+def label_scorecards(rows: Sequence[QuestionFailures]) -> list[QuestionFailures]:
+    """The rows with their scorecard names made distinct where two rows would read the same
+    (the same wording in two versions of one scorecard): "Voice (v2)"."""
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        seen[(row.text, row.scorecard)] = seen.get((row.text, row.scorecard), 0) + 1
+    return [
+        replace(row, scorecard=f"{row.scorecard} (v{row.version})")
+        if seen[(row.text, row.scorecard)] > 1
+        else row
+        for row in rows
+    ]
 
 
 # ---- periods -------------------------------------------------------------------------------
@@ -154,8 +179,32 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def last_full_weeks(today: date, weeks: int = 4) -> tuple[date, date]:
+    """The `weeks` whole ISO weeks (Monday to Sunday) that ended before the week holding
+    `today`, as inclusive first and last days: on Monday 7 Dec 2026, 9 Nov to 6 Dec."""
+    end = week_start(today) - timedelta(days=1)
+    return end - timedelta(days=7 * weeks - 1), end
+
+
+def local_today(now: datetime, time_zone: str | None) -> date:
+    """The calendar day `now` (an aware moment) falls on in `time_zone` (UTC when unknown)."""
+    try:
+        zone = ZoneInfo(time_zone or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()
+
+
+def default_report_period(now: datetime, time_zone: str | None) -> tuple[date, date]:
+    """The QA reports' default period for a viewer: the last four full weeks in their zone."""
+    return last_full_weeks(local_today(now, time_zone), 4)
+
+
 def period_range(kind: PeriodKind, anchor: date) -> tuple[date, date]:
-    """The period of `kind` holding `anchor`, as inclusive first and last days."""
+    """The period of `kind` holding `anchor`, as inclusive first and last days (for the last
+    four weeks: the four full Monday-to-Sunday weeks before the week holding `anchor`)."""
+    if kind == PeriodKind.LAST_4_WEEKS:
+        return last_full_weeks(anchor, 4)
     if kind == PeriodKind.WEEK:
         start = week_start(anchor)
         return start, start + timedelta(days=6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from portal.admin.audit_queries import AuditFilters
 from portal.admin.grants import ScopeChoice
+from portal.audit_display import ActionGroup
 from portal.forms import Form, optional_int
 from portal.org.models import StaffRole
 
@@ -26,13 +28,29 @@ class AuditFilterForm(Form):
         csrf = False
 
     actor = SearchField(_l("Who (name or e-mail)"), validators=[Optional(), Length(max=254)])
-    action = StringField(_l("Action starts with"), validators=[Optional(), Length(max=64)])
+    # Grouped by record type; a group's own option ("evaluation.") picks all its actions.
+    action = SelectField(
+        _l("Action"), choices=[], validate_choice=False, validators=[Optional(), Length(max=64)]
+    )
     record_type = StringField(_l("Record type"), validators=[Optional(), Length(max=64)])
     record_id = IntegerField(
         _l("Record id"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
     )
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+
+    def set_actions(self, groups: list[ActionGroup]) -> None:
+        """The action picker's options: any action, then per group "all" and each action."""
+        choices: dict[str | None, list[tuple[str, str]]] = {None: [("", _("Any action"))]}
+        known = {""}
+        for group in groups:
+            options = [(group.prefix, _("All: %(group)s", group=group.label)), *group.actions]
+            choices[group.label] = options
+            known.update(value for value, _label in options)
+        typed = (self.action.data or "").strip()
+        if typed not in known:  # an address typed by hand ("auth") stays selected
+            choices[None].append((typed, typed))
+        self.action.choices = choices  # type: ignore[assignment]
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user, login_required
 
-from portal import policy
+from portal import audit_display, policy
 from portal.admin import audit_queries
 from portal.blueprints.admin.forms import AuditFilterForm
 from portal.htmx import render_view
@@ -21,6 +21,7 @@ def audit_list():
     # Checked before the filters are read, so a refused viewer learns nothing from errors.
     policy.require(current_user, "audit.view")
     form = AuditFilterForm(request.args)
+    form.set_actions(audit_display.action_groups(audit_queries.logged_actions()))
     if not form.validate():
         return render_view(
             "admin/audit_list.html",
@@ -41,6 +42,7 @@ def audit_list():
         "admin/_audit_results.html",
         form=form,
         results=page,
+        entries=audit_display.present(page.rows, current_user, url_for),
         paging_args=filters.as_args(),
     )
 

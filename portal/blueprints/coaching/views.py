@@ -235,4 +235,6 @@ def calendar_feed(token: str):
     return response
 
 
+from portal.coaching import audit_entries  # noqa: E402, F401  (says how coaching audit entries read)
+
 from . import completion_views, effect_views, meeting_views, session_views  # noqa: E402, F401

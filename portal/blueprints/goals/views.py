@@ -292,6 +292,8 @@ def person_readiness(person_id: int):
     )
 
 
+from portal.goals import audit_entries  # noqa: E402, F401  (says how goals audit entries read)
+
 from . import (  # noqa: E402, F401
     assessment_views,
     calibration_views,

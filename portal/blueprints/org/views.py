@@ -86,4 +86,6 @@ def tree_children(person_id: int):
     )
 
 
+from portal.org import audit_entries  # noqa: E402, F401  (says how org audit entries read)
+
 from . import imports, manage  # noqa: E402, F401  (attach their routes to bp)

@@ -23,6 +23,7 @@ from portal.qa.programme_models import AssignTo, StratifyMode
 from portal.qa.rollups import PeriodKind
 
 PERIOD_LABELS = {
+    PeriodKind.LAST_4_WEEKS: _l("Last 4 full weeks"),
     PeriodKind.WEEK: _l("Week"),
     PeriodKind.MONTH: _l("Month"),
     PeriodKind.QUARTER: _l("Quarter"),
@@ -68,7 +69,7 @@ class ReportFilterForm(Form):
     period = SelectField(
         _l("Period"),
         choices=[SelectChoice(k.value, v) for k, v in PERIOD_LABELS.items()],
-        default="month",
+        default=PeriodKind.LAST_4_WEEKS.value,
     )
     on = DateField(_l("A day in the period"), validators=[Optional()])
     start_on = DateField(_l("From (custom)"), validators=[Optional()])

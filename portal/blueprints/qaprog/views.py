@@ -3,7 +3,7 @@ pages live in sibling modules attached to the same blueprint."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext as _
@@ -48,13 +48,12 @@ def _labels() -> dict:
         "dimension_labels": DIMENSION_LABELS,
         "stratify_labels": forms.STRATIFY_LABELS,
         "assign_labels": forms.ASSIGN_LABELS,
+        "period_labels": {k.value: v for k, v in forms.PERIOD_LABELS.items()},
     }
 
 
 def _today() -> date:
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(current_user.time_zone or "UTC")).date()
+    return rollups.local_today(utcnow(), current_user.time_zone)
 
 
 def _report_filters() -> tuple[ReportFilterForm, RollupFilters, bool]:
@@ -70,7 +69,7 @@ def _report_filters() -> tuple[ReportFilterForm, RollupFilters, bool]:
     kind = (
         PeriodKind(form.period.data)
         if form.period.data in {k.value for k in PeriodKind}
-        else PeriodKind.MONTH
+        else PeriodKind.LAST_4_WEEKS
     )
     anchor = form.on.data if form.on.data and not form.on.errors else _today()
     if kind == PeriodKind.CUSTOM:
@@ -84,7 +83,7 @@ def _report_filters() -> tuple[ReportFilterForm, RollupFilters, bool]:
             form.end_on.errors = [*form.end_on.errors, _("Choose at most two years.")]
         if form.start_on.errors or form.end_on.errors:
             valid = False
-            start, end = rollups.period_range(PeriodKind.MONTH, anchor)
+            start, end = rollups.period_range(PeriodKind.LAST_4_WEEKS, anchor)
         else:
             start, end = form.start_on.data, form.end_on.data
     else:
@@ -225,5 +224,7 @@ def report_export():
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
+
+from portal.qa import audit_entries  # noqa: E402, F401  (says how QA audit entries read)
 
 from . import calibration_views, daily_views, leniency_views, sampling_views  # noqa: E402, F401  (attach their routes to bp)

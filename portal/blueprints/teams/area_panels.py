@@ -100,7 +100,7 @@ def qa_panel(req: PanelRequest) -> Panel | None:
         "qa-questions": Table(
             _("Questions failed most"),
             [_("Question"), _("Failed"), _("Answered"), _("Failure rate")],
-            [[q.text, q.failed, q.answered, percent(q.rate, 1)] for q in result.questions],
+            [[q.label, q.failed, q.answered, percent(q.rate, 1)] for q in result.questions],
         ),
     }
     if result.children:
