@@ -218,7 +218,8 @@ def axe_violations(watch: PageWatch, context: str | None = None) -> list[str]:
         """async (ctx) => {
             const r = await window.axe.run(ctx || document, {resultTypes: ['violations']});
             return r.violations.map(v => v.nodes.map(
-                n => v.id + ': ' + n.target.join(' ') + ' - ' + n.failureSummary.split('\\n').join(' ')
+                n => v.id + ': ' + n.target.join(' ') + ' - '
+                    + n.failureSummary.split('\\n').join(' ')
             )).flat();
         }""",
         context,
