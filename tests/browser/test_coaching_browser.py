@@ -60,7 +60,7 @@ def test_a_supervisor_runs_a_one_on_one_and_the_report_sees_the_shared_part(live
     # the suggested talking point goes onto the agenda without a page load
     p.evaluate("window.__stillHere = true")
     point = f"New evaluation #{evaluation_id}"
-    p.get_by_role("button", name=f"Add to the agenda: {point}").click()
+    p.get_by_role("button", name=f"Add to agenda: {point}").click()
     p.locator("#agenda .agenda-list").get_by_role("link", name=point).wait_for()
     assert p.evaluate("window.__stillHere") is True
     page.screenshot("talking-point-added")
