@@ -69,7 +69,7 @@ def journeys(live_server) -> dict[str, list[str]]:
             f"/coaching/meetings/{meeting}",
             "/goals/team",
         ],
-        "hr": ["/", "/admin/audit", "/qa/programme/reports", "/goals/"],
+        "hr": ["/", "/qa/evaluations", "/admin/audit", "/qa/programme/reports", "/goals/"],
         "agent_a1": [
             "/",
             "/qa/my-evaluations",
@@ -141,3 +141,15 @@ def test_the_journeys_are_accessible_on_a_desktop(live_server, browser, journeys
         assert watch.page.locator("nav.mainnav").is_visible()
         problems = _check_pages(watch, base, journeys[who], None)
         assert not problems, "\n".join(problems)
+
+
+def test_without_javascript_the_phone_menu_stays_open(live_server, browser):
+    base, email = live_server["url"], live_server["people"]["sup_a"]["email"]
+    with watched(
+        browser, RESULTS / "phone-no-js", viewport=PHONE, java_script_enabled=False
+    ) as watch:
+        sign_in(watch, base, email)
+        assert watch.page.locator("[data-menu-toggle]").is_hidden()
+        assert watch.page.locator("nav.mainnav").is_visible()
+        watch.page.goto(f"{base}/qa/evaluations")
+        assert watch.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
