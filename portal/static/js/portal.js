@@ -103,7 +103,9 @@
     }
   }
   function fitTables(root) {
-    root.querySelectorAll("table.table").forEach(function (table) {
+    var tables = Array.prototype.slice.call(root.querySelectorAll("table.table"));
+    if (root instanceof Element && root.matches("table.table")) { tables.push(root); }
+    tables.forEach(function (table) {
       var box = table.parentElement;
       if (!box.classList.contains("table-scroll")) {
         box = document.createElement("div");
@@ -116,6 +118,11 @@
   }
   fitTables(document);
   document.addEventListener("htmx:load", function (event) { fitTables(event.target); });
+  document.addEventListener("toggle", function (event) {  // a table in a <details> had no width
+    if (event.target instanceof HTMLDetailsElement && event.target.open) {
+      event.target.querySelectorAll(".table-scroll").forEach(markScrollable);
+    }
+  }, true);
   var resizing = false;
   window.addEventListener("resize", function () {
     if (resizing) { return; }
