@@ -139,6 +139,7 @@ def test_the_journeys_are_accessible_on_a_desktop(live_server, browser, journeys
         sign_in(watch, base, email)
         assert watch.page.locator("[data-menu-toggle]").is_hidden()
         assert watch.page.locator("nav.mainnav").is_visible()
+        watch.screenshot("home")
         problems = _check_pages(watch, base, journeys[who], None)
         assert not problems, "\n".join(problems)
 
