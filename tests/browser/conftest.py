@@ -185,8 +185,12 @@ def sign_in(
 
 
 def menu(watch: PageWatch, group: str, entry: str) -> None:
-    """Open a main-menu group by its name and follow one of its entries."""
+    """Open a main-menu group by its name and follow one of its entries (on a phone, unfold
+    the menu behind its "Menu" button first)."""
     page = watch.page
+    toggle = page.locator("[data-menu-toggle]")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
     summary = page.locator("nav.mainnav summary", has_text=group)
     if summary.count():  # a group of one entry is a plain link
         summary.click()

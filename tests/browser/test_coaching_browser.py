@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from portal.db import utcnow
 from portal.extensions import db
 from portal.org.models import Person
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.coaching.helpers import make_evaluation, scorecard_question_ids
 
 PRIVATE = "Private thought about coaching"
@@ -60,7 +60,8 @@ def test_a_supervisor_runs_a_one_on_one_and_the_report_sees_the_shared_part(live
     # the suggested talking point goes onto the agenda without a page load
     p.evaluate("window.__stillHere = true")
     point = f"New evaluation #{evaluation_id}"
-    p.get_by_role("button", name=f"Add to the agenda: {point}").click()
+    assert_accessible(page)  # the "Add to agenda" buttons' names start with their visible text
+    p.get_by_role("button", name=f"Add to agenda: {point}").click()
     p.locator("#agenda .agenda-list").get_by_role("link", name=point).wait_for()
     assert p.evaluate("window.__stillHere") is True
     page.screenshot("talking-point-added")

@@ -56,8 +56,9 @@ COUNTERS = {
     "supervisor.disputes": EVALUATION_ROWS,
     "supervisor.queue": "#queue-rows tbody tr",
     "supervisor.drafts": "main a[href^='/qa/evaluations/'][href$='/edit']",
-    "agent.actions": "h2:text-is('Mine') + table tbody tr",
-    "supervisor.actions": 'h2:text-is("The other person\'s") + table tbody tr',
+    # portal.js puts each table in a .table-scroll box (it scrolls inside its card on phones)
+    "agent.actions": "h2:text-is('Mine') + .table-scroll tbody tr",
+    "supervisor.actions": 'h2:text-is("The other person\'s") + .table-scroll tbody tr',
     # this week is the grid's last week column (before the "% held" column)
     "supervisor.one_on_ones": (
         "table.completion-grid tbody tr td:nth-last-child(2).cell-not_recorded"
@@ -71,7 +72,7 @@ def _teams_below_target(page) -> int:
     """Rows of the completion page's "By team" table whose % held is under 80; with a single
     supervisor in reach the page shows that team's grid and overall figure instead."""
     percent = """text => { const m = text.match(/(\\d+)\\s*%/); return m ? +m[1] : null; }"""
-    teams = page.locator('h2:text-is("By team") + table tbody tr')
+    teams = page.locator('h2:text-is("By team") + .table-scroll tbody tr')
     if teams.count():
         return teams.evaluate_all(
             f"rows => rows.filter(r => {{ const p = ({percent})(r.textContent);"

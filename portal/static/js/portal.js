@@ -2,6 +2,9 @@
 (function () {
   "use strict";
 
+  // The stylesheet folds the phone menu and wraps tables only when this script runs.
+  document.documentElement.classList.add("js");
+
   // <select data-autosubmit> submits its form when changed (e.g. the language menu).
   document.addEventListener("change", function (event) {
     var el = event.target;
@@ -47,7 +50,86 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       var open = document.querySelector("details[data-navgroup][open]");
-      if (open) { open.removeAttribute("open"); open.querySelector("summary").focus(); }
+      if (open) { open.removeAttribute("open"); open.querySelector("summary").focus(); return; }
+      if (menuOpen()) { setMenu(false); menuToggle().focus(); }
     }
+  });
+
+  // Phone menu: the "Menu" button shows and hides the header's menu (CSS folds it under 640 px).
+  function menuToggle() { return document.querySelector("[data-menu-toggle]"); }
+  function menuOpen() {
+    var toggle = menuToggle();
+    return !!toggle && toggle.offsetParent !== null && toggle.getAttribute("aria-expanded") === "true";
+  }
+  function setMenu(open) {
+    var toggle = menuToggle();
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    document.getElementById(toggle.getAttribute("aria-controls")).classList.toggle("is-open", open);
+  }
+  document.addEventListener("click", function (event) {
+    var toggle = event.target instanceof Element && event.target.closest("[data-menu-toggle]");
+    if (toggle) { setMenu(toggle.getAttribute("aria-expanded") !== "true"); }
+  });
+
+  // Tables scroll inside their card: each table.table sits in a .table-scroll box, which becomes
+  // a labelled, focusable region (so keyboard users can scroll it) only while it is too narrow.
+  function tableLabel(table) {
+    var caption = table.querySelector("caption");
+    if (caption) { return caption.textContent.trim(); }
+    var before = Array.prototype.filter.call(
+      document.querySelectorAll("main h1, main h2, main h3"),
+      function (h) { return h.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING; }
+    );
+    var heading = before[before.length - 1];
+    var name = heading ? headingText(heading) : "";
+    // "Table: <heading>", so the region's name differs from its section's.
+    return name ? document.body.dataset.tableLabel.replace("{name}", name) : document.body.dataset.tableName;
+  }
+  function headingText(heading) {  // the heading's own words, without links beside them
+    var own = Array.prototype.filter.call(heading.childNodes, function (n) { return n.nodeType === Node.TEXT_NODE; })
+      .map(function (n) { return n.textContent; }).join(" ").replace(/\s+/g, " ").trim();
+    return own || heading.textContent.trim();
+  }
+  function markScrollable(box) {
+    var table = box.querySelector("table");
+    if (table && box.scrollWidth > box.clientWidth + 1) {
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", tableLabel(table));
+      box.setAttribute("tabindex", "0");
+    } else {
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+      box.removeAttribute("tabindex");
+    }
+  }
+  function fitTables(root) {
+    var tables = Array.prototype.slice.call(root.querySelectorAll("table.table"));
+    if (root instanceof Element && root.matches("table.table")) { tables.push(root); }
+    tables.forEach(function (table) {
+      var box = table.parentElement;
+      if (!box.classList.contains("table-scroll")) {
+        box = document.createElement("div");
+        box.className = "table-scroll";
+        table.parentNode.insertBefore(box, table);
+        box.appendChild(table);
+      }
+    });
+    document.querySelectorAll(".table-scroll").forEach(markScrollable);
+  }
+  fitTables(document);
+  document.addEventListener("htmx:load", function (event) { fitTables(event.target); });
+  document.addEventListener("toggle", function (event) {  // a table in a <details> had no width
+    if (event.target instanceof HTMLDetailsElement && event.target.open) {
+      event.target.querySelectorAll(".table-scroll").forEach(markScrollable);
+    }
+  }, true);
+  var resizing = false;
+  window.addEventListener("resize", function () {
+    if (resizing) { return; }
+    resizing = true;
+    window.requestAnimationFrame(function () {
+      resizing = false;
+      document.querySelectorAll(".table-scroll").forEach(markScrollable);
+    });
   });
 })();
