@@ -135,15 +135,23 @@ def bootstrap_alpha(
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
     units = _pairable_units(data)
-    if not units or _alpha(units, [1] * len(units), level, order) is None:
+    prepared = _Prepared(units, level, order) if units else None
+    if prepared is None or prepared.alpha([1] * len(units)) is None:
         return None
     rng = random.Random(seed)
+    size = len(units)
+    bits = size.bit_length()
+    draw = rng.getrandbits
     estimates = []
     for _ in range(n):
-        weights = [0] * len(units)
+        weights = [0] * size
         for _ in units:
-            weights[rng.randrange(len(units))] += 1
-        estimate = _alpha(units, weights, level, order)
+            # rng.randrange(size) inlined (same draws, same sequence): rejection sampling
+            pick = draw(bits)
+            while pick >= size:
+                pick = draw(bits)
+            weights[pick] += 1
+        estimate = prepared.alpha(weights)
         if estimate is not None:
             estimates.append(estimate)
     if not estimates:
@@ -277,6 +285,124 @@ def _alpha(
     order: Sequence[Hashable] | None,
 ) -> float | None:
     """Alpha over the units, each counted `weight` times; None when expected disagreement is 0."""
+    return _Prepared(units, level, order).alpha(weights)
+
+
+class _Prepared:
+    """Alpha of weighted units in whole numbers: the same rational number as the textbook sums
+    (`_textbook_alpha`), hence the same float, at a fraction of the cost.
+
+    Every unit's coincidences weigh 1 / (m - 1); scaling them by L, the least common multiple of
+    the units' (m - 1), makes them whole. Nominal and interval differences do not depend on the
+    totals, so each unit's observed disagreement is computed once and a resample only sums
+    weights × numbers:
+      nominal  Σ_{c≠k} n_c n_k = m² − Σ n_c²
+      interval Σ_{c,k} n_c n_k (a_c − a_k)² = 2 (m Σ n_c a_c² − (Σ n_c a_c)²), a = value × q,
+               q the common denominator of the values.
+    Ordinal differences depend on the totals: observed coincidences are summed per pair of
+    values, then weighed by 4 δ², which is whole. Ratio keeps the textbook sums.
+    """
+
+    def __init__(self, units: Sequence[_Unit], level: Level, order: Sequence[Hashable] | None):
+        self.units = units
+        self.level = level
+        self.order = order
+        self.scale = math.lcm(*(sum(u.counts.values()) - 1 for u in units)) if units else 1
+        self.per_unit: list[int] = []
+        if level is Level.NOMINAL:
+            for unit in units:
+                m = sum(unit.counts.values())
+                squares = sum(count * count for count in unit.counts.values())
+                self.per_unit.append((m * m - squares) * (self.scale // (m - 1)))
+        elif level is Level.INTERVAL:
+            numbers = {v: _number(v, level) for u in units for v in u.counts}
+            q = math.lcm(*(f.denominator for f in numbers.values())) if numbers else 1
+            self.whole = {v: int(f * q) for v, f in numbers.items()}
+            self.sums: list[tuple[int, int, int]] = []  # m, Σ n a, Σ n a²
+            for unit in units:
+                m = sum(unit.counts.values())
+                s1 = sum(n * self.whole[v] for v, n in unit.counts.items())
+                s2 = sum(n * self.whole[v] ** 2 for v, n in unit.counts.items())
+                self.sums.append((m, s1, s2))
+                self.per_unit.append(2 * (m * s2 - s1 * s1) * (self.scale // (m - 1)))
+        elif level is Level.ORDINAL:
+            values = {v for u in units for v in u.counts}
+            if order is None:
+                try:
+                    self.order = sorted(values)  # type: ignore[type-var]
+                except TypeError:
+                    message = "ordinal values must be comparable, or given an order"
+                    raise ValueError(message) from None
+            elif any(value not in order for value in values):
+                raise ValueError("a value is missing from the ordinal order")
+
+    def alpha(self, weights: Sequence[int]) -> float | None:
+        if self.level is Level.RATIO:
+            return _textbook_alpha(self.units, weights, self.level, self.order)
+        if self.level is Level.ORDINAL:
+            return self._ordinal(weights)
+        observed = sum(w * d for w, d in zip(weights, self.per_unit, strict=True) if w)
+        if self.level is Level.NOMINAL:
+            totals: Counter[Hashable] = Counter()
+            for unit, weight in zip(self.units, weights, strict=True):
+                if weight:
+                    for value, count in unit.counts.items():
+                        totals[value] += weight * count
+            n = sum(totals.values())
+            expected = n * n - sum(t * t for t in totals.values())
+        else:
+            n = s1 = s2 = 0
+            for (m, a, b), weight in zip(self.sums, weights, strict=True):
+                if weight:
+                    n, s1, s2 = n + weight * m, s1 + weight * a, s2 + weight * b
+            expected = 2 * (n * s2 - s1 * s1)
+        return self._ratio(n, observed, expected)
+
+    def _ordinal(self, weights: Sequence[int]) -> float | None:
+        totals: Counter[Hashable] = Counter()
+        pairs: Counter[tuple[Hashable, Hashable]] = Counter()
+        for unit, weight in zip(self.units, weights, strict=True):
+            if not weight:
+                continue
+            m = sum(unit.counts.values())
+            share = weight * (self.scale // (m - 1))
+            for value, count in unit.counts.items():
+                totals[value] += weight * count
+            for c, n_c in unit.counts.items():
+                for k, n_k in unit.counts.items():
+                    if c != k:
+                        pairs[(c, k)] += share * n_c * n_k
+        present = [value for value in self.order if totals.get(value)]  # type: ignore[union-attr]
+        cumulative = {}
+        running = 0
+        for value in present:
+            cumulative[value] = running  # pairable values ranked before this one
+            running += totals[value]
+
+        def delta4(c: Hashable, k: Hashable) -> int:  # 4 δ²(c, k), a whole number
+            low, high = sorted((c, k), key=cumulative.__getitem__)
+            between = cumulative[high] + totals[high] - cumulative[low]
+            return (2 * between - totals[c] - totals[k]) ** 2
+
+        expected = sum(
+            totals[c] * totals[k] * delta4(c, k) for c in present for k in present if c != k
+        )
+        observed = sum(share * delta4(c, k) for (c, k), share in pairs.items())
+        return self._ratio(sum(totals.values()), observed, expected)
+
+    def _ratio(self, n: int, observed: int, expected: int) -> float | None:
+        if expected == 0:
+            return None
+        return float(1 - Fraction((n - 1) * observed, self.scale * expected))
+
+
+def _textbook_alpha(
+    units: Sequence[_Unit],
+    weights: Sequence[int],
+    level: Level,
+    order: Sequence[Hashable] | None,
+) -> float | None:
+    """Alpha from the coincidence matrix as Krippendorff writes it (exact Fractions)."""
     totals: Counter[Hashable] = Counter()
     observed: dict[tuple[Hashable, Hashable], Fraction] = {}
     for unit, weight in zip(units, weights, strict=True):
