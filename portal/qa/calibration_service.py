@@ -9,6 +9,7 @@ scorings and `results_for` refuses. Calibration scores are kept in calibration_*
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -357,7 +358,7 @@ def close_session(by: Person, session: CalibrationSession, *, expected_version: 
 def results_for(viewer: Person, session: CalibrationSession) -> calibration.CalibrationResult:
     """The results of a closed session (blind until then: InvalidTransition)."""
     questions, contact_ids, scorings = _inputs(session, _questions(session))
-    return calibration.compute(questions, contact_ids, session.lead_id, scorings, seed=session.id)
+    return _computed(questions, contact_ids, session.lead_id, scorings, session.id)
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,7 @@ def results_view(viewer: Person, session: CalibrationSession) -> ResultsView:
     """Everything the results page shows, in a fixed number of queries."""
     cards = _questions(session)
     questions, contact_ids, scorings = _inputs(session, cards)
-    result = calibration.compute(questions, contact_ids, session.lead_id, scorings, seed=session.id)
+    result = _computed(questions, contact_ids, session.lead_id, scorings, session.id)
     n_with_reference = len(contact_ids) - len(result.missing_reference)
     return ResultsView(
         result=result,
@@ -384,6 +385,41 @@ def results_view(viewer: Person, session: CalibrationSession) -> ResultsView:
         n_with_reference=n_with_reference,
         too_few=calibration_grid.too_few_to_estimate(n_with_reference),
     )
+
+
+_RESULTS: OrderedDict[tuple, calibration.CalibrationResult] = OrderedDict()
+_RESULTS_KEPT = 64
+
+
+def _computed(
+    questions: list[calibration.QuestionInfo],
+    contact_ids: list[int],
+    lead_id: int,
+    scorings: list[calibration.Scoring],
+    seed: int,
+) -> calibration.CalibrationResult:
+    """calibration.compute, remembered per process by its inputs: a closed session's scorings
+    never change, and everyone opening the results in a meeting gets the figures computed once
+    (the bootstrap intervals are the costly part). Keyed by content, never by id alone."""
+    key = (
+        tuple(questions),
+        tuple(contact_ids),
+        lead_id,
+        tuple(
+            (s.contact_id, s.evaluator_id, s.score, tuple(sorted(s.answers.items())))
+            for s in sorted(scorings, key=lambda s: (s.contact_id, s.evaluator_id))
+        ),
+        seed,
+    )
+    result = _RESULTS.get(key)
+    if result is None:
+        result = calibration.compute(questions, contact_ids, lead_id, scorings, seed=seed)
+        _RESULTS[key] = result
+        while len(_RESULTS) > _RESULTS_KEPT:
+            _RESULTS.popitem(last=False)
+    else:
+        _RESULTS.move_to_end(key)
+    return result
 
 
 def _inputs(

@@ -307,7 +307,7 @@ def test_reliability_matrix_turns_answers_into_coders_by_units():
     ]
 
 
-@pytest.mark.parametrize("level", [Level.NOMINAL, Level.ORDINAL, Level.INTERVAL])
+@pytest.mark.parametrize("level", [Level.NOMINAL, Level.ORDINAL, Level.INTERVAL, Level.RATIO])
 @pytest.mark.parametrize("seed", range(6))
 def test_the_whole_number_alpha_equals_the_textbook_sums_exactly(level, seed):
     """The fast path (`_Prepared`, used by the bootstrap) gives the very same float as the
@@ -320,7 +320,7 @@ def test_the_whole_number_alpha_equals_the_textbook_sums_exactly(level, seed):
     rng = random.Random(seed)
     values = (
         [Decimal("81.25"), Decimal("100"), Decimal("0"), Decimal("62.5"), Decimal("87.75")]
-        if level is Level.INTERVAL
+        if level in (Level.INTERVAL, Level.RATIO)
         else [0, 1, 2, 3, 4]
     )
     data = [

@@ -233,3 +233,11 @@ def test_calibration_sessions_are_in_the_quality_menu_for_reviewers_only(app, cl
     assert 'href="/qa/programme/calibration"' in client.get("/").get_data(as_text=True)
     as_user(client, world.agent_a1)
     assert 'href="/qa/programme/calibration"' not in client.get("/").get_data(as_text=True)
+
+
+def test_a_closed_sessions_figures_are_computed_once_per_content(app, world, card):
+    session = _closed_session(world, card, 2)
+    first = service.results_view(world.qa, session)
+    assert service.results_view(world.sup_a, session).result is first.result
+    other = _closed_session(world, card, 3, title="Other")
+    assert service.results_view(world.qa, other).result is not first.result
