@@ -471,8 +471,3 @@ def people_names(ids: list[int]) -> dict[int, str]:
         return {}
     rows = db.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
     return {i: name for i, name in rows}
-
-
-def choice_labels(session: CalibrationSession) -> dict[str, str]:
-    """Stored choice ids to their labels, for the prevalence of choice answers."""
-    return {str(choice.id): choice.label for q in _questions(session) for choice in q.choices}
