@@ -241,3 +241,14 @@ def test_a_closed_sessions_figures_are_computed_once_per_content(app, world, car
     assert service.results_view(world.sup_a, session).result is first.result
     other = _closed_session(world, card, 3, title="Other")
     assert service.results_view(world.qa, other).result is not first.result
+
+
+def test_the_picker_queries_do_not_grow_with_its_rows(app, client, world, card):
+    _contact(world.agent_a1, WHEN, "FEW-1")
+    db.session.commit()
+    as_user(client, world.qa)
+    few = _count(app, client, NEW)
+    for i in range(service.PICKER_PAGE + 5):
+        _contact(world.agent_a2, WHEN + timedelta(minutes=i), f"MANY-{i}")
+    db.session.commit()
+    assert _count(app, client, NEW) == few
