@@ -61,6 +61,9 @@ PAGES = [
     ("head", "QA report", "/qa/programme/reports"),
     ("head", "QA report, evaluations", "/qa/programme/reports/evaluations"),
     ("hr", "evaluator overturns", "/qa/evaluators"),
+    ("qa", "QA calibration sessions", "/qa/programme/calibration"),
+    ("qa", "QA calibration, new (picker)", "/qa/programme/calibration/new"),
+    ("hr", "QA calibration results", "/qa/programme/calibration/{qa_calibration}/results"),
     ("head", "1:1 completion", "/coaching/completion"),
     ("head", "goals, team", "/goals/team"),
     ("head", "goals completion", "/goals/completion"),
@@ -144,6 +147,23 @@ def _people() -> dict[str, Person]:
     }
 
 
+def _closed_calibration_session() -> int:
+    """The closed QA calibration session with the most scorings (0: none, the page says 404)."""
+    from sqlalchemy import func
+
+    from portal.qa.programme_models import CalibrationScore, CalibrationSession
+
+    stmt = (
+        select(CalibrationSession.id)
+        .join(CalibrationScore, CalibrationScore.session_id == CalibrationSession.id)
+        .where(CalibrationSession.status == "closed")
+        .group_by(CalibrationSession.id)
+        .order_by(func.count().desc(), CalibrationSession.id.desc())
+        .limit(1)
+    )
+    return db.session.execute(stmt).scalar() or 0
+
+
 def _client_for(app, person: Person):
     token = sessions.start_session(person, now=utcnow(), address="127.0.0.1", user_agent="bench")
     db.session.commit()
@@ -172,6 +192,7 @@ def server_times(app, args: argparse.Namespace) -> tuple[str, int]:
         people = _people()
         ids = {who: p.id for who, p in people.items()}
         ids["market"] = people["head"].market_id
+        ids["qa_calibration"] = _closed_calibration_session()
         clients = {who: _client_for(app, p) for who, p in people.items()}
         engine = db.engine
         dialect = engine.dialect.name

@@ -78,6 +78,8 @@ def nav_items(user) -> list[tuple[str, str, list[NavItem]]]:
         quality.append(("qa.scorecard_list", _l("Scorecards"), "scorecards"))
     if can(user, "qa_report.view"):
         quality.append(("qaprog.report", _l("QA reports"), "qa_reports"))
+    if can(user, "calibration.list"):
+        quality.append(("qaprog.calibration_list", _l("Calibration sessions"), "qa_calibration"))
     if can(user, "evaluator.overturns"):
         quality.append(("qa.evaluator_overturns", _l("Evaluators"), "evaluators"))
     groups.append((_l("Quality"), "quality", quality))

@@ -62,10 +62,9 @@ class AlphaResult:
 
 @dataclass(frozen=True)
 class _Unit:
-    """One pairable unit: how often each value occurs, and its share of the coincidence matrix."""
+    """One pairable unit: how often each value occurs in it."""
 
     counts: Counter[Hashable]
-    coincidences: dict[tuple[Hashable, Hashable], Fraction]
 
 
 def krippendorff_alpha(
@@ -135,15 +134,25 @@ def bootstrap_alpha(
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
     units = _pairable_units(data)
-    if not units or _alpha(units, [1] * len(units), level, order) is None:
+    prepared = _Prepared(units, level, order) if units else None
+    if prepared is None or prepared.alpha([1] * len(units)) is None:
         return None
     rng = random.Random(seed)
+    size = len(units)
+    bits = size.bit_length()
+    draw = rng.getrandbits
+    kind_of = prepared.kind_of
+    n_kinds = len(prepared.kinds)
     estimates = []
     for _ in range(n):
-        weights = [0] * len(units)
+        per_kind = [0] * n_kinds
         for _ in units:
-            weights[rng.randrange(len(units))] += 1
-        estimate = _alpha(units, weights, level, order)
+            # rng.randrange(size) inlined (same draws, same sequence): rejection sampling
+            pick = draw(bits)
+            while pick >= size:
+                pick = draw(bits)
+            per_kind[kind_of[pick]] += 1
+        estimate = prepared.alpha_of_kinds(per_kind)
         if estimate is not None:
             estimates.append(estimate)
     if not estimates:
@@ -253,8 +262,7 @@ def _pairable_units(data: Data) -> list[_Unit]:
         if any(value != value for value in values):
             raise ValueError("NaN is not a value: use None for a missing value")
         if len(values) >= 2:
-            counts = Counter(values)
-            units.append(_Unit(counts, _unit_coincidences(counts, len(values))))
+            units.append(_Unit(Counter(values)))
     return units
 
 
@@ -277,13 +285,150 @@ def _alpha(
     order: Sequence[Hashable] | None,
 ) -> float | None:
     """Alpha over the units, each counted `weight` times; None when expected disagreement is 0."""
+    return _Prepared(units, level, order).alpha(weights)
+
+
+class _Prepared:
+    """Alpha of weighted units in whole numbers: the same rational number as the textbook sums
+    (`_textbook_alpha`), hence the same float, at a fraction of the cost.
+
+    Units with the same counts of values contribute alike, so a resample's weights are first
+    added up per kind of unit (a session has hundreds of units but a few dozen kinds). Every
+    unit's coincidences weigh 1 / (m - 1); scaling them by L, the least common multiple of the
+    units' (m - 1), makes them whole. Nominal and interval differences do not depend on the
+    totals, so each kind's observed disagreement is computed once:
+      nominal  Σ_{c≠k} n_c n_k = m² − Σ n_c²
+      interval Σ_{c,k} n_c n_k (a_c − a_k)² = 2 (m Σ n_c a_c² − (Σ n_c a_c)²), a = value × q,
+               q the common denominator of the values.
+    Ordinal differences depend on the totals: observed coincidences are summed per pair of
+    values, then weighed by 4 δ², which is whole. Ratio keeps the textbook sums.
+    """
+
+    def __init__(self, units: Sequence[_Unit], level: Level, order: Sequence[Hashable] | None):
+        self.units = units
+        self.level = level
+        self.order = order
+        index: dict[frozenset, int] = {}
+        self.kind_of = [index.setdefault(frozenset(u.counts.items()), len(index)) for u in units]
+        kinds = [Counter(dict(key)) for key in index]
+        self.kinds = kinds
+        self.kind_units = [_Unit(kind) for kind in kinds]
+        self.sizes = [sum(kind.values()) for kind in kinds]
+        self.scale = math.lcm(*(m - 1 for m in self.sizes)) if kinds else 1
+        self.shares = [self.scale // (m - 1) for m in self.sizes]
+        self.per_kind: list[int] = []
+        if level is Level.NOMINAL:
+            for kind, m, share in zip(kinds, self.sizes, self.shares, strict=True):
+                squares = sum(count * count for count in kind.values())
+                self.per_kind.append((m * m - squares) * share)
+        elif level is Level.INTERVAL:
+            numbers = {v: _number(v, level) for kind in kinds for v in kind}
+            q = math.lcm(*(f.denominator for f in numbers.values())) if numbers else 1
+            whole = {v: int(f * q) for v, f in numbers.items()}
+            self.sums: list[tuple[int, int]] = []  # Σ n a, Σ n a²
+            for kind, m, share in zip(kinds, self.sizes, self.shares, strict=True):
+                s1 = sum(n * whole[v] for v, n in kind.items())
+                s2 = sum(n * whole[v] ** 2 for v, n in kind.items())
+                self.sums.append((s1, s2))
+                self.per_kind.append(2 * (m * s2 - s1 * s1) * share)
+        elif level is Level.ORDINAL:
+            values = {v for kind in kinds for v in kind}
+            if order is None:
+                try:
+                    self.order = sorted(values)  # type: ignore[type-var]
+                except TypeError:
+                    message = "ordinal values must be comparable, or given an order"
+                    raise ValueError(message) from None
+            elif any(value not in order for value in values):
+                raise ValueError("a value is missing from the ordinal order")
+            self.pairs = [
+                [
+                    ((c, k), share * n_c * n_k)
+                    for c, n_c in kind.items()
+                    for k, n_k in kind.items()
+                    if c != k
+                ]
+                for kind, share in zip(kinds, self.shares, strict=True)
+            ]
+
+    def alpha(self, weights: Sequence[int]) -> float | None:
+        """Alpha with each unit counted `weights[i]` times."""
+        per_kind = [0] * len(self.kinds)
+        for kind, weight in zip(self.kind_of, weights, strict=True):
+            per_kind[kind] += weight
+        return self.alpha_of_kinds(per_kind)
+
+    def alpha_of_kinds(self, per_kind: Sequence[int]) -> float | None:
+        """Alpha with each kind of unit counted `per_kind[j]` times."""
+        if self.level is Level.RATIO:
+            return _textbook_alpha(self.kind_units, per_kind, self.level, self.order)
+        if self.level is Level.ORDINAL:
+            return self._ordinal(per_kind)
+        observed = sum(w * d for w, d in zip(per_kind, self.per_kind, strict=True) if w)
+        n = sum(w * m for w, m in zip(per_kind, self.sizes, strict=True))
+        if self.level is Level.NOMINAL:
+            totals: Counter[Hashable] = Counter()
+            for kind, weight in zip(self.kinds, per_kind, strict=True):
+                if weight:
+                    for value, count in kind.items():
+                        totals[value] += weight * count
+            expected = n * n - sum(t * t for t in totals.values())
+        else:
+            s1 = sum(w * a for w, (a, _b) in zip(per_kind, self.sums, strict=True))
+            s2 = sum(w * b for w, (_a, b) in zip(per_kind, self.sums, strict=True))
+            expected = 2 * (n * s2 - s1 * s1)
+        return self._ratio(n, observed, expected)
+
+    def _ordinal(self, per_kind: Sequence[int]) -> float | None:
+        totals: Counter[Hashable] = Counter()
+        pairs: Counter[tuple[Hashable, Hashable]] = Counter()
+        for kind, kind_pairs, weight in zip(self.kinds, self.pairs, per_kind, strict=True):
+            if not weight:
+                continue
+            for value, count in kind.items():
+                totals[value] += weight * count
+            for pair, share in kind_pairs:
+                pairs[pair] += weight * share
+        present = [value for value in self.order if totals.get(value)]  # type: ignore[union-attr]
+        cumulative = {}
+        running = 0
+        for value in present:
+            cumulative[value] = running  # pairable values ranked before this one
+            running += totals[value]
+
+        def delta4(c: Hashable, k: Hashable) -> int:  # 4 δ²(c, k), a whole number
+            if c == k:
+                return 0
+            low, high = sorted((c, k), key=cumulative.__getitem__)
+            between = cumulative[high] + totals[high] - cumulative[low]
+            return (2 * between - totals[c] - totals[k]) ** 2
+
+        expected = sum(
+            totals[c] * totals[k] * delta4(c, k) for c in present for k in present if c != k
+        )
+        observed = sum(share * delta4(c, k) for (c, k), share in pairs.items())
+        return self._ratio(running, observed, expected)
+
+    def _ratio(self, n: int, observed: int, expected: int) -> float | None:
+        if expected == 0:
+            return None
+        return float(1 - Fraction((n - 1) * observed, self.scale * expected))
+
+
+def _textbook_alpha(
+    units: Sequence[_Unit],
+    weights: Sequence[int],
+    level: Level,
+    order: Sequence[Hashable] | None,
+) -> float | None:
+    """Alpha from the coincidence matrix as Krippendorff writes it (exact Fractions)."""
     totals: Counter[Hashable] = Counter()
     observed: dict[tuple[Hashable, Hashable], Fraction] = {}
     for unit, weight in zip(units, weights, strict=True):
         if weight:
             for value, count in unit.counts.items():
                 totals[value] += weight * count
-            for pair, share in unit.coincidences.items():
+            for pair, share in _unit_coincidences(unit.counts, sum(unit.counts.values())).items():
                 observed[pair] = observed.get(pair, Fraction(0)) + weight * share
     delta = _difference_function(level, totals, order)
     values = list(totals)

@@ -9,6 +9,7 @@ scorings and `results_for` refuses. Calibration scores are kept in calibration_*
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,8 +27,8 @@ from portal.notify import service as notify_service
 from portal.org.models import Person
 from portal.params import parse_int
 from portal.policy import Area
-from portal.qa import calibration, programme_choices, scoring
-from portal.qa.models import Contact, ScorecardVersion
+from portal.qa import calibration, calibration_grid, contacts, programme_choices, scoring
+from portal.qa.models import Contact, ScorecardQuestion, ScorecardSection, ScorecardVersion
 from portal.qa.programme_models import (
     CalibrationAnswer,
     CalibrationContact,
@@ -38,6 +39,7 @@ from portal.qa.programme_models import (
 )
 
 MAX_CONTACTS = 20
+PICKER_PAGE = 15  # contacts per page of the picker
 
 notify_service.register_kind(
     "calibration.invited",
@@ -116,17 +118,34 @@ def get_session(viewer: Person, session_id: int) -> CalibrationSession:
     return session
 
 
-def parse_contact_ids(text: str) -> list[int]:
+def parse_contact_ids(values: list[str]) -> list[int]:
+    """The picked contacts' ids, in the order picked, once each."""
     ids: list[int] = []
-    for part in text.replace(";", ",").replace(" ", ",").split(","):
-        if not part.strip():
-            continue
+    for part in values:
         value = parse_int(part, minimum=1)
         if value is None:
-            raise ValidationFailed(field_errors={"contacts": [_("Contact ids are whole numbers.")]})
+            raise ValidationFailed(field_errors={"contacts": [_("Choose contacts from the list.")]})
         if value not in ids:
             ids.append(value)
     return ids
+
+
+def pickable_contacts(
+    lead: Person, filters: contacts.ContactFilters, *, after: str | None = None
+) -> contacts.ContactPage:
+    """One page of the contacts the lead may calibrate on: those the QA scope lets them see."""
+    policy.require(lead, "calibration.create")
+    return contacts.contacts_for(lead, filters, after=after, limit=PICKER_PAGE)
+
+
+def picked_contacts(lead: Person, contact_ids: list[int]) -> list[contacts.ContactRow]:
+    """The picked contacts the lead may see, in the order picked (others are left out)."""
+    if not contact_ids:
+        return []
+    filters = contacts.ContactFilters(ids=tuple(contact_ids[: MAX_CONTACTS * 2]))
+    rows = contacts.contacts_for(lead, filters, limit=MAX_CONTACTS * 2).rows
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in contact_ids if i in by_id]
 
 
 def create_session(
@@ -154,10 +173,9 @@ def create_session(
                 )
             ).scalars()
         )
-        unknown = [str(i) for i in contact_ids if i not in visible]
-        if unknown:
+        if any(i not in visible for i in contact_ids):
             errors["contacts"] = [
-                _("No contact you can see has the id %(ids)s.", ids=", ".join(unknown))
+                _("Choose contacts from the list: some of those chosen are not ones you can see.")
             ]
     allowed = {c.id for c in programme_choices.reviewers_for(lead)}
     if not evaluator_ids:
@@ -339,6 +357,74 @@ def close_session(by: Person, session: CalibrationSession, *, expected_version: 
 
 def results_for(viewer: Person, session: CalibrationSession) -> calibration.CalibrationResult:
     """The results of a closed session (blind until then: InvalidTransition)."""
+    questions, contact_ids, scorings = _inputs(session, _questions(session))
+    return _computed(questions, contact_ids, session.lead_id, scorings, session.id)
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    result: calibration.CalibrationResult
+    grid: calibration_grid.Grid
+    contacts: dict[int, Contact]  # the session's contacts, by id (agent loaded)
+    choice_labels: dict[str, str]  # stored choice ids to their labels
+    n_with_reference: int  # contacts the lead scored: what the figures rest on
+    too_few: bool  # too few of them to estimate alpha's interval
+
+
+def results_view(viewer: Person, session: CalibrationSession) -> ResultsView:
+    """Everything the results page shows, in a fixed number of queries."""
+    cards = _questions(session)
+    questions, contact_ids, scorings = _inputs(session, cards)
+    result = _computed(questions, contact_ids, session.lead_id, scorings, session.id)
+    n_with_reference = len(contact_ids) - len(result.missing_reference)
+    return ResultsView(
+        result=result,
+        grid=calibration_grid.build_grid(questions, contact_ids, session.lead_id, scorings),
+        contacts=session_contacts(session),
+        choice_labels={str(c.id): c.label for q in cards for c in q.choices},
+        n_with_reference=n_with_reference,
+        too_few=calibration_grid.too_few_to_estimate(n_with_reference),
+    )
+
+
+_RESULTS: OrderedDict[tuple, calibration.CalibrationResult] = OrderedDict()
+_RESULTS_KEPT = 64
+
+
+def _computed(
+    questions: list[calibration.QuestionInfo],
+    contact_ids: list[int],
+    lead_id: int,
+    scorings: list[calibration.Scoring],
+    seed: int,
+) -> calibration.CalibrationResult:
+    """calibration.compute, remembered per process by its inputs: a closed session's scorings
+    never change, and everyone opening the results in a meeting gets the figures computed once
+    (the bootstrap intervals are the costly part). Keyed by content, never by id alone."""
+    key = (
+        tuple(questions),
+        tuple(contact_ids),
+        lead_id,
+        tuple(
+            (s.contact_id, s.evaluator_id, s.score, tuple(sorted(s.answers.items())))
+            for s in sorted(scorings, key=lambda s: (s.contact_id, s.evaluator_id))
+        ),
+        seed,
+    )
+    result = _RESULTS.get(key)
+    if result is None:
+        result = calibration.compute(questions, contact_ids, lead_id, scorings, seed=seed)
+        _RESULTS[key] = result
+        while len(_RESULTS) > _RESULTS_KEPT:
+            _RESULTS.popitem(last=False)
+    else:
+        _RESULTS.move_to_end(key)
+    return result
+
+
+def _inputs(
+    session: CalibrationSession, cards: list[ScorecardQuestion]
+) -> tuple[list[calibration.QuestionInfo], list[int], list[calibration.Scoring]]:
     if session.is_open:
         raise InvalidTransition(_("Results appear when the lead closes the session."))
     rows = db.session.execute(
@@ -355,18 +441,28 @@ def results_for(viewer: Person, session: CalibrationSession) -> calibration.Cali
         )
         for row in rows
     ]
-    questions = [
-        calibration.QuestionInfo(q.id, q.text, q.answer_type, q.scale_max)
-        for section in session.scorecard_version.sections
-        for q in section.questions
-    ]
-    return calibration.compute(
-        questions,
-        [c.contact_id for c in session.contacts],
-        session.lead_id,
-        scorings,
-        seed=session.id,
-    )
+    questions = [calibration.QuestionInfo(q.id, q.text, q.answer_type, q.scale_max) for q in cards]
+    return questions, [c.contact_id for c in session.contacts], scorings
+
+
+def _questions(session: CalibrationSession) -> list[ScorecardQuestion]:
+    """The session's scorecard questions in order, choices loaded (a fixed number of queries)."""
+    sections = db.session.execute(
+        select(ScorecardSection)
+        .where(ScorecardSection.version_id == session.scorecard_version_id)
+        .options(selectinload(ScorecardSection.questions).selectinload(ScorecardQuestion.choices))
+        .order_by(ScorecardSection.position, ScorecardSection.id)
+    ).scalars()
+    return [q for section in sections for q in section.questions]
+
+
+def session_contacts(session: CalibrationSession) -> dict[int, Contact]:
+    """The session's contacts by id, with their agents, in one query."""
+    ids = [c.contact_id for c in session.contacts]
+    rows = db.session.execute(
+        select(Contact).where(Contact.id.in_(ids)).options(joinedload(Contact.person))
+    ).scalars()
+    return {c.id: c for c in rows}
 
 
 def people_names(ids: list[int]) -> dict[int, str]:
@@ -375,13 +471,3 @@ def people_names(ids: list[int]) -> dict[int, str]:
         return {}
     rows = db.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
     return {i: name for i, name in rows}
-
-
-def choice_labels(session: CalibrationSession) -> dict[str, str]:
-    """Stored choice ids to their labels, for the prevalence of choice answers."""
-    return {
-        str(choice.id): choice.label
-        for section in session.scorecard_version.sections
-        for question in section.questions
-        for choice in question.choices
-    }

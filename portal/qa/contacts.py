@@ -29,6 +29,8 @@ class ContactFilters:
     start_on: date | None = None  # in the viewer's time zone, inclusive
     end_on: date | None = None  # in the viewer's time zone, inclusive
     reviewed: str | None = None  # "yes": an evaluation exists (even a draft); "no": none
+    reference: str = ""  # part of the contact's external reference, any case
+    ids: tuple[int, ...] | None = None  # only these contacts (still within the scope)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,11 @@ def _filtered(stmt: Select, filters: ContactFilters, viewer: Person) -> Select:
                 Person.employee_id == text,
             )
         )
+    if filters.reference.strip():
+        text = filters.reference.strip().lower()
+        stmt = stmt.where(func.lower(Contact.external_id).contains(text, autoescape=True))
+    if filters.ids is not None:
+        stmt = stmt.where(Contact.id.in_(filters.ids))
     if filters.person_id:
         stmt = stmt.where(Contact.person_id == filters.person_id)
     if filters.team_id:

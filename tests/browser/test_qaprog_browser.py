@@ -24,6 +24,7 @@ def _setup(app, people):
         ids = {
             "version": card.version.id,
             "contact": calibrated.id,
+            "ref": calibrated.external_id,
             "yes_no": card.yes_no.id,
             "scale": card.scale.id,
             "choice": card.choice.id,
@@ -50,7 +51,7 @@ def test_a_calibration_session_with_two_evaluators_and_a_rollup_chart(live_serve
     p.goto(f"{base}/qa/programme/calibration/new")
     p.get_by_label("Title").fill("Browser calibration")
     p.get_by_label("Scorecard version").select_option(str(ids["version"]))
-    p.get_by_label("Contact ids (comma-separated)").fill(str(ids["contact"]))
+    p.get_by_label(ids["ref"], exact=True).check()
     p.get_by_label(people["sup_a"]["name"]).check()
     p.get_by_label(people["sup_b"]["name"]).check()
     p.get_by_role("button", name="Create and invite").click()

@@ -305,3 +305,53 @@ def test_reliability_matrix_turns_answers_into_coders_by_units():
         ["yes", "no", None],
         [None, "no", "yes"],
     ]
+
+
+@pytest.mark.parametrize("level", [Level.NOMINAL, Level.ORDINAL, Level.INTERVAL, Level.RATIO])
+@pytest.mark.parametrize("seed", range(6))
+def test_the_whole_number_alpha_equals_the_textbook_sums_exactly(level, seed):
+    """The fast path (`_Prepared`, used by the bootstrap) gives the very same float as the
+    coincidence-matrix sums, for random data and random resampling weights."""
+    import random
+    from decimal import Decimal
+
+    from portal.qa import agreement
+
+    rng = random.Random(seed)
+    values = (
+        [Decimal("81.25"), Decimal("100"), Decimal("0"), Decimal("62.5"), Decimal("87.75")]
+        if level in (Level.INTERVAL, Level.RATIO)
+        else [0, 1, 2, 3, 4]
+    )
+    data = [
+        [rng.choice([*values, None]) for _unit in range(25)] for _coder in range(rng.randint(2, 5))
+    ]
+    units = agreement._pairable_units(data)
+    prepared = agreement._Prepared(units, level, None)
+    for _ in range(20):
+        weights = [rng.choice([0, 0, 1, 1, 2, 3]) for _unit in units]
+        assert prepared.alpha(weights) == agreement._textbook_alpha(units, weights, level, None)
+    assert prepared.alpha([1] * len(units)) == agreement._textbook_alpha(
+        units, [1] * len(units), level, None
+    )
+
+
+def test_the_bootstrap_draws_the_same_resamples_as_randrange():
+    """The inlined draw in bootstrap_alpha repeats random.randrange's sequence for a seed."""
+    import random
+
+    from portal.qa import agreement
+
+    units = agreement._pairable_units(PUBLISHED)
+    rng = random.Random(3)
+    estimates = []
+    for _ in range(50):
+        weights = [0] * len(units)
+        for _unit in units:
+            weights[rng.randrange(len(units))] += 1
+        estimate = agreement._textbook_alpha(units, weights, Level.INTERVAL, None)
+        if estimate is not None:
+            estimates.append(estimate)
+    estimates.sort()
+    expected = (agreement._percentile(estimates, 0.025), agreement._percentile(estimates, 0.975))
+    assert bootstrap_alpha(PUBLISHED, Level.INTERVAL, n=50, seed=3) == expected

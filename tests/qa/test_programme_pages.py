@@ -178,7 +178,7 @@ def test_calibration_pages_from_creation_to_results(app, client, world, card):
     data = {
         "title": "Weekly calibration",
         "scorecard_version": str(card.version.id),
-        "contacts": str(contact.id),
+        "pick": [str(contact.id)],
         "evaluators": [str(world.sup_a.id)],
     }
     assert post_form(client, "/qa/programme/calibration/new", data).status_code == 303

@@ -9,10 +9,12 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
+from portal.forms import apply_errors
 from portal.htmx import hx_redirect, render_view
 from portal.qa import calibration_service as service
-from portal.qa import contacts
 from portal.qa import programme_choices as choices
+from portal.qa.calibration_grid import MIN_CONTACTS_TO_ESTIMATE
+from portal.qa.contacts import ContactFilters
 
 from .forms import CalibrationCloseForm, CalibrationCreateForm
 from .views import bp
@@ -28,6 +30,9 @@ def calibration_list():
 @bp.route("/calibration/new", methods=["GET", "POST"])
 @login_required
 def calibration_new():
+    """Title, scorecard, evaluators, and contacts picked from a searchable, paged list of those
+    the lead may see. Searching and paging post the same form (buttons `search` and `after`), so
+    what was typed and picked is kept; only "Create and invite" creates."""
     policy.require(current_user, "calibration.create")
     form = CalibrationCreateForm()
     form.scorecard_version.choices = [
@@ -36,29 +41,52 @@ def calibration_new():
     form.evaluators.choices = [
         SelectChoice(c.id, c.label) for c in choices.reviewers_for(current_user)
     ]
-    if request.method == "GET" and request.args.get("contacts"):
-        form.contacts.data = request.args["contacts"]
-    if form.validate_on_submit():
-        try:
-            session = service.create_session(
-                current_user,
-                title=form.title.data.strip(),
-                scorecard_version_id=form.scorecard_version.data,
-                contact_ids=service.parse_contact_ids(
-                    ",".join([form.contacts.data or "", *request.form.getlist("pick")])
-                ),
-                evaluator_ids=list(form.evaluators.data or []),
-            )
-        except ValidationFailed as error:
-            for name, messages in error.field_errors.items():
-                getattr(form, name).errors = list(messages)
-        else:
-            return hx_redirect(url_for("qaprog.calibration_detail", session_id=session.id))
-    status = 422 if request.method == "POST" else 200
-    recent = contacts.contacts_for(current_user, contacts.ContactFilters(), limit=30).rows
-    picked = set(request.form.getlist("pick"))
+    form.fill_channels()
+    browsing = request.method == "POST" and ("search" in request.form or "after" in request.form)
+    picked_ids: list[int] = []
+    status = 200
+    try:
+        picked_ids = service.parse_contact_ids(request.form.getlist("pick"))
+    except ValidationFailed as error:
+        apply_errors(form, error, {"contacts": "pick"})
+        status = 422
+    if request.method == "POST" and not browsing and status == 200:
+        if form.validate_on_submit():
+            try:
+                session = service.create_session(
+                    current_user,
+                    title=form.title.data.strip(),
+                    scorecard_version_id=form.scorecard_version.data,
+                    contact_ids=picked_ids,
+                    evaluator_ids=list(form.evaluators.data or []),
+                )
+            except ValidationFailed as error:
+                apply_errors(form, error, {"contacts": "pick"})
+            else:
+                return hx_redirect(url_for("qaprog.calibration_detail", session_id=session.id))
+        status = 422
+    filters = _picker_filters(form) if request.method == "POST" else ContactFilters()
+    after = request.form.get("after") if browsing else None
     return render_view(
-        "qaprog/calibration_new.html", status=status, form=form, recent=recent, picked=picked
+        "qaprog/calibration_new.html",
+        status=status,
+        form=form,
+        page=service.pickable_contacts(current_user, filters, after=after or None),
+        picked=service.picked_contacts(current_user, picked_ids),
+        max_contacts=service.MAX_CONTACTS,
+    )
+
+
+def _picker_filters(form: CalibrationCreateForm) -> ContactFilters:
+    """The picker's search as filters (all of it ignored while a search field is wrong)."""
+    if not form.picker_valid():
+        return ContactFilters()
+    return ContactFilters(
+        reference=form.reference.data or "",
+        agent=form.agent.data or "",
+        channel=form.channel.data or None,
+        start_on=form.start_on.data,
+        end_on=form.end_on.data,
     )
 
 
@@ -78,6 +106,8 @@ def _detail(session, status: int = 200, message: str | None = None):
         mine=service.own_scores(current_user, session),
         progress=service.progress(session),
         names=names,
+        contacts=service.session_contacts(session),
+        may_score=policy.can(current_user, "calibration.score", session),
         close_form=CalibrationCloseForm(version=session.version),
         message=message,
     )
@@ -148,12 +178,13 @@ def calibration_results(session_id: int):
     session = service.get_session(current_user, session_id)
     if session.is_open:
         return _detail(session, status=409, message=str(InvalidTransition.default_message))
-    result = service.results_for(current_user, session)
+    view = service.results_view(current_user, session)
     names = service.people_names([session.lead_id] + [p.evaluator_id for p in session.participants])
     return render_view(
         "qaprog/calibration_results.html",
         session=session,
-        result=result,
+        view=view,
         names=names,
-        choice_labels=service.choice_labels(session),
+        choice_labels=view.choice_labels,
+        min_contacts=MIN_CONTACTS_TO_ESTIMATE,
     )

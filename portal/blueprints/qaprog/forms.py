@@ -159,10 +159,25 @@ class CalibrationCreateForm(Form):
     scorecard_version = SelectField(
         _l("Scorecard version"), coerce=lenient_int, validate_choice=False
     )
-    contacts = StringField(
-        _l("Contact ids (comma-separated)"), validators=[Optional(), Length(max=500)]
-    )
+    pick = SelectMultipleField(_l("Contacts"), validate_choice=False)  # checkboxes, by hand
     evaluators = CheckboxListField(_l("Invite evaluators"), coerce=int, validate_choice=False)
+    # The contact picker's search (the same form, so nothing typed or picked is lost).
+    reference = StringField(_l("Contact reference"), validators=[Optional(), Length(max=128)])
+    agent = StringField(_l("Agent (name or employee id)"), validators=[Optional(), Length(max=120)])
+    channel = SelectField(_l("Channel"), validate_choice=False)
+    start_on = DateField(_l("From"), validators=[Optional()])
+    end_on = DateField(_l("To"), validators=[Optional()])
+
+    PICKER_FIELDS = ("reference", "agent", "channel", "start_on", "end_on")
+
+    def fill_channels(self) -> None:
+        self.channel.choices = [SelectChoice("", _l("Any"))] + [
+            SelectChoice(c.value, CHANNEL_LABELS[c]) for c in Channel
+        ]
+
+    def picker_valid(self) -> bool:
+        """Check only the search fields (a search does not need a title yet)."""
+        return all([getattr(self, name).validate(self) for name in self.PICKER_FIELDS])
 
 
 class CalibrationCloseForm(Form):
