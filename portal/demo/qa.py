@@ -272,8 +272,9 @@ def load_qa(ctx: DemoContext) -> None:
     ).all()
     skill = {pid: qa_answers.agent_skill(ctx.rng) for pid in supervisor_of}
     on_plan = plan_agent(ctx)  # the improvement plan's agent: visibly weak, improving
+    on_plan_id = on_plan.id if on_plan is not None else None
     if on_plan is not None:
-        skill[on_plan.id] = 0.66
+        skill[on_plan.id] = 0.68
     start = ctx.now - timedelta(days=7 * WEEKS)
     fixed_agent = ctx.logins["agent.hk"]
     evaluations = notes = 0
@@ -285,7 +286,8 @@ def load_qa(ctx: DemoContext) -> None:
         agent = people[person_id]
         is_fixed = person_id == fixed_agent.id
         recent = occurred_at > cutoff
-        share = 0.5 if is_fixed else REVIEWED_SHARE
+        # agent.hk has plenty to look at; the plan's agent the ~24 evaluations its reason cites.
+        share = 0.5 if is_fixed or person_id == on_plan_id else REVIEWED_SHARE
         if recent or ctx.rng.random() > share:
             continue
         evaluator = people[supervisor_of[person_id]]

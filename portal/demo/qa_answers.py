@@ -31,7 +31,7 @@ def skill_on(skill: float, progress: float) -> float:
 
 def critical_fail_chance(skill: float) -> float:
     """The chance of failing one critical question: about 2 % (good agent) to 5 % (weak one)."""
-    return 0.008 + 0.3 * (1 - skill) ** 1.3
+    return 0.006 + 0.26 * (1 - skill) ** 1.3
 
 
 def answer(rng: random.Random, question: scoring.QuestionSpec, skill: float):
