@@ -16,8 +16,6 @@ from typing import Protocol
 
 from portal.qa.models import ScorecardQuestion
 
-CALLS = ("phone", "voicemail")
-
 # What the contact is called in a comment, and where its evidence is.
 NOUN = {"phone": "call", "voicemail": "call-back", "email": "reply", "chat": "chat"}
 EVIDENCE = {
