@@ -289,3 +289,112 @@ def test_the_demo_has_the_eight_kpis_with_targets_and_daily_values(demo):
     assert codes == {"csat", "nps", "aht", "frt", "adherence", "contacts", "returning", "accounts"}
     assert db.session.execute(select(func.count(KpiTarget.id))).scalar_one() >= 35
     assert db.session.execute(select(func.count(KpiValue.id))).scalar_one() > 1000
+
+
+# --- QA realism: what a new user sees first on the QA pages --------------------------------
+
+
+def _qa_rows():
+    """(market, channel, score, critical_failed, person id) of every submitted evaluation."""
+    from portal.qa.evaluation_models import Evaluation, EvaluationStatus
+    from portal.qa.models import Contact
+
+    return db.session.execute(
+        select(Market.code, Contact.channel, Evaluation.score, Evaluation.critical_failed,
+               Evaluation.person_id)
+        .join(Person, Person.id == Evaluation.person_id)
+        .join(Market, Market.id == Person.market_id)
+        .join(Contact, Contact.id == Evaluation.contact_id)
+        .where(Evaluation.status != EvaluationStatus.DRAFT)
+    ).all()  # fmt: skip
+
+
+def _figures(rows) -> tuple[float, float]:
+    scores = [float(r.score) for r in rows]
+    return sum(scores) / len(scores), 100 * sum(r.critical_failed for r in rows) / len(rows)
+
+
+def test_demo_qa_averages_in_the_80s_with_5_to_10_percent_critical_fails(demo):
+    rows = _qa_rows()
+    assert len(rows) > 800
+    average, critical = _figures(rows)
+    assert 80 <= average <= 88
+    assert 5 <= critical <= 10
+    for market in ("HK", "TW", "JP", "KR", "VN"):  # every market looks like a working centre
+        average, critical = _figures([r for r in rows if r.code == market])
+        assert 78 <= average <= 90, market
+        assert 2 <= critical <= 13, market
+
+
+def test_demo_qa_has_a_few_weak_agents_and_mostly_good_ones(demo):
+    per_agent: dict[int, list[float]] = {}
+    for row in _qa_rows():
+        per_agent.setdefault(row.person_id, []).append(float(row.score))
+    averages = sorted(sum(v) / len(v) for v in per_agent.values() if len(v) >= 5)
+    weak = [a for a in averages if a < 75]
+    good = [a for a in averages if a >= 80]
+    assert 1 <= len(weak) <= len(averages) * 0.25
+    assert len(good) >= len(averages) * 0.6
+
+
+def test_every_demo_comment_follows_from_its_answers(demo):
+    """The comment generator's rule, on every submitted revision: praise only when nothing was
+    lost; otherwise it names a question that lost points, every failed critical question, and
+    never a question that lost nothing; it speaks of the contact's channel."""
+    from portal.demo import qa_feedback
+    from portal.qa.evaluation_models import Evaluation, EvaluationAnswer, EvaluationRevision
+    from portal.qa.models import Contact, ScorecardQuestion
+
+    facts = qa_feedback.question_facts(db.session.execute(select(ScorecardQuestion)).scalars())
+    answers: dict[int, list] = {}
+    for row in db.session.execute(select(EvaluationAnswer)).scalars():
+        answers.setdefault(row.revision_id, []).append(row)
+    revisions = db.session.execute(
+        select(EvaluationRevision.id, EvaluationRevision.overall_comment, Contact.channel)
+        .join(Evaluation, Evaluation.id == EvaluationRevision.evaluation_id)
+        .join(Contact, Contact.id == Evaluation.contact_id)
+        .where(EvaluationRevision.submitted_at.is_not(None))
+    ).all()
+    assert len(revisions) > 800
+    problems = {}
+    for revision_id, comment, channel in revisions:
+        assert comment, revision_id  # every submitted evaluation carries a comment
+        found = qa_feedback.comment_problems(
+            comment, channel, qa_feedback.outcomes_of(facts, answers[revision_id])
+        )
+        if found:
+            problems[revision_id] = (comment, found)
+    assert problems == {}
+
+
+def test_demo_disputes_fit_their_channel_and_the_question_disputed(demo):
+    from portal.qa.evaluation_models import Evaluation, EvaluationAnswer, EvaluationRevision
+    from portal.qa.models import Contact
+
+    disputed = db.session.execute(
+        select(Evaluation, Contact.channel)
+        .join(Contact, Contact.id == Evaluation.contact_id)
+        .where(Evaluation.disputed_at.is_not(None))
+    ).all()
+    channels = {channel for _e, channel in disputed}
+    assert {"phone", "email"} <= channels
+    for evaluation, channel in disputed:
+        texts = [evaluation.dispute_reason or "", evaluation.resolution_reason or ""]
+        texts += list(evaluation.dispute_questions.values())
+        written = " ".join(texts).lower()
+        if channel in ("email", "chat"):
+            assert "recording" not in written and "listen" not in written, evaluation.id
+        else:
+            assert "recording" in written, evaluation.id
+        # The agent disputes a question on which the first version lost points.
+        (question_id,) = evaluation.dispute_questions
+        first = db.session.execute(
+            select(EvaluationAnswer)
+            .join(EvaluationRevision, EvaluationRevision.id == EvaluationAnswer.revision_id)
+            .where(
+                EvaluationRevision.evaluation_id == evaluation.id,
+                EvaluationRevision.number == 1,
+                EvaluationAnswer.question_id == int(question_id),
+            )
+        ).scalar_one()
+        assert first.possible is not None and first.earned < first.possible, evaluation.id

@@ -38,7 +38,7 @@ def _at(day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, time(hour, 0), UTC)
 
 
-def _agent(ctx: DemoContext) -> Person | None:
+def plan_agent(ctx: DemoContext) -> Person | None:
     """An active agent reporting to the HK supervisor sign-in, other than agent.hk."""
     supervisor = ctx.logins.get("supervisor.hk")
     agent_login = ctx.logins.get("agent.hk")
@@ -52,7 +52,7 @@ def _agent(ctx: DemoContext) -> Person | None:
 
 def load_improvement(ctx: DemoContext) -> None:
     """One active improvement plan with two check-ins. Flushes."""
-    person = _agent(ctx)
+    person = plan_agent(ctx)
     if person is None:
         return
     supervisor = ctx.logins["supervisor.hk"]

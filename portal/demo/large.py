@@ -15,6 +15,7 @@ acknowledged_at; a held meeting its recorded time and author).
 from __future__ import annotations
 
 import io
+import json
 import math
 import random
 import time as clock
@@ -30,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 
 from portal.coaching.models import OneOnOne, OneOnOneSeries
 from portal.db import utcnow
-from portal.demo import load
+from portal.demo import load, qa_answers, qa_feedback
 from portal.demo.kpis import ACCOUNT_KPIS, AGENT_KPIS, AGENT_POSITIONS, _value
 from portal.demo.names import NamePicker
 from portal.demo.organisation import EMAIL_DOMAIN, MARKETS, TEAM_SEGMENTS
@@ -329,28 +330,45 @@ class Pattern:
     score: Decimal | None
     score_exact: str | None
     critical_failed: bool
+    # Channel -> the evaluator's comment, and the agent's dispute (overall, question id and
+    # reason, the upheld resolution); no dispute when nothing was lost.
+    comments: dict[str, str]
+    disputes: dict[str, tuple[str, str, str, str]]
 
 
 def _patterns(rng: random.Random) -> dict[str, tuple[int, list[Pattern]]]:
-    """Card name -> (version id, answer sets scored by the real scoring code)."""
-    from portal.demo.qa import _answer
-
-    class _Ctx:  # what demo.qa._answer reads
-        def __init__(self, r: random.Random) -> None:
-            self.rng = r
-
-    ctx = _Ctx(rng)
+    """Card name -> (version id, answer sets scored by the real scoring code, with the
+    comments and disputes the ordinary demo would write on them, per channel)."""
+    channels_of: dict[str, list[str]] = {}
+    for channel, name in CARD_FOR_CHANNEL.items():
+        channels_of.setdefault(name, []).append(channel)
     result: dict[str, tuple[int, list[Pattern]]] = {}
     cards = db.session.execute(select(Scorecard).where(Scorecard.current_version_id.is_not(None)))
     for card in cards.scalars():
         version = db.session.get(ScorecardVersion, card.current_version_id)
         spec = version.spec()
+        facts = qa_feedback.question_facts(q for s in version.sections for q in s.questions)
+        channels = channels_of.get(card.name, [])
         patterns = []
         for _ in range(PATTERNS_PER_CARD):
-            skill = min(0.98, max(0.55, rng.gauss(0.84, 0.07)))
-            answers = {q.id: _answer(ctx, q, skill) for q in spec.questions()}  # type: ignore[arg-type]
+            skill = qa_answers.skill_on(qa_answers.agent_skill(rng), rng.random())
+            answers = qa_answers.answers(rng, spec, skill)
             rows = answer_rows(spec, answers)
-            fields = result_fields(scoring.score(spec, answers))
+            result_ = scoring.score(spec, answers)
+            fields = result_fields(result_)
+            outcomes = qa_feedback.outcomes_of(facts, rows)
+            overall = float(result_.overall) if result_.overall is not None else 0.0
+            named = qa_feedback.to_work_on(outcomes)
+            disputes = {}
+            if named:
+                for channel in channels:
+                    reason, on_question = qa_feedback.dispute(channel, named[0])
+                    disputes[channel] = (
+                        reason,
+                        str(named[0].question_id),
+                        on_question,
+                        qa_feedback.upheld(channel, named[0]),
+                    )
             patterns.append(
                 Pattern(
                     answers=tuple(
@@ -359,6 +377,8 @@ def _patterns(rng: random.Random) -> dict[str, tuple[int, list[Pattern]]]:
                     score=fields["score"],
                     score_exact=fields["score_exact"],
                     critical_failed=fields["critical_failed"],
+                    comments={c: qa_feedback.comment(rng, c, outcomes, overall) for c in channels},
+                    disputes=disputes,
                 )
             )
         result[card.name] = (version.id, patterns)
@@ -451,17 +471,21 @@ def _generate_qa(
             state = "disputed"
         else:
             state = "resolved"
-        picks.append((version_id, rng.choice(patterns), state))
+        pattern = rng.choice(patterns)
+        if state in ("disputed", "resolved") and channel not in pattern.disputes:
+            state = "acknowledged"  # nothing was lost: nothing to dispute
+        picks.append((version_id, pattern, state))
 
     started = clock.perf_counter()
 
     def evaluation_rows() -> Iterator[tuple]:
-        for (c_id, e_id, _r, agent, at, _ch), (version_id, p, state) in zip(
+        for (c_id, e_id, _r, agent, at, channel), (version_id, p, state) in zip(
             plan, picks, strict=True
         ):
             draft = state == "draft"
             later = at + timedelta(hours=6)
             disputed = state in ("disputed", "resolved")
+            dispute = p.disputes.get(channel) if disputed else None
             yield (
                 e_id,
                 at,
@@ -478,10 +502,10 @@ def _generate_qa(
                 None if draft else at,
                 later if state == "acknowledged" else None,
                 later if disputed else None,
-                "I did verify the caller." if disputed else None,
-                "{}",
+                dispute[0] if dispute else None,
+                json.dumps({dispute[1]: dispute[2]} if dispute else {}),
                 "upheld" if state == "resolved" else None,
-                "Listened again: the score stands." if state == "resolved" else None,
+                dispute[3] if dispute and state == "resolved" else None,
                 later + timedelta(days=1) if state == "resolved" else None,
                 org.supervisor_of[agent.id] if state == "resolved" else None,
                 1,
@@ -540,14 +564,16 @@ def _generate_qa(
                 e_id,
                 1,
                 org.supervisor_of[agent.id],
-                "",
+                "" if state == "draft" else p.comments.get(channel, ""),
                 None if state == "draft" else p.score,
                 None if state == "draft" else p.score_exact,
                 False if state == "draft" else p.critical_failed,
                 at,
                 None if state == "draft" else at,
             )
-            for (_c, e_id, r_id, agent, at, _ch), (_v, p, state) in zip(plan, picks, strict=True)
+            for (_c, e_id, r_id, agent, at, channel), (_v, p, state) in zip(
+                plan, picks, strict=True
+            )
         ),
     )
     _reset_sequence("evaluation_revision")

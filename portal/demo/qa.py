@@ -10,7 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
+from portal.demo import qa_answers, qa_feedback
 from portal.demo.context import DemoContext
+from portal.demo.improvement import plan_agent
 from portal.extensions import db
 from portal.notify.models import Notification
 from portal.org.models import Person
@@ -190,6 +192,7 @@ class _Card:
     version: ScorecardVersion
     spec: scoring.CardSpec
     questions: list[ScorecardQuestion]
+    facts: dict[int, qa_feedback.QuestionFacts]
 
 
 def _build_card(ctx: DemoContext, name: str, channels: list[str], plan: list, author) -> _Card:
@@ -226,55 +229,27 @@ def _build_card(ctx: DemoContext, name: str, channels: list[str], plan: list, au
     card.current_version_id = version.id
     db.session.flush()
     questions = [q for s in version.sections for q in s.questions]
-    return _Card(card, version, version.spec(), questions)
+    return _Card(card, version, version.spec(), questions, qa_feedback.question_facts(questions))
 
 
-def _answer(ctx: DemoContext, question: scoring.QuestionSpec, skill: float):
-    rng = ctx.rng
-    if question.na_allowed and rng.random() < 0.1:
-        return scoring.NA
-    if question.critical is not None and rng.random() < 0.035:
-        # A critical failure.
-        if question.type == scoring.QuestionType.YES_NO:
-            return "no"
-        return next(iter(question.failing_choices))
-    if question.type == scoring.QuestionType.YES_NO:
-        return "yes" if rng.random() < skill else "no"
-    if question.type == scoring.QuestionType.SCALE:
-        top = question.max or 0
-        return max(0, min(top, round(top * rng.gauss(skill, 0.15))))
-    passing = sorted(
-        (k for k in question.choices if k not in question.failing_choices),
-        key=lambda k: -question.choices[k],
-    )
-    return passing[0] if rng.random() < skill else passing[-1]
-
-
-def _answers(ctx: DemoContext, card: _Card, skill: float) -> dict:
-    return {q.id: _answer(ctx, q, skill) for q in card.spec.questions()}
-
-
-def _revision(number, author, answers, card: _Card, at, reason=None, comment=""):
-    """A submitted revision, stored exactly as the evaluation pages store one."""
-    return EvaluationRevision(
+def _revision(ctx, number, author, answers, card: _Card, channel, at, reason=None):
+    """A submitted revision, stored exactly as the evaluation pages store one, with the comment
+    an evaluator would write on these answers. Returns it with its answers' outcomes."""
+    result = scoring.score(card.spec, answers)
+    rows = answer_rows(card.spec, answers)
+    outcomes = qa_feedback.outcomes_of(card.facts, rows)
+    overall = float(result.overall) if result.overall is not None else 0.0
+    revision = EvaluationRevision(
         number=number,
         author_id=author.id,
         reason=reason,
-        overall_comment=comment,
+        overall_comment=qa_feedback.comment(ctx.rng, channel, outcomes, overall),
         created_at=at,
         submitted_at=at,
-        answers=answer_rows(card.spec, answers),
-        **result_fields(scoring.score(card.spec, answers)),
+        answers=rows,
+        **result_fields(result),
     )
-
-
-COMMENTS = [
-    "Clear and friendly call; the summary at the end helped.",
-    "Good resolution. Remember to verify identity before opening the account.",
-    "Solid. Tone could be warmer at the start.",
-    "The solution was only partly right: check the settlement article.",
-    "",
-]
+    return revision, outcomes
 
 
 def load_qa(ctx: DemoContext) -> None:
@@ -295,7 +270,12 @@ def load_qa(ctx: DemoContext) -> None:
         .where(Contact.source == "demo")
         .order_by(Contact.id)
     ).all()
-    skill = {pid: min(0.98, max(0.55, ctx.rng.gauss(0.84, 0.07))) for pid in supervisor_of}
+    skill = {pid: qa_answers.agent_skill(ctx.rng) for pid in supervisor_of}
+    on_plan = plan_agent(ctx)  # the improvement plan's agent: visibly weak, improving
+    on_plan_id = on_plan.id if on_plan is not None else None
+    if on_plan is not None:
+        skill[on_plan.id] = 0.68
+    start = ctx.now - timedelta(days=7 * WEEKS)
     fixed_agent = ctx.logins["agent.hk"]
     evaluations = notes = 0
     pending: list[tuple[Evaluation, Notification]] = []
@@ -306,7 +286,8 @@ def load_qa(ctx: DemoContext) -> None:
         agent = people[person_id]
         is_fixed = person_id == fixed_agent.id
         recent = occurred_at > cutoff
-        share = 0.5 if is_fixed else REVIEWED_SHARE
+        # agent.hk has plenty to look at; the plan's agent the ~24 evaluations its reason cites.
+        share = 0.5 if is_fixed or person_id == on_plan_id else REVIEWED_SHARE
         if recent or ctx.rng.random() > share:
             continue
         evaluator = people[supervisor_of[person_id]]
@@ -314,7 +295,9 @@ def load_qa(ctx: DemoContext) -> None:
             evaluator = qa_analyst
         card = cards[channel]
         at = occurred_at + timedelta(hours=ctx.rng.randint(4, 60))
-        evaluation = _evaluation(ctx, contact_id, agent, evaluator, card, skill[person_id], at)
+        progress = (occurred_at - start) / timedelta(days=7 * WEEKS)
+        agent_skill = qa_answers.skill_on(skill[person_id], progress)
+        evaluation = _evaluation(ctx, contact_id, agent, evaluator, card, channel, agent_skill, at)
         db.session.add(evaluation)
         evaluations += 1
         if is_fixed and evaluation.status != EvaluationStatus.DRAFT:
@@ -390,11 +373,11 @@ def _contacts(ctx: DemoContext) -> list[dict]:
     return rows
 
 
-def _evaluation(ctx, contact_id, agent: Person, evaluator: Person, card: _Card, skill, at):
+def _evaluation(ctx, contact_id, agent: Person, evaluator: Person, card: _Card, channel, skill, at):
     rng = ctx.rng
     roll = rng.random()
-    answers = _answers(ctx, card, skill)
-    revision = _revision(1, evaluator, answers, card, at, comment=rng.choice(COMMENTS))
+    answers = qa_answers.answers(rng, card.spec, skill)
+    revision, outcomes = _revision(ctx, 1, evaluator, answers, card, channel, at)
     evaluation = Evaluation(
         contact_id=contact_id,
         person_id=agent.id,
@@ -404,8 +387,9 @@ def _evaluation(ctx, contact_id, agent: Person, evaluator: Person, card: _Card, 
         updated_at=at,
     )
     evaluation.revisions.append(revision)
-    if roll < 0.05:  # a draft: not scored yet
+    if roll < 0.05:  # a draft: not scored yet, no comment written yet
         revision.submitted_at = None
+        revision.overall_comment = ""
         evaluation.status = EvaluationStatus.DRAFT
         return evaluation
     evaluation.status = EvaluationStatus.SUBMITTED
@@ -415,19 +399,16 @@ def _evaluation(ctx, contact_id, agent: Person, evaluator: Person, card: _Card, 
     if roll < 0.22:  # waiting for the agent
         return evaluation
     later = at + timedelta(hours=rng.randint(2, 48))
-    if roll < 0.78:
+    to_dispute = qa_feedback.to_work_on(outcomes)
+    if roll < 0.78 or not to_dispute:  # nothing lost: nothing to dispute
         evaluation.status = EvaluationStatus.ACKNOWLEDGED
         evaluation.acknowledged_at = later
         return evaluation
+    disputed = to_dispute[0]
     evaluation.status = EvaluationStatus.DISPUTED
     evaluation.disputed_at = later
-    evaluation.dispute_reason = rng.choice(
-        [
-            "I did verify the caller: it is at 0:40 in the recording.",
-            "The customer asked me not to summarise, they were in a hurry.",
-            "The knowledge base article changed that week.",
-        ]
-    )
+    evaluation.dispute_reason, on_question = qa_feedback.dispute(channel, disputed)
+    evaluation.dispute_questions = {str(disputed.question_id): on_question}
     if roll < 0.86:  # still open
         return evaluation
     resolved = later + timedelta(hours=rng.randint(4, 72))
@@ -436,25 +417,25 @@ def _evaluation(ctx, contact_id, agent: Person, evaluator: Person, card: _Card, 
     evaluation.resolved_by_id = evaluator.id
     if roll < 0.93:
         evaluation.resolution = Resolution.UPHELD
-        evaluation.resolution_reason = "Listened again: the score stands."
+        evaluation.resolution_reason = qa_feedback.upheld(channel, disputed)
         return evaluation
-    better = dict(answers)
-    for question in card.spec.questions():
-        value = better[question.id]
-        if value in ("no",) or question.id in question.failing_choices:
-            better[question.id] = "yes"
-            break
-    for question in card.spec.questions():
-        if question.type == scoring.QuestionType.SCALE and better[question.id] != scoring.NA:
-            better[question.id] = question.max
-            break
-    second = _revision(
-        2, evaluator, better, card, resolved, reason="Agreed on review: the answer was right."
-    )
+    question = next(q for q in card.spec.questions() if q.id == disputed.question_id)
+    better = {**answers, question.id: _best(question)}
+    reason = qa_feedback.rescored(channel, disputed)
+    second, _ = _revision(ctx, 2, evaluator, better, card, channel, resolved, reason=reason)
     evaluation.revisions.append(second)
     evaluation.revision_number = 2
     evaluation.resolution = Resolution.RESCORED
-    evaluation.resolution_reason = "Agreed on review: the answer was right."
+    evaluation.resolution_reason = reason
     evaluation.score, evaluation.score_exact = second.score, second.score_exact
     evaluation.critical_failed = second.critical_failed
     return evaluation
+
+
+def _best(question: scoring.QuestionSpec):
+    """The answer earning every point of the question."""
+    if question.type == scoring.QuestionType.YES_NO:
+        return "yes"
+    if question.type == scoring.QuestionType.SCALE:
+        return question.max
+    return max(question.choices, key=lambda key: question.choices[key])

@@ -209,3 +209,33 @@ def test_dates_stay_inside_the_requested_history(generated):
     oldest = _count(select(func.min(Contact.occurred_at)).where(Contact.source == "large"))
     newest = _count(select(func.max(Contact.occurred_at)).where(Contact.source == "large"))
     assert newest - oldest <= timedelta(days=OPTIONS.days)
+
+
+def test_the_large_set_looks_like_the_demo_qa(generated):
+    """Drawn like the ordinary demo: averages in the 80s, a few critical fails, comments on
+    every submitted evaluation, disputes that fit their channel."""
+    large_evaluations = (
+        select(Evaluation.score, Evaluation.critical_failed, Evaluation.dispute_reason,
+               Evaluation.resolution_reason, Contact.channel)
+        .join(Contact, Contact.id == Evaluation.contact_id)
+        .where(Contact.source == "large", Evaluation.status != "draft")
+    )  # fmt: skip
+    rows = db.session.execute(large_evaluations).all()
+    assert len(rows) > 1_000
+    average = sum(float(r.score) for r in rows) / len(rows)
+    critical = 100 * sum(r.critical_failed for r in rows) / len(rows)
+    assert 80 <= average <= 88
+    assert 4 <= critical <= 11
+    for row in rows:
+        written = f"{row.dispute_reason or ''} {row.resolution_reason or ''}".lower()
+        assert ("recording" in written) == (
+            row.channel in ("phone", "voicemail") and bool(written.strip())
+        )
+    uncommented = (
+        select(func.count(EvaluationRevision.id))
+        .join(Evaluation, Evaluation.id == EvaluationRevision.evaluation_id)
+        .join(Contact, Contact.id == Evaluation.contact_id)
+        .where(Contact.source == "large", EvaluationRevision.submitted_at.is_not(None),
+               EvaluationRevision.overall_comment == "")
+    )  # fmt: skip
+    assert _count(uncommented) == 0
