@@ -83,9 +83,17 @@ def test_the_draft_is_restored_and_the_evaluation_shows_points_lost(live_server,
         expect(p.locator(f"#question-{q['Greeting']} input[value='no']")).to_be_checked()
         p.locator(f"#question-{q['Identity verified']} input[value='yes']").check()
         p.locator(f"#question-{q['Need understood']} input[value='2']").check()
+        # A fast Submit while the live score of the last answer is still on its way: the
+        # request is awaited, not aborted (no htmx:sendAbort in the console), then sent once.
+        held = []
+        p.route("**/score", lambda route: held.append(route))
         p.locator(f"#question-{q['Solution correct']} input[type=radio]").first.check()
-        # A fast Submit right after a change: the live score in flight is awaited, not aborted.
+        while not held:
+            p.wait_for_timeout(20)
         p.get_by_role("button", name="Submit", exact=True).click()
+        p.wait_for_timeout(300)
+        assert "/evaluate" in p.url or "/edit" in p.url  # still here, waiting
+        held[0].continue_()
         p.wait_for_url(f"{base}/qa/evaluations/*")
         expect(p.locator("main")).to_contain_text("Points lost")
         expect(p.locator("details.how")).not_to_have_attribute("open", "")
