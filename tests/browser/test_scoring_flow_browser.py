@@ -14,7 +14,6 @@ from tests.browser.conftest import assert_accessible, signed_in
 from tests.qa.evaluation_helpers import make_contact, questions
 from tests.qa.test_scorecards import build_card
 
-
 _CARDS: dict[int, int] = {}  # one scorecard per live server (the evaluate page picks by name)
 
 
