@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.qa import evaluation_queries, evaluations
 from portal.qa.evaluation_models import Evaluation
-from tests.conftest import as_user, post_form
+from tests.conftest import as_user, count_queries, post_form
 from tests.qa.evaluation_helpers import card_for, full_answers, make_contact, questions
 
 
@@ -172,3 +172,25 @@ def test_the_evaluation_page_shows_points_lost_per_question(client, world, card)
     assert "Points lost" in page
     assert page.count('data-testid="points-lost"') == 4
     assert "score points" in page
+
+
+def test_the_queue_page_query_count_does_not_grow_with_drafts(app, client, world, card):
+    def draft_by(evaluator, agent):
+        evaluations.start(evaluator, make_contact(agent), card.current_version)
+        db.session.commit()
+
+    draft_by(world.sup_a, world.agent_a1)
+    draft_by(world.qa, world.agent_a2)
+    make_contact(world.agent_a1)
+    as_user(client, world.sup_a)
+    client.get("/qa/evaluate")
+    with count_queries(app) as few:
+        assert client.get("/qa/evaluate").status_code == 200
+    for _ in range(4):
+        draft_by(world.sup_a, world.agent_a2)
+        draft_by(world.qa, world.agent_a1)
+        make_contact(world.agent_a2)
+    with count_queries(app) as many:
+        page = client.get("/qa/evaluate").get_data(as_text=True)
+    assert page.count("/edit") == 5
+    assert len(many) == len(few)
