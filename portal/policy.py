@@ -163,10 +163,11 @@ def may_evaluate(viewer: Person, person_id: int) -> bool:
 
 
 def scoped_evaluations(stmt: Select, model: type, viewer: Person) -> Select:
-    """Evaluations the viewer may read: those of people visible in the QA area, except that
-    the person evaluated never sees a draft (an agent sees an evaluation once submitted)."""
+    """Evaluations the viewer may read: those of people visible in the QA area, except that a
+    draft is its evaluator's alone (the agent sees an evaluation once submitted; colleagues,
+    managers and HR never see someone else's unsubmitted answers)."""
     stmt = scoped(stmt, model, viewer, Area.QA)
-    return stmt.where(or_(model.status != "draft", model.person_id != viewer.id))
+    return stmt.where(or_(model.status != "draft", model.evaluator_id == viewer.id))
 
 
 def _person_column(model: type) -> InstrumentedAttribute:

@@ -211,10 +211,25 @@ def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
 
 
 def drafts_for(viewer: Person, limit: int = 50) -> list[EvaluationRow]:
-    """Drafts on people the viewer may evaluate (their own first), to pick up again."""
+    """The viewer's own drafts, newest first, to pick up again (a draft is its evaluator's
+    alone)."""
     stmt = (
         _drafts_where(_rows_statement(), viewer)
-        .order_by((Evaluation.evaluator_id != viewer.id), Evaluation.id.desc())
+        .where(Evaluation.evaluator_id == viewer.id)
+        .order_by(Evaluation.id.desc())
+        .limit(limit)
+    )
+    return [EvaluationRow(*row) for row in db.session.execute(stmt)]
+
+
+def started_by_colleagues(viewer: Person, limit: int = 50) -> list[EvaluationRow]:
+    """Contacts of the viewer's people that a colleague's draft holds: out of the viewer's
+    queue (one evaluation per contact), listed so they do not silently vanish. The rows say
+    who started them and when; the answers stay the colleague's."""
+    stmt = (
+        _drafts_where(_rows_statement(), viewer)
+        .where(Evaluation.evaluator_id != viewer.id)
+        .order_by(Evaluation.id.desc())
         .limit(limit)
     )
     return [EvaluationRow(*row) for row in db.session.execute(stmt)]
@@ -229,7 +244,8 @@ def _drafts_where(stmt: Select, viewer: Person) -> Select:
 
 def count_drafts(viewer: Person, *, cap: int | None = None) -> int:
     """How many drafts `drafts_for` would list without its limit (at most `cap`)."""
-    return _capped_count(_drafts_where(select(Evaluation.id), viewer), cap)
+    stmt = _drafts_where(select(Evaluation.id), viewer).where(Evaluation.evaluator_id == viewer.id)
+    return _capped_count(stmt, cap)
 
 
 def agent_summary(viewer: Person, person: Person, zone: ZoneInfo) -> tuple[QaSummary, list]:

@@ -235,7 +235,7 @@ class StartedByOther(Conflict):
         super().__init__(
             _(
                 "%(name)s started evaluating this contact while you were. Your answers are "
-                "kept below; open their draft to continue it.",
+                "kept below; the contact stays theirs until they submit it.",
                 name=evaluation.evaluator.name,
             )
         )
@@ -288,6 +288,25 @@ def save(
         {**evaluation.snapshot(), "answers": len(revision.answers)},
     )
     _commit(evaluation)
+
+
+def autosave(
+    viewer: Person,
+    contact: Contact,
+    version: ScorecardVersion | None,
+    form: Mapping[str, str],
+    *,
+    expected_version: int | None,
+) -> Evaluation:
+    """Save the form as the viewer's draft of the contact, started on `version` when there is
+    none yet (the first change of a new form). `expected_version` is the form's, None for a new
+    form. Raises what `start_new` and `save` raise; a draft never counts in any score."""
+    if version is None and evaluation_for_contact(contact.id) is None:
+        raise InvalidTransition(_("No published scorecard applies to this contact."))
+    evaluation = start_new(viewer, contact, version)  # type: ignore[arg-type]
+    expected = evaluation.version if expected_version is None else expected_version
+    save(viewer, evaluation, form, expected_version=expected, submit=False)
+    return evaluation
 
 
 def acknowledge(viewer: Person, evaluation: Evaluation, *, expected_version: int) -> None:

@@ -72,7 +72,7 @@ def test_a_supervisor_scores_live_and_the_agent_acknowledges_and_disputes(live_s
     expect(score).to_have_text("94.3 %")
     p.get_by_label("Overall comment").fill("Clear and friendly.")
     page.screenshot("4-answered")
-    p.get_by_role("button", name="Submit").click()
+    p.get_by_role("button", name="Submit", exact=True).click()
     p.wait_for_url(f"{base}/qa/evaluations/*")
     expect(p.get_by_test_id("score")).to_have_text("94.3 %")
     expect(p.locator("h1")).to_contain_text("Submitted")

@@ -104,7 +104,7 @@ def test_a_stale_draft_form_is_told_of_the_conflict_and_keeps_what_was_typed(cli
     evaluations.save(
         world.sup_a, evaluation, {greeting: "yes"}, expected_version=stale, submit=False
     )
-    as_user(client, world.qa)
+    as_user(client, world.sup_a)  # the same evaluator's other window
     answer = post_form(
         client,
         f"/qa/evaluations/{evaluation.id}/edit",
@@ -208,7 +208,34 @@ def test_the_queue_lists_unreviewed_contacts_of_ones_people_and_drafts(client, w
     assert f"/qa/contacts/{waiting.id}/evaluate" in page
     assert f"/qa/contacts/{done.contact_id}/evaluate" not in page
     assert f"/qa/contacts/{other_team.id}/evaluate" not in page
-    assert "Drafts to finish" in page
+    assert "My drafts to finish" in page
+    assert "Being scored by colleagues" not in page
+
+
+def test_a_colleagues_draft_is_theirs_and_its_contact_is_listed_as_being_scored(
+    client, world, card
+):
+    contact = make_contact(world.agent_a1)
+    draft = evaluations.start(world.sup_a, contact, card.current_version)
+    evaluations.save(
+        world.sup_a,
+        draft,
+        {f"c-{questions(card)['Greeting']}": "PRIVATE-NOTE"},
+        expected_version=draft.version,
+        submit=False,
+    )
+    as_user(client, world.qa)
+    queue = client.get("/qa/evaluate").get_data(as_text=True)
+    assert "Being scored by colleagues" in queue and world.sup_a.name in queue
+    assert "My drafts to finish" not in queue
+    assert f"/qa/evaluations/{draft.id}/edit" not in queue
+    assert f"/qa/contacts/{contact.id}/evaluate" not in queue  # not in the queue itself
+    assert client.get(f"/qa/evaluations/{draft.id}/edit").status_code == 404
+    assert client.get(f"/qa/evaluations/{draft.id}").status_code == 404
+    opened = client.get(f"/qa/contacts/{contact.id}/evaluate")
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/qa/evaluate")
+    told = client.get("/qa/evaluate").get_data(as_text=True)
+    assert "started scoring this contact" in told and "PRIVATE-NOTE" not in told
 
 
 def test_the_contact_list_filters_reviewed_and_not_reviewed(client, world, card):

@@ -88,7 +88,7 @@ def test_submitting_needs_every_question_answered_and_names_the_missing_one(worl
     db.session.rollback()
 
 
-def test_a_draft_keeps_partial_answers_and_nobody_but_evaluators_sees_it(world, card):
+def test_a_draft_keeps_partial_answers_and_only_its_evaluator_sees_it(world, card):
     contact = make_contact(world.agent_a1)
     evaluation = evaluations.start(world.sup_a, contact, card.current_version)
     form = {f"q-{questions(card)['Greeting']}": "no", f"c-{questions(card)['Greeting']}": "Rushed"}
@@ -103,7 +103,10 @@ def test_a_draft_keeps_partial_answers_and_nobody_but_evaluators_sees_it(world, 
         evaluations.get_evaluation(world.agent_a1, evaluation.id)
     with pytest.raises(NotFound):
         evaluations.get_evaluation(world.agent_a2, evaluation.id)
-    assert evaluations.get_evaluation(world.manager_hk, evaluation.id).id == evaluation.id
+    for colleague in (world.manager_hk, world.qa, world.hr):
+        with pytest.raises(NotFound):
+            evaluations.get_evaluation(colleague, evaluation.id)
+    assert evaluations.get_evaluation(world.sup_a, evaluation.id).id == evaluation.id
     assert notes_for(world.agent_a1) == []
 
 

@@ -1,6 +1,6 @@
 """The evaluation routes in the authorization matrix's shape (merged into
-tests/test_authorization_matrix.py). Agent A1's evaluations: one submitted, one draft (hidden
-from A1), one disputed; A1's contacts carry A1's marker."""
+tests/test_authorization_matrix.py). Agent A1's evaluations: one submitted, one draft (its
+evaluator's alone), one disputed; A1's contacts carry A1's marker."""
 
 from __future__ import annotations
 
@@ -68,6 +68,13 @@ EVALUATION_ROWS: dict[str, Row] = {
         evaluators(303),
         data=lambda w: {"action": "save"},
     ),
+    # The autosave: an evaluator's first change starts their draft (200, the status line).
+    "qa.evaluation_autosave POST": Row(
+        "POST",
+        u("/qa/contacts/{w.eval_contact_id}/evaluate/draft"),
+        evaluators(200),
+        data=lambda w: {"overall_comment": "So far so good"},
+    ),
     "qa.evaluation_score POST": Row(
         "POST",
         u("/qa/scorecard-versions/{w.eval_version_id}/score"),
@@ -75,13 +82,12 @@ EVALUATION_ROWS: dict[str, Row] = {
     ),
     "qa.evaluation_detail GET": Row("GET", u(EVAL), seen(200)),
     "qa.evaluation_revision GET": Row("GET", u(EVAL + "/revisions/1"), seen(200)),
-    "qa.evaluation_edit GET": Row(
-        "GET", u(DRAFT + "/edit"), evaluators(200, readers=403) | {"self": 404}
-    ),
+    # The draft is its evaluator's (A1's supervisor) alone: 404 for everyone else.
+    "qa.evaluation_edit GET": Row("GET", u(DRAFT + "/edit"), expect(404, record_supervisor=200)),
     "qa.evaluation_edit POST": Row(
         "POST",
         u(DRAFT + "/edit"),
-        evaluators(303) | {"self": 404},
+        expect(404, record_supervisor=303),
         data=v("eval_draft_version", action="save"),
     ),
     "qa.evaluation_acknowledge POST": Row(

@@ -71,8 +71,14 @@ def evaluate_queue():
     page = queries.queue_for(
         current_user, after=request.args.get("after"), limit=current_app.config["PAGE_SIZE"]
     )
-    drafts = [] if request.args.get("after") else queries.drafts_for(current_user)
-    return render_view("qa/evaluate_queue.html", "qa/_queue_rows.html", page=page, drafts=drafts)
+    first = not request.args.get("after")
+    return render_view(
+        "qa/evaluate_queue.html",
+        "qa/_queue_rows.html",
+        page=page,
+        drafts=queries.drafts_for(current_user) if first else [],
+        colleagues=queries.started_by_colleagues(current_user) if first else [],
+    )
 
 
 @bp.get("/evaluators")

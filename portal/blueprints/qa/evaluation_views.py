@@ -12,11 +12,13 @@ from portal import policy
 from portal.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.htmx import render_view
-from portal.qa import contacts, evaluations, scoring
+from portal.qa import contacts, evaluation_queries, evaluations, scoring
 from portal.qa.evaluation_maths import answer_field, comment_field
 from portal.qa.evaluation_models import Evaluation, EvaluationStatus
 from portal.qa.models import Contact, ScorecardVersion
+from portal.qa.points_lost import points_lost
 from portal.qa.score_panel import build_panel
+from portal.time_format import fmt_datetime
 
 from .views import bp
 
@@ -27,6 +29,12 @@ S = EvaluationStatus
 def _percent(value) -> str:
     """An exact score (Fraction, or its "p/q" text) rounded once, for display."""
     return scoring.format_score(value)
+
+
+@bp.app_template_filter("score_points")
+def _score_points(value) -> str:
+    """Points of an overall percentage (a Fraction), rounded once, for display: "4.3"."""
+    return scoring.format_percent(value)
 
 
 @bp.app_template_filter("share")
@@ -72,7 +80,7 @@ STATUS_LABELS = {
 }
 
 
-def _version_arg(contact: Contact, candidates: list[ScorecardVersion]) -> ScorecardVersion | None:
+def chosen_version(contact: Contact, candidates: list[ScorecardVersion]) -> ScorecardVersion | None:
     wanted = request.values.get("scorecard_version", type=int)
     for version in candidates:
         if version.id == wanted:
@@ -113,11 +121,13 @@ def _form_page(
 def evaluation_new(contact_id: int):
     contact = contacts.get_contact(current_user, contact_id)
     existing = evaluations.evaluation_for_contact(contact.id)
+    if existing is not None and existing.is_draft and existing.evaluator_id != current_user.id:
+        return _started_by_colleague(existing)
     if existing is not None:
         return redirect(_where(existing), code=303)
     policy.require(current_user, "evaluation.evaluate", contact.person)
     candidates = evaluations.scorecards_for_contact(contact)
-    version = _version_arg(contact, candidates)
+    version = chosen_version(contact, candidates)
     if version is None:
         return render_view("qa/evaluate_none.html", contact=contact)
     return _form_page(version=version, contact=contact, values={}, candidates=candidates)
@@ -129,11 +139,11 @@ def evaluation_create(contact_id: int):
     contact = contacts.get_contact(current_user, contact_id)
     policy.require(current_user, "evaluation.evaluate", contact.person)
     candidates = evaluations.scorecards_for_contact(contact)
-    version = _version_arg(contact, candidates)
+    version = chosen_version(contact, candidates)
     if version is None:
         raise InvalidTransition(_("No published scorecard applies to this contact."))
     values = request.form.to_dict()
-    submit = request.form.get("action") == "submit"
+    submit = _is_submit()
     try:
         evaluation = evaluations.start_new(current_user, contact, version)
         evaluations.save(
@@ -155,8 +165,52 @@ def evaluation_create(contact_id: int):
             message=error.message,
             status=error.status,
         )
+    return _after_save(evaluation, submit)
+
+
+def _is_submit() -> bool:
+    return request.form.get("action") in ("submit", SUBMIT_AND_NEXT)
+
+
+SUBMIT_AND_NEXT = "submit_next"
+
+
+def _after_save(evaluation: Evaluation, submit: bool):
+    """Where a saved form goes: "Submit and next" opens the first contact of the evaluator's
+    queue (the queue page's order; the queue page itself once it is empty), anything else the
+    evaluation (or the draft again)."""
+    if submit and request.form.get("action") == SUBMIT_AND_NEXT:
+        flash(
+            _(
+                "Evaluation of %(agent)s submitted: %(score)s.",
+                agent=evaluation.agent.name,
+                score=scoring.format_score(evaluation.score_exact),
+            ),
+            "success",
+        )
+        following = evaluation_queries.queue_for(current_user, limit=1).rows
+        if following:
+            return redirect(
+                url_for("qa.evaluation_new", contact_id=following[0].contact_id), code=303
+            )
+        return redirect(url_for("qa.evaluate_queue"), code=303)
     flash(_("Evaluation submitted.") if submit else _("Draft saved."), "success")
     return redirect(_where(evaluation), code=303)
+
+
+def _started_by_colleague(draft: Evaluation):
+    """A colleague's draft is theirs alone: say who started the contact, and go back to the
+    queue (the queue lists it under "Being scored by colleagues")."""
+    flash(
+        _(
+            "%(name)s started scoring this contact on %(when)s; it stays theirs until they "
+            "submit it.",
+            name=draft.evaluator.name,
+            when=fmt_datetime(draft.created_at),
+        ),
+        "info",
+    )
+    return redirect(url_for("qa.evaluate_queue"), code=303)
 
 
 def _where(evaluation: Evaluation) -> str:
@@ -181,7 +235,7 @@ def evaluation_edit(evaluation_id: int):
             evaluation=evaluation,
         )
     values = request.form.to_dict()
-    submit = request.form.get("action") == "submit"
+    submit = _is_submit()
     try:
         evaluations.save(
             current_user,
@@ -201,8 +255,7 @@ def evaluation_edit(evaluation_id: int):
             message=error.message,
             status=error.status,
         )
-    flash(_("Evaluation submitted.") if submit else _("Draft saved."), "success")
-    return redirect(_where(evaluation), code=303)
+    return _after_save(evaluation, submit)
 
 
 @bp.post("/scorecard-versions/<int:version_id>/score")
@@ -214,7 +267,9 @@ def evaluation_score(version_id: int):
     if version is None or not version.is_published:
         raise NotFound()
     provisional = evaluations.live_score(version, request.form.to_dict())
-    return render_view("qa/_score_panel.html", panel=build_panel(version, provisional), live=True)
+    return render_view(
+        "qa/_score_panel.html", panel=build_panel(version, provisional), live=True, bar=True
+    )
 
 
 @bp.get("/evaluations/<int:evaluation_id>")
@@ -248,6 +303,7 @@ def _detail(
         revision=revision,
         version=version,
         answers=answers,
+        losses=points_lost(card, typed),
         panel=panel,
         errors=errors or {},
         message=message,

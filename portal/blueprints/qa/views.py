@@ -138,4 +138,10 @@ def contact_import_template():
 
 
 # Attach the sibling modules' routes to bp.
-from . import builder_views, evaluation_list_views, evaluation_views, scorecard_views  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    builder_views,
+    evaluation_draft_views,
+    evaluation_list_views,
+    evaluation_views,
+    scorecard_views,
+)

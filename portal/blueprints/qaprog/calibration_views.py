@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -12,10 +11,14 @@ from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.forms import apply_errors
 from portal.htmx import hx_redirect, render_view
 from portal.qa import calibration_service as service
+from portal.qa import evaluations
 from portal.qa import programme_choices as choices
 from portal.qa.calibration_grid import MIN_CONTACTS_TO_ESTIMATE
 from portal.qa.contacts import ContactFilters
+from portal.qa.evaluation_maths import answer_field, comment_field
+from portal.qa.score_panel import build_panel
 
+from ..qa.forms import CRITICAL_LABELS
 from .forms import CalibrationCloseForm, CalibrationCreateForm
 from .views import bp
 
@@ -116,47 +119,48 @@ def _detail(session, status: int = 200, message: str | None = None):
 @bp.route("/calibration/<int:session_id>/contacts/<int:contact_id>", methods=["GET", "POST"])
 @login_required
 def calibration_score(session_id: int, contact_id: int):
+    """Blind scoring with the evaluation form (live score, keyboard); a scorer who scored the
+    contact already finds their answers filled in. A POST with `live` answers the score panel
+    for the answers so far (nothing saved)."""
     session = service.get_session(current_user, session_id)
     contact = service.session_contact(session, contact_id)
-    errors: dict[int, str] = {}
-    typed: dict[int, str] = {}
+    version = session.scorecard_version
+    mine = service.own_scores(current_user, session).get(contact_id)
+    values = {answer_field(a.question_id): a.value for a in mine.answers} if mine else {}
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
         policy.require(current_user, "calibration.score", session)
-        spec = session.scorecard_version.spec()
-        typed = {q.id: request.form.get(f"q-{q.id}", "") for q in spec.questions()}
+        values = request.form.to_dict()
+        if values.get("live"):
+            panel = build_panel(version, evaluations.live_score(version, values))
+            return render_view(
+                "qa/_score_panel.html", panel=panel, bar=True, critical_labels=CRITICAL_LABELS
+            )
+        spec = version.spec()
+        typed = {q.id: values.get(answer_field(q.id), "") for q in spec.questions()}
         answers, problems = service.parse_answers(spec, typed)
-        errors = {p.question_id: p.message for p in problems}
+        errors = {answer_field(p.question_id): [p.message] for p in problems}
         if not errors:
             try:
                 service.submit_score(current_user, session, contact_id, answers)
             except (Conflict, InvalidTransition) as error:
                 return _detail(session, status=error.status, message=error.message)
             return hx_redirect(url_for("qaprog.calibration_detail", session_id=session.id))
-    mine = service.own_scores(current_user, session).get(contact_id)
     return render_view(
         "qaprog/calibration_score.html",
         status=422 if errors else 200,
         session=session,
         contact=contact,
+        version=version,
+        values=values,
         errors=errors,
-        typed=typed,
+        panel=build_panel(version, evaluations.live_score(version, values)),
         already=mine is not None,
         may_score=policy.can(current_user, "calibration.score", session),
-        answer_options=answer_options,
+        answer_field=answer_field,
+        comment_field=comment_field,
+        critical_labels=CRITICAL_LABELS,
     )
-
-
-def answer_options(question) -> list[tuple[str, str]]:
-    """(value, label) of every answer a question offers, N/A last when allowed."""
-    if question.answer_type == "yes_no":
-        options = [("yes", _("Yes")), ("no", _("No"))]
-    elif question.answer_type == "scale":
-        options = [(str(v), str(v)) for v in range(0, (question.scale_max or 0) + 1)]
-    else:
-        options = [(str(c.id), f"{c.label} ({c.points})") for c in question.choices]
-    if question.na_allowed:
-        options.append(("na", _("N/A")))
-    return options
 
 
 @bp.post("/calibration/<int:session_id>/close")
