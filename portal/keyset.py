@@ -1,6 +1,6 @@
 """Lists sorted by a date column, keyset-paged: the sort asked for in the query ("sort" and
 "dir"), its ORDER BY with the id as tie-break, the "rows after this one" condition and the
-cursor text ("<iso datetime>|<id>"). One helper for every list that sorts by its dates, so
+cursor text ("<iso datetime>~<id>"). One helper for every list that sorts by its dates, so
 paging stays correct for each sort (the id breaks ties between equal dates)."""
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import Select, and_, or_
 
-from portal.params import read_datetime_key, split_cursor
+from portal.params import BadCursor, read_datetime_key, split_cursor
 
 DIRECTIONS = ("desc", "asc")
+SEPARATOR = "~"
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,16 @@ def read_sort(args: Mapping[str, Any], keys: Sequence[str], default: Sort) -> So
 
 
 def read_cursor(value: str | None) -> tuple[datetime, int] | None:
-    """A cursor "<iso datetime>|<id>": None on the first page, BadCursor (400) when damaged."""
-    return split_cursor(value, "|", read_datetime_key)
+    """A cursor "<iso datetime with its offset>~<id>": None on the first page, BadCursor (400)
+    when damaged (a moment without its offset included: the columns hold UTC moments)."""
+    cursor = split_cursor(value, SEPARATOR, read_datetime_key)
+    if cursor and cursor[0].tzinfo is None:
+        raise BadCursor()
+    return cursor
 
 
 def cursor_text(at: datetime, ident: int) -> str:
-    return f"{at.isoformat()}|{ident}"
+    return f"{at.isoformat()}{SEPARATOR}{ident}"
 
 
 def ordered_page(

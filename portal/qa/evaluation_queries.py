@@ -15,7 +15,6 @@ from sqlalchemy.orm import aliased
 from portal import keyset, policy
 from portal.extensions import db
 from portal.org.models import Person
-from portal.params import read_datetime_key, split_cursor
 from portal.qa import overturn_rollup
 from portal.qa.evaluation_maths import (
     EvaluationFacts,
@@ -227,9 +226,20 @@ class QueueRow:
     agent_name: str
 
 
-def queue_for(viewer: Person, *, after: str | None = None, limit: int = 25) -> Page:
+QUEUE_SORT_KEYS = ("occurred",)
+QUEUE_SORT = keyset.Sort("occurred", "desc")
+
+
+def queue_for(
+    viewer: Person,
+    *,
+    sort: keyset.Sort = QUEUE_SORT,
+    after: str | None = None,
+    limit: int = 25,
+) -> Page:
     """Contacts of the people the viewer may evaluate that nobody has reviewed yet (no
-    evaluation, not even a draft), newest first; keyset on (occurred_at, id)."""
+    evaluation, not even a draft), newest first unless the sort says oldest first; keyset on
+    (occurred_at, id)."""
     stmt = select(
         Contact.id,
         Contact.occurred_at,
@@ -240,18 +250,15 @@ def queue_for(viewer: Person, *, after: str | None = None, limit: int = 25) -> P
         Person.id,
         Person.name,
     ).join(Person, Person.id == Contact.person_id)
-    stmt = _queue_where(stmt, viewer)
-    cursor = _parse_cursor(after)
-    if cursor:
-        at, last_id = cursor
-        stmt = stmt.where(
-            or_(Contact.occurred_at < at, and_(Contact.occurred_at == at, Contact.id < last_id))
-        )
-    stmt = stmt.order_by(Contact.occurred_at.desc(), Contact.id.desc()).limit(limit + 1)
+    cursor = keyset.read_cursor(after)
+    stmt = keyset.ordered_page(
+        _queue_where(stmt, viewer), Contact.occurred_at, Contact.id, sort, cursor, limit
+    )
     rows = [QueueRow(*row) for row in db.session.execute(stmt)]
     more = len(rows) > limit
     rows = rows[:limit]
-    cursor_out = f"{rows[-1].occurred_at.isoformat()}|{rows[-1].contact_id}" if more else None
+    last = rows[-1] if more and rows else None
+    cursor_out = keyset.cursor_text(last.occurred_at, last.contact_id) if last else None
     return Page(rows, cursor_out, cursor is not None)  # type: ignore[arg-type]
 
 
@@ -269,10 +276,6 @@ def count_queue(viewer: Person, *, since: datetime | None = None, cap: int | Non
     if since is not None:
         stmt = stmt.where(Contact.occurred_at >= since)
     return _capped_count(stmt, cap)
-
-
-def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
-    return split_cursor(value, "|", read_datetime_key)
 
 
 def drafts_for(viewer: Person, limit: int = 50) -> list[EvaluationRow]:

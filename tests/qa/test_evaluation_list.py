@@ -185,7 +185,8 @@ def test_unusable_filters_get_a_clear_message_never_an_error(client, world, five
 def test_a_damaged_cursor_or_sort_is_not_a_server_error(client, world, five):
     as_user(client, world.sup_a)
     assert client.get("/qa/evaluations?after=nonsense").status_code == 400
-    assert client.get("/qa/evaluations?after=2026-03-11T12:00:00|x").status_code == 400
+    assert client.get("/qa/evaluations?after=2026-03-11T12:00:00%2B00:00~x").status_code == 400
+    assert client.get("/qa/evaluations?after=2026-03-11T12:00:00~5").status_code == 400
     ids, _next, _text = listed(client, "/qa/evaluations?sort=id&dir=sideways")  # the default
     assert ids == [e.id for e in sorted(five, key=lambda e: (e.submitted_at, e.id), reverse=True)]
 
@@ -212,3 +213,75 @@ def test_the_filtered_sorted_list_query_count_does_not_grow_with_rows(app, clien
         page = client.get(url)
     assert page.get_data(as_text=True).count('href="/qa/evaluations/') >= 7
     assert len(many) == len(few)
+
+
+# ---- the other QA lists with dates: contacts, the evaluate queue, scorecards ---------------
+
+
+def contact_ids(client, url: str) -> list[int]:
+    seen: list[int] = []
+    while url:
+        text = client.get(url).get_data(as_text=True)
+        seen += [int(n) for n in re.findall(r'href="/qa/contacts/(\d+)"', text)]
+        found = re.search(r'<a href="([^"]+)" rel="next">', text)
+        url = html.unescape(found.group(1)) if found else None
+    return seen
+
+
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+def test_the_contact_list_sorts_by_date_both_ways_across_pages(app, client, world, direction):
+    from tests.qa.evaluation_helpers import make_contact
+
+    made = [make_contact(world.agent_a1, days_ago=d) for d in (3, 1, 5, 1, 2)]
+    as_user(client, world.sup_a)
+    app.config["PAGE_SIZE"] = 2
+    try:
+        seen = contact_ids(client, f"/qa/contacts?sort=occurred&dir={direction}")
+    finally:
+        app.config["PAGE_SIZE"] = 25
+    ordered = sorted(made, key=lambda c: (c.occurred_at, c.id), reverse=direction == "desc")
+    assert seen == [c.id for c in ordered]
+    text = client.get(f"/qa/contacts?sort=occurred&dir={direction}").get_data(as_text=True)
+    words = "newest first" if direction == "desc" else "oldest first"
+    assert f"Sorted by contact date, {words}" in text and "aria-sort=" in text
+
+
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+def test_the_evaluate_queue_sorts_by_date_both_ways_across_pages(app, client, world, direction):
+    from tests.qa.evaluation_helpers import make_contact
+
+    made = [make_contact(world.agent_a2, days_ago=d) for d in (4, 2, 6, 3)]
+    as_user(client, world.sup_a)
+    app.config["PAGE_SIZE"] = 3
+    url = f"/qa/evaluate?sort=occurred&dir={direction}"
+    seen: list[int] = []
+    try:
+        while url:
+            text = client.get(url).get_data(as_text=True)
+            seen += [int(n) for n in re.findall(r'href="/qa/contacts/(\d+)/evaluate"', text)]
+            found = re.search(r'<a href="([^"]+)" rel="next">', text)
+            url = html.unescape(found.group(1)) if found else None
+    finally:
+        app.config["PAGE_SIZE"] = 25
+    ordered = sorted(made, key=lambda c: (c.occurred_at, c.id), reverse=direction == "desc")
+    assert seen == [c.id for c in ordered]
+    assert client.get("/qa/evaluate?after=junk").status_code == 400
+
+
+def test_the_scorecard_list_sorts_by_name_or_by_its_last_change(client, world):
+    first = build_card(world.qa, name="Phone MK-ZULU")
+    second = build_card(world.qa, name="Phone MK-ALPHA")
+    first.updated_at = DAY + timedelta(days=2)
+    second.updated_at = DAY
+    db.session.commit()
+    as_user(client, world.qa)
+
+    def order(query: str) -> list[str]:
+        text = client.get(f"/qa/scorecards{query}").get_data(as_text=True)
+        return re.findall(r">Phone (MK-\w+)<", text)
+
+    assert order("") == ["MK-ALPHA", "MK-ZULU"]
+    assert order("?sort=changed&dir=desc") == ["MK-ZULU", "MK-ALPHA"]
+    assert order("?sort=changed&dir=asc") == ["MK-ALPHA", "MK-ZULU"]
+    text = client.get("/qa/scorecards?sort=changed&dir=asc").get_data(as_text=True)
+    assert "Sorted by date of the last change, oldest first" in text

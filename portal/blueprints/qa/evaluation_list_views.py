@@ -124,11 +124,22 @@ def my_evaluations():
 @login_required
 def evaluate_queue():
     policy.require(current_user, "evaluation.queue")
+    sort = read_sort(request.args, queries.QUEUE_SORT_KEYS, queries.QUEUE_SORT)
     page = queries.queue_for(
-        current_user, after=request.args.get("after"), limit=current_app.config["PAGE_SIZE"]
+        current_user,
+        sort=sort,
+        after=request.args.get("after"),
+        limit=current_app.config["PAGE_SIZE"],
     )
     drafts = [] if request.args.get("after") else queries.drafts_for(current_user)
-    return render_view("qa/evaluate_queue.html", "qa/_queue_rows.html", page=page, drafts=drafts)
+    return render_view(
+        "qa/evaluate_queue.html",
+        "qa/_queue_rows.html",
+        page=page,
+        drafts=drafts,
+        sort=sort,
+        paging_args=sort.args(queries.QUEUE_SORT),
+    )
 
 
 @bp.get("/evaluators")
