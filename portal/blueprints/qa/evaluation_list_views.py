@@ -29,6 +29,14 @@ def _utc_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
+def _zone() -> ZoneInfo:
+    """The signed-in person's time zone (UTC when it has none or an unknown one)."""
+    try:
+        return ZoneInfo(current_user.time_zone or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def _chosen(name: str, choices: list[queries.Choice], errors: dict) -> int | None:
     """An id picked in one of the list's pickers; anything not offered (an unknown id, a
     person out of reach) is refused with the same message, so it tells nothing."""
@@ -48,7 +56,7 @@ def _filters(choices: dict, errors: dict, **fixed) -> queries.EvaluationFilters:
     if status and status not in {s.value for s in EvaluationStatus}:
         errors["status"] = _("Choose one of the statuses offered.")
         status = None
-    zone = ZoneInfo(current_user.time_zone or "UTC")
+    zone = _zone()
     days = {}
     for name in ("from", "to"):
         raw = request.args.get(name) or ""
