@@ -94,9 +94,17 @@ def message(note: Notification) -> str:
     if template is None:
         return note.kind
     try:
-        return str(template) % time_format.shown_params(note.params)
-    except (KeyError, TypeError, ValueError):
+        return str(template) % _Params(time_format.shown_params(note.params))
+    except (TypeError, ValueError):
         return str(template)
+
+
+class _Params(dict):
+    """A message's parameters where one the notification was stored without (a kind whose
+    message gained a parameter later) reads as empty text rather than breaking the message."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def unread_count(person: Person) -> int:

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 
-from portal import audit, policy
+from portal import audit, keyset, policy
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.org.models import Market, Person, Segment, Team
-from portal.params import BadCursor, read_datetime_key, split_cursor
 from portal.qa.evaluation_models import contact_reviewed
 from portal.qa.models import Contact, ContactImport, ImportStatus
 
@@ -62,10 +61,21 @@ class Choice:
     label: str
 
 
+# The contact list sorts by when the contact took place, newest first unless asked otherwise.
+SORT_KEYS = ("occurred",)
+DEFAULT_SORT = keyset.Sort("occurred", "desc")
+
+
 def contacts_for(
-    viewer: Person, filters: ContactFilters, *, after: str | None = None, limit: int = 25
+    viewer: Person,
+    filters: ContactFilters,
+    *,
+    sort: keyset.Sort = DEFAULT_SORT,
+    after: str | None = None,
+    limit: int = 25,
 ) -> ContactPage:
-    """The contacts of the agents the viewer may see, newest first, one page after `after`."""
+    """The contacts of the agents the viewer may see by date (newest first unless the sort
+    says otherwise), one page after `after`."""
     stmt = (
         select(
             Contact.id,
@@ -86,17 +96,13 @@ def contacts_for(
         .outerjoin(Segment, Segment.id == Contact.segment_id)
     )
     stmt = _filtered(policy.scoped(stmt, Contact, viewer, policy.Area.QA), filters, viewer)
-    cursor = _parse_cursor(after)
-    if cursor:
-        at, last_id = cursor
-        stmt = stmt.where(
-            or_(Contact.occurred_at < at, and_(Contact.occurred_at == at, Contact.id < last_id))
-        )
-    stmt = stmt.order_by(Contact.occurred_at.desc(), Contact.id.desc()).limit(limit + 1)
+    cursor = keyset.read_cursor(after)
+    stmt = keyset.ordered_page(stmt, Contact.occurred_at, Contact.id, sort, cursor, limit)
     rows = [ContactRow(*row) for row in db.session.execute(stmt)]
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = _cursor(rows[-1]) if more and rows else None
+    last = rows[-1] if more and rows else None
+    next_cursor = keyset.cursor_text(last.occurred_at, last.id) if last else None
     return ContactPage(rows=rows, next_cursor=next_cursor, has_previous=cursor is not None)
 
 
@@ -145,17 +151,6 @@ def _zone(viewer: Person) -> ZoneInfo:
 def _start_of(day: date, zone: ZoneInfo) -> datetime:
     """Midnight at the start of `day` in the viewer's zone (a day is theirs, stored in UTC)."""
     return datetime.combine(day, time.min, tzinfo=zone)
-
-
-def _cursor(row: ContactRow) -> str:
-    return f"{row.occurred_at.isoformat()}~{row.id}"
-
-
-def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
-    cursor = split_cursor(value, "~", read_datetime_key)
-    if cursor and cursor[0].tzinfo is None:
-        raise BadCursor()
-    return cursor
 
 
 def get_contact(viewer: Person, contact_id: int) -> Contact:

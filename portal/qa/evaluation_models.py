@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     select,
     text,
 )
@@ -147,6 +148,15 @@ class Evaluation(IdMixin, TimestampMixin, Base):
             "critical_failed": self.critical_failed,
             "resolution": self.resolution,
         }
+
+
+# The evaluations list's date (submitted, or started for a draft) and id: the list's default
+# order, read backwards along this index (`evaluation_queries.listed_at`).
+Index(
+    "ix_evaluation_listed_at_id",
+    func.coalesce(Evaluation.submitted_at, Evaluation.created_at),
+    Evaluation.id,
+)
 
 
 class EvaluationRevision(IdMixin, Base):

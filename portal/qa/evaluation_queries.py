@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from portal import policy
+from portal import keyset, policy
 from portal.extensions import db
 from portal.org.models import Person
-from portal.params import read_datetime_key, split_cursor
 from portal.qa import overturn_rollup
 from portal.qa.evaluation_maths import (
     EvaluationFacts,
@@ -56,11 +55,24 @@ class EvaluationRow:
 @dataclass(frozen=True)
 class EvaluationFilters:
     status: str | None = None
-    person_id: int | None = None
+    person_id: int | None = None  # the agent evaluated
     evaluator_id: int | None = None
-    agent: str = ""
+    scorecard_id: int | None = None
     critical_only: bool = False
+    dated_from: datetime | None = None  # the list's date (submitted, else started) from then on
+    dated_before: datetime | None = None  # … and before then
     resolved_since: datetime | None = None  # not a page filter: the home page's "recent"
+
+
+# The evaluations list sorts by its two dates: when the evaluation was submitted (a draft:
+# when it was started) and when the contact took place. Newest submitted first by default.
+def listed_at():
+    """The list's date of an evaluation: submitted, or started for a draft (never NULL)."""
+    return func.coalesce(Evaluation.submitted_at, Evaluation.created_at)
+
+
+SORT_COLUMNS = {"submitted": listed_at, "contact": lambda: Contact.occurred_at}
+DEFAULT_SORT = keyset.Sort("submitted", "desc")
 
 
 @dataclass(frozen=True)
@@ -106,35 +118,87 @@ def _filtered(stmt: Select, viewer: Person, filters: EvaluationFilters) -> Selec
         stmt = stmt.where(Evaluation.person_id == filters.person_id)
     if filters.evaluator_id:
         stmt = stmt.where(Evaluation.evaluator_id == filters.evaluator_id)
+    if filters.scorecard_id:
+        stmt = stmt.where(
+            Evaluation.scorecard_version_id.in_(
+                select(ScorecardVersion.id).where(
+                    ScorecardVersion.scorecard_id == filters.scorecard_id
+                )
+            )
+        )
+    if filters.dated_from is not None:
+        stmt = stmt.where(listed_at() >= filters.dated_from)
+    if filters.dated_before is not None:
+        stmt = stmt.where(listed_at() < filters.dated_before)
     if filters.critical_only:
         stmt = stmt.where(Evaluation.critical_failed.is_(True))
     if filters.resolved_since is not None:
         stmt = stmt.where(Evaluation.resolved_at >= filters.resolved_since)
-    if filters.agent:
-        text = filters.agent.strip()
-        stmt = stmt.where(
-            or_(
-                func.lower(Person.name).contains(text.lower(), autoescape=True),
-                Person.employee_id == text,
-            )
-        )
     return stmt
 
 
 def evaluations_for(
-    viewer: Person, filters: EvaluationFilters, *, after: int | None = None, limit: int = 25
+    viewer: Person,
+    filters: EvaluationFilters,
+    *,
+    sort: keyset.Sort = DEFAULT_SORT,
+    after: str | None = None,
+    limit: int = 25,
 ) -> Page:
-    """The evaluations the viewer may read, newest first (by id), one page after `after`."""
-    stmt = _filtered(_rows_statement(), viewer, filters)
-    if after:
-        stmt = stmt.where(Evaluation.id < after)
-    rows = [
-        EvaluationRow(*row)
-        for row in db.session.execute(stmt.order_by(Evaluation.id.desc()).limit(limit + 1))
-    ]
+    """The evaluations the viewer may read in the sort's order (by date, then id), one page
+    after the cursor `after` ("<date>|<id>", BadCursor when damaged)."""
+    cursor = keyset.read_cursor(after)
+    column = SORT_COLUMNS[sort.key]()
+    stmt = keyset.ordered_page(
+        _filtered(_rows_statement(), viewer, filters),
+        column,
+        Evaluation.id,
+        sort,
+        cursor,
+        limit,
+    )
+    rows = [EvaluationRow(*row) for row in db.session.execute(stmt)]
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, rows[-1].id if more and rows else None, after is not None)
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        at = last.occurred_at if sort.key == "contact" else (last.submitted_at or last.created_at)
+        next_cursor = keyset.cursor_text(at, last.id)
+    return Page(rows, next_cursor, cursor is not None)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    name: str
+
+
+def agent_choices(viewer: Person) -> list[Choice]:
+    """The people whose evaluations the viewer may read (the agent picker), by name."""
+    stmt = (
+        select(Person.id, Person.name)
+        .where(Person.id.in_(policy.visible_person_ids(viewer, policy.Area.QA)))
+        .order_by(Person.name, Person.id)
+    )
+    return [Choice(*row) for row in db.session.execute(stmt)]
+
+
+def evaluator_choices(viewer: Person) -> list[Choice]:
+    """The people who wrote an evaluation the viewer may read (the evaluator picker), by name."""
+    wrote = policy.scoped_evaluations(select(Evaluation.evaluator_id), Evaluation, viewer)
+    stmt = (
+        select(Evaluator.id, Evaluator.name)
+        .where(Evaluator.id.in_(wrote))
+        .order_by(Evaluator.name, Evaluator.id)
+    )
+    return [Choice(*row) for row in db.session.execute(stmt)]
+
+
+def scorecard_choices() -> list[Choice]:
+    """Every scorecard, by name (the scorecard picker)."""
+    stmt = select(Scorecard.id, Scorecard.name).order_by(Scorecard.name, Scorecard.id)
+    return [Choice(*row) for row in db.session.execute(stmt)]
 
 
 def _capped_count(stmt: Select, cap: int | None) -> int:
@@ -162,9 +226,20 @@ class QueueRow:
     agent_name: str
 
 
-def queue_for(viewer: Person, *, after: str | None = None, limit: int = 25) -> Page:
+QUEUE_SORT_KEYS = ("occurred",)
+QUEUE_SORT = keyset.Sort("occurred", "desc")
+
+
+def queue_for(
+    viewer: Person,
+    *,
+    sort: keyset.Sort = QUEUE_SORT,
+    after: str | None = None,
+    limit: int = 25,
+) -> Page:
     """Contacts of the people the viewer may evaluate that nobody has reviewed yet (no
-    evaluation, not even a draft), newest first; keyset on (occurred_at, id)."""
+    evaluation, not even a draft), newest first unless the sort says oldest first; keyset on
+    (occurred_at, id)."""
     stmt = select(
         Contact.id,
         Contact.occurred_at,
@@ -175,18 +250,15 @@ def queue_for(viewer: Person, *, after: str | None = None, limit: int = 25) -> P
         Person.id,
         Person.name,
     ).join(Person, Person.id == Contact.person_id)
-    stmt = _queue_where(stmt, viewer)
-    cursor = _parse_cursor(after)
-    if cursor:
-        at, last_id = cursor
-        stmt = stmt.where(
-            or_(Contact.occurred_at < at, and_(Contact.occurred_at == at, Contact.id < last_id))
-        )
-    stmt = stmt.order_by(Contact.occurred_at.desc(), Contact.id.desc()).limit(limit + 1)
+    cursor = keyset.read_cursor(after)
+    stmt = keyset.ordered_page(
+        _queue_where(stmt, viewer), Contact.occurred_at, Contact.id, sort, cursor, limit
+    )
     rows = [QueueRow(*row) for row in db.session.execute(stmt)]
     more = len(rows) > limit
     rows = rows[:limit]
-    cursor_out = f"{rows[-1].occurred_at.isoformat()}|{rows[-1].contact_id}" if more else None
+    last = rows[-1] if more and rows else None
+    cursor_out = keyset.cursor_text(last.occurred_at, last.contact_id) if last else None
     return Page(rows, cursor_out, cursor is not None)  # type: ignore[arg-type]
 
 
@@ -204,10 +276,6 @@ def count_queue(viewer: Person, *, since: datetime | None = None, cap: int | Non
     if since is not None:
         stmt = stmt.where(Contact.occurred_at >= since)
     return _capped_count(stmt, cap)
-
-
-def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
-    return split_cursor(value, "|", read_datetime_key)
 
 
 def drafts_for(viewer: Person, limit: int = 50) -> list[EvaluationRow]:

@@ -68,12 +68,14 @@ register_kind(
 )
 register_kind(
     "evaluation.upheld",
-    _l("%(actor)s upheld the evaluation of %(contact)s"),
+    _l("%(actor)s upheld the evaluation of %(contact)s. Why the score stands: %(reason)s"),
     label=_l("My dispute was answered: the score was upheld"),
 )
 register_kind(
     "evaluation.rescored",
-    _l("%(actor)s re-scored the evaluation of %(contact)s: %(score)s"),
+    _l(
+        "%(actor)s re-scored the evaluation of %(contact)s: %(score)s. What changed and why: %(reason)s"  # noqa: E501
+    ),
     label=_l("My dispute was answered: the contact was re-scored"),
 )
 
@@ -376,7 +378,7 @@ def uphold(viewer: Person, evaluation: Evaluation, *, reason: str, expected_vers
         before,
         {**evaluation.snapshot(), "reason": reason},
     )
-    _tell(evaluation.agent, viewer, evaluation, "evaluation.upheld")
+    _tell(evaluation.agent, viewer, evaluation, "evaluation.upheld", reason=_gist(reason))
     _commit(evaluation)
 
 
@@ -422,7 +424,7 @@ def rescore(
         before,
         {**evaluation.snapshot(), "reason": reason},
     )
-    _tell(evaluation.agent, viewer, evaluation, "evaluation.rescored")
+    _tell(evaluation.agent, viewer, evaluation, "evaluation.rescored", reason=_gist(reason))
     _commit(evaluation)
     return revision
 
@@ -566,7 +568,21 @@ def _resolve(evaluation: Evaluation, by: Person, resolution: Resolution, reason:
     evaluation.resolved_by_id = by.id
 
 
-def _tell(recipient: Person, actor: Person, evaluation: Evaluation, kind: str) -> None:
+# A resolution's reason travels in the notification (and its e-mail) up to this length.
+GIST_MAX = 300
+
+
+def _gist(reason: str) -> str:
+    """The reason as a notification carries it: on one line, cut at a word past GIST_MAX."""
+    text = " ".join(reason.split())
+    if len(text) <= GIST_MAX:
+        return text
+    return text[:GIST_MAX].rsplit(" ", 1)[0] + "…"
+
+
+def _tell(
+    recipient: Person, actor: Person, evaluation: Evaluation, kind: str, **params: str
+) -> None:
     notify(
         recipient,
         actor,
@@ -576,6 +592,7 @@ def _tell(recipient: Person, actor: Person, evaluation: Evaluation, kind: str) -
         path_for("qa.evaluation_detail", evaluation_id=evaluation.id),
         contact=f"{evaluation.contact.source} {evaluation.contact.external_id}",
         score=scoring.format_score(evaluation.score_exact),
+        **params,
     )
 
 

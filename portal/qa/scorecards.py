@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal import audit, policy
+from portal import audit, keyset, policy
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
@@ -25,8 +25,11 @@ from portal.qa.scorecard_versions import publish_problems
 # ---- reading --------------------------------------------------------------------------------
 
 
-def scorecards_for(viewer: Person, *, archived: bool = False) -> list[Scorecard]:
-    """Scorecards (archived ones, or the others) with their current version, by name."""
+def scorecards_for(
+    viewer: Person, *, archived: bool = False, sort: keyset.Sort | None = None
+) -> list[Scorecard]:
+    """Scorecards (archived ones, or the others) with their current version, by name, or by
+    when they last changed with `sort` ("changed"; a short list: not paged)."""
     policy.require(viewer, "scorecard.view")
     stmt = (
         select(Scorecard)
@@ -36,8 +39,13 @@ def scorecards_for(viewer: Person, *, archived: bool = False) -> list[Scorecard]
             selectinload(Scorecard.channel_links),
             selectinload(Scorecard.markets),
         )
-        .order_by(Scorecard.name, Scorecard.id)
     )
+    if sort is not None and sort.key == "changed":
+        changed, ident = Scorecard.updated_at, Scorecard.id
+        order = (changed.desc(), ident.desc()) if sort.descending else (changed, ident)
+        stmt = stmt.order_by(*order)
+    else:
+        stmt = stmt.order_by(Scorecard.name, Scorecard.id)
     return list(db.session.execute(stmt).scalars())
 
 

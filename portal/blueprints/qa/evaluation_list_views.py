@@ -3,51 +3,115 @@ evaluators' overturn rates, and a person's QA summary (shown on their profile)."
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import policy
 from portal.htmx import render_view
+from portal.keyset import read_sort
 from portal.org.models import Person
-from portal.params import cursor_id
+from portal.params import parse_date, parse_int
 from portal.qa import evaluation_queries as queries
 from portal.qa.evaluation_models import EvaluationStatus
 from portal.request_args import filter_args
 
 from .views import bp
 
+SORT_KEYS = tuple(queries.SORT_COLUMNS)
+FILTER_NAMES = ("status", "agent", "evaluator", "scorecard", "from", "to", "critical")
 
-def _filters(**fixed) -> queries.EvaluationFilters:
+
+def _utc_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def _zone() -> ZoneInfo:
+    """The signed-in person's time zone (UTC when it has none or an unknown one)."""
+    try:
+        return ZoneInfo(current_user.time_zone or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _chosen(name: str, choices: list[queries.Choice], errors: dict) -> int | None:
+    """An id picked in one of the list's pickers; anything not offered (an unknown id, a
+    person out of reach) is refused with the same message, so it tells nothing."""
+    raw = request.args.get(name) or ""
+    if not raw:
+        return None
+    value = parse_int(raw)
+    if value is None or value not in {c.id for c in choices}:
+        errors[name] = _("Choose one of the names offered.")
+        return None
+    return value
+
+
+def _filters(choices: dict, errors: dict, **fixed) -> queries.EvaluationFilters:
+    """The filters asked for in the URL; what cannot be used gets a message in `errors`."""
     status = request.args.get("status") or None
-    if status not in {s.value for s in EvaluationStatus}:
+    if status and status not in {s.value for s in EvaluationStatus}:
+        errors["status"] = _("Choose one of the statuses offered.")
         status = None
+    zone = _zone()
+    days = {}
+    for name in ("from", "to"):
+        raw = request.args.get(name) or ""
+        days[name] = parse_date(raw) if raw else None
+        if raw and days[name] is None:
+            errors[name] = _("Enter a date as YYYY-MM-DD.")
+    if days["from"] and days["to"] and days["from"] > days["to"]:
+        errors["to"] = _("The end of the period comes before its start.")
+    agent = None if "person_id" in fixed else _chosen("agent", choices["agents"], errors)
     return queries.EvaluationFilters(
         status=status,
-        agent=(request.args.get("agent") or "")[:80],
+        person_id=fixed.pop("person_id", agent),
+        evaluator_id=_chosen("evaluator", choices["evaluators"], errors),
+        scorecard_id=_chosen("scorecard", choices["scorecards"], errors),
         critical_only=request.args.get("critical") == "1",
-        evaluator_id=request.args.get("evaluator", type=int),
+        dated_from=_utc_midnight(days["from"], zone) if days["from"] else None,
+        dated_before=(_utc_midnight(days["to"] + timedelta(days=1), zone) if days["to"] else None),
         **fixed,
     )
 
 
-def _list(template_title: str, filters: queries.EvaluationFilters, mine: bool):
-    page = queries.evaluations_for(
-        current_user,
-        filters,
-        after=cursor_id(request.args.get("after")),
-        limit=current_app.config["PAGE_SIZE"],
-    )
-    args = filter_args(("status", "agent", "critical", "evaluator"))
+def _list(title: str, mine: bool, **fixed):
+    choices = {
+        "agents": [] if mine else queries.agent_choices(current_user),
+        "evaluators": queries.evaluator_choices(current_user),
+        "scorecards": queries.scorecard_choices(),
+    }
+    errors: dict[str, str] = {}
+    filters = _filters(choices, errors, **fixed)
+    sort = read_sort(request.args, SORT_KEYS, queries.DEFAULT_SORT)
+    if errors:  # nothing is listed until the filters can be read
+        page = queries.Page([], None, False)
+    else:
+        page = queries.evaluations_for(
+            current_user,
+            filters,
+            sort=sort,
+            after=request.args.get("after"),
+            limit=current_app.config["PAGE_SIZE"],
+        )
+    args = filter_args(FILTER_NAMES)
     return render_view(
         "qa/evaluation_list.html",
         "qa/_evaluation_rows.html",
         page=page,
         args=args,
+        sort=sort,
+        paging_args={**args, **sort.args(queries.DEFAULT_SORT)},
+        default_sort=queries.DEFAULT_SORT,
         filters=filters,
+        raw={name: request.args.get(name) or "" for name in FILTER_NAMES},
+        errors=errors,
+        choices=choices,
         mine=mine,
-        title=template_title,
+        title=title,
         statuses=list(EvaluationStatus),
     )
 
@@ -55,21 +119,25 @@ def _list(template_title: str, filters: queries.EvaluationFilters, mine: bool):
 @bp.get("/evaluations")
 @login_required
 def evaluation_list():
-    return _list("all", _filters(), mine=False)
+    return _list("all", mine=False)
 
 
 @bp.get("/my-evaluations")
 @login_required
 def my_evaluations():
-    return _list("mine", _filters(person_id=current_user.id), mine=True)
+    return _list("mine", mine=True, person_id=current_user.id)
 
 
 @bp.get("/evaluate")
 @login_required
 def evaluate_queue():
     policy.require(current_user, "evaluation.queue")
+    sort = read_sort(request.args, queries.QUEUE_SORT_KEYS, queries.QUEUE_SORT)
     page = queries.queue_for(
-        current_user, after=request.args.get("after"), limit=current_app.config["PAGE_SIZE"]
+        current_user,
+        sort=sort,
+        after=request.args.get("after"),
+        limit=current_app.config["PAGE_SIZE"],
     )
     first = not request.args.get("after")
     return render_view(
@@ -78,6 +146,8 @@ def evaluate_queue():
         page=page,
         drafts=queries.drafts_for(current_user) if first else [],
         colleagues=queries.started_by_colleagues(current_user) if first else [],
+        sort=sort,
+        paging_args=sort.args(queries.QUEUE_SORT),
     )
 
 

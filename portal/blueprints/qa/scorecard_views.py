@@ -15,6 +15,7 @@ from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.extensions import db
 from portal.forms import apply_errors
 from portal.htmx import hx_trigger, is_fragment_request, render_view
+from portal.keyset import Sort, read_sort
 from portal.org.models import Market
 from portal.qa import scorecards
 from portal.qa.models import AnswerType, Scorecard
@@ -38,12 +39,23 @@ def _markets() -> list[Market]:
     return list(db.session.execute(select(Market).order_by(Market.code)).scalars())
 
 
+SCORECARD_SORTS = ("name", "changed")
+BY_NAME = Sort("name", "asc")
+
+
 @bp.get("/scorecards")
 @login_required
 def scorecard_list():
     archived = request.args.get("archived") == "1"
-    rows = scorecards.scorecards_for(current_user, archived=archived)
-    return render_view("qa/scorecard_list.html", rows=rows, archived=archived)
+    sort = read_sort(request.args, SCORECARD_SORTS, BY_NAME)
+    rows = scorecards.scorecards_for(current_user, archived=archived, sort=sort)
+    return render_view(
+        "qa/scorecard_list.html",
+        rows=rows,
+        archived=archived,
+        sort=sort,
+        args={"archived": "1"} if archived else {},
+    )
 
 
 @bp.route("/scorecards/new", methods=["GET", "POST"])

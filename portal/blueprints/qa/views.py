@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from portal import policy
 from portal.htmx import is_fragment_request, render_view
+from portal.keyset import read_sort
 from portal.qa import contact_import as importer
 from portal.qa import contact_rows, contacts
 from portal.request_args import filter_args
@@ -65,15 +66,23 @@ def contact_list():
         end_on=form.end_on.data if not form.end_on.errors else None,
         reviewed=form.reviewed.data if form.reviewed.data in ("yes", "no") else None,
     )
+    sort = read_sort(request.args, contacts.SORT_KEYS, contacts.DEFAULT_SORT)
     page = contacts.contacts_for(
         current_user,
         filters,
+        sort=sort,
         after=request.args.get("after"),
         limit=current_app.config["PAGE_SIZE"],
     )
     args = filter_args(CONTACT_ARGS)
     return render_view(
-        "qa/contact_list.html", "qa/_contact_rows.html", form=form, page=page, args=args
+        "qa/contact_list.html",
+        "qa/_contact_rows.html",
+        form=form,
+        page=page,
+        args=args,
+        sort=sort,
+        paging_args={**args, **sort.args(contacts.DEFAULT_SORT)},
     )
 
 
