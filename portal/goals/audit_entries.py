@@ -58,7 +58,7 @@ register(
 )
 register(
     "review",
-    label=_l("Review"),
+    label=_l("Performance review"),
     describe=_review_names,
     link=("goals.review_detail", "review_id"),
     visible=visible_in_scope(Review, Area.REVIEWS),

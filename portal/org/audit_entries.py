@@ -91,8 +91,8 @@ register_actions(
 )
 register_actions(
     {
-        "auth.sign_in": _l("Signed in"),
-        "auth.sign_out": _l("Signed out"),
+        "auth.sign_in": _l("Signed in to the portal"),
+        "auth.sign_out": _l("Signed out of the portal"),
         "auth.password_change": _l("Password changed"),
         "auth.session_end": _l("Session ended"),
         "auth.session_end_all": _l("All sessions ended by HR"),
