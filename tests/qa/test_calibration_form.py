@@ -50,7 +50,7 @@ def test_my_earlier_answers_are_filled_in_and_nobody_elses(client, world, scorin
     page = client.get(url).get_data(as_text=True)
     assert re.search(rf'name="q-{card.yes_no.id}" value="no"[^>]*checked', page)
     assert re.search(rf'name="q-{card.scale.id}" value="3"[^>]*checked', page)
-    assert "your answers are filled in below" in page
+    assert "your answers and comments are filled in below" in page
     assert 'data-testid="score">0.0 %' in page  # the critical "no" shows in the score panel
     as_user(client, world.sup_b)
     assert "checked" not in client.get(url).get_data(as_text=True)
