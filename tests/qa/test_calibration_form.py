@@ -107,6 +107,17 @@ def test_comments_are_stored_trimmed_audited_and_filled_in_again(client, world, 
     )
     assert re.search(r'<textarea id="overall_comment"[^>]*>Good call overall.</textarea>', page)
     assert "your answers and comments are filled in below" in page
+    # Scoring again replaces the comments: changed, and cleared where left empty.
+    again = dict(
+        data, **{f"c-{card.yes_no.id}": "Asked for the full address.", "overall_comment": ""}
+    )
+    assert post_form(client, url, again, headers={"HX-Request": "true"}).status_code == 204
+    db.session.expire_all()
+    record = service.own_scores(world.sup_a, session)[contact.id]
+    assert {a.question_id: a.comment for a in record.answers}[card.yes_no.id] == (
+        "Asked for the full address."
+    )
+    assert record.overall_comment is None
 
 
 def test_a_too_long_comment_is_refused_at_its_field_and_what_was_typed_is_kept(
