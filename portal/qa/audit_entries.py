@@ -325,6 +325,8 @@ register(
     fields={
         "score": Field(_l("Score"), format=scoring.format_score),
         "answers": Field(_l("Answers"), kind="answers"),
+        "comments": Field(_l("Comments"), kind="per_question"),
+        "overall_comment": Field(_l("Overall comment")),
     },
 )
 register(

@@ -1,12 +1,13 @@
 """What a calibration meeting discusses: who answered what, contact by contact, beside the
-reference (the lead's answers), and whether the session is large enough to estimate alpha.
+reference (the lead's answers), who commented what, and whether the session is large enough to
+estimate alpha.
 
 Pure: the same plain rows as `calibration.compute` in, plain values out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,11 +43,29 @@ class ScoreCell:
 
 
 @dataclass(frozen=True)
+class ScoringComments:
+    """One scoring's comments (only shown once the session is closed)."""
+
+    contact_id: int
+    evaluator_id: int
+    per_question: Mapping[int, str]  # question id -> comment (only questions commented on)
+    overall: str | None = None
+
+
+@dataclass(frozen=True)
+class Comment:
+    evaluator_id: int
+    question: QuestionInfo | None  # None: the overall comment on the contact
+    text: str
+
+
+@dataclass(frozen=True)
 class ContactBlock:
     contact_id: int
     reference_score: Decimal | None
     scores: tuple[ScoreCell, ...]  # one per evaluator
     rows: tuple[QuestionRow, ...]  # one per question
+    comments: tuple[Comment, ...] = ()  # question by question, then overall; the lead first
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,7 @@ def build_grid(
     contact_ids: Sequence[int],
     lead_id: int,
     scorings: Sequence[Scoring],
+    comments: Sequence[ScoringComments] = (),
 ) -> Grid:
     """One block per contact, one row per question, one cell per evaluator.
 
@@ -81,6 +101,7 @@ def build_grid(
     """
     by_key = {(s.contact_id, s.evaluator_id): s for s in scorings}
     evaluators = tuple(sorted({s.evaluator_id for s in scorings} - {lead_id}))
+    comments_by_key = {(c.contact_id, c.evaluator_id): c for c in comments}
     differences = dict.fromkeys(evaluators, 0)
     blocks = []
     for contact_id in contact_ids:
@@ -107,5 +128,33 @@ def build_grid(
             )
             for s in theirs
         )
-        blocks.append(ContactBlock(contact_id, ref_score, scores, tuple(rows)))
+        written = [comments_by_key.get((contact_id, e)) for e in (lead_id, *evaluators)]
+        blocks.append(
+            ContactBlock(
+                contact_id,
+                ref_score,
+                scores,
+                tuple(rows),
+                _contact_comments(questions, [c for c in written if c is not None]),
+            )
+        )
     return Grid(evaluators, tuple(blocks), differences)
+
+
+def _contact_comments(
+    questions: Sequence[QuestionInfo], written: Sequence[ScoringComments]
+) -> tuple[Comment, ...]:
+    """One contact's comments in card order (the lead's first on each question), then the
+    overall ones; blank ones are left out."""
+    out = [
+        Comment(c.evaluator_id, question, text.strip())
+        for question in questions
+        for c in written
+        if (text := c.per_question.get(question.id) or "").strip()
+    ]
+    out += [
+        Comment(c.evaluator_id, None, c.overall.strip())
+        for c in written
+        if (c.overall or "").strip()
+    ]
+    return tuple(out)

@@ -28,6 +28,8 @@ from portal.org.models import Person
 from portal.params import parse_int
 from portal.policy import Area
 from portal.qa import calibration, calibration_grid, contacts, programme_choices, scoring
+from portal.qa.evaluation_maths import answer_field, comment_field
+from portal.qa.evaluations import COMMENT_MAX
 from portal.qa.models import Contact, ScorecardQuestion, ScorecardSection, ScorecardVersion
 from portal.qa.programme_models import (
     CalibrationAnswer,
@@ -276,15 +278,68 @@ def parse_answers(
     return answers, errors
 
 
+@dataclass(frozen=True)
+class Comments:
+    """A scoring's comments as typed: per question id, and overall."""
+
+    per_question: dict[int, str]
+    overall: str = ""
+
+
+def comments_from_form(spec: scoring.CardSpec, form: dict[str, str]) -> Comments:
+    """The evaluation form's comment fields (comment_field(q), overall_comment) as typed."""
+    return Comments(
+        per_question={q.id: form.get(comment_field(q.id)) or "" for q in spec.questions()},
+        overall=form.get("overall_comment") or "",
+    )
+
+
+def comment_errors(comments: Comments) -> dict[str, list[str]]:
+    """A message per comment field over the evaluation form's limit (trimmed text counts)."""
+    too_long = [_("Keep this under %(n)d characters.", n=COMMENT_MAX)]
+    errors = {
+        comment_field(qid): list(too_long)
+        for qid, text in comments.per_question.items()
+        if len(text.strip()) > COMMENT_MAX
+    }
+    if len(comments.overall.strip()) > COMMENT_MAX:
+        errors["overall_comment"] = list(too_long)
+    return errors
+
+
+def form_values(record: CalibrationScore) -> dict[str, str]:
+    """A stored scoring as the evaluation form's fields: answers and comments, pre-filled."""
+    values = {"overall_comment": record.overall_comment or ""}
+    for answer in record.answers:
+        values[answer_field(answer.question_id)] = answer.value
+        if answer.comment:
+            values[comment_field(answer.question_id)] = answer.comment
+    return values
+
+
+def _stored(text: str | None) -> str | None:
+    """Trimmed; an empty comment is no comment."""
+    return (text or "").strip() or None
+
+
 def submit_score(
-    by: Person, session: CalibrationSession, contact_id: int, answers: dict
+    by: Person,
+    session: CalibrationSession,
+    contact_id: int,
+    answers: dict,
+    comments: Comments | None = None,
 ) -> CalibrationScore:
-    """Score (or score again) one contact blind; the score is computed here, never trusted."""
+    """Score (or score again) one contact blind; the score is computed here, never trusted.
+    Comments are trimmed, empty ones dropped; one over the limit raises ValidationFailed."""
     if not policy.can(by, "calibration.score", session):
         if not session.is_open:
             raise InvalidTransition(_("This session is closed."))
         policy.require(by, "calibration.score", session)
     session_contact(session, contact_id)
+    comments = comments or Comments({})
+    errors = comment_errors(comments)
+    if errors:
+        raise ValidationFailed(field_errors=errors)
     result = scoring.score(session.scorecard_version.spec(), answers)
     overall = result.overall
     record = db.session.execute(
@@ -301,8 +356,14 @@ def submit_score(
     record.score = None if overall is None else _decimal(overall)
     record.score_exact = None if overall is None else f"{overall.numerator}/{overall.denominator}"
     record.critical_failed = bool(result.critical_failures)
+    record.overall_comment = _stored(comments.overall)
     record.submitted_at = utcnow()
-    record.answers = [CalibrationAnswer(question_id=q, value=str(v)) for q, v in answers.items()]
+    record.answers = [
+        CalibrationAnswer(
+            question_id=q, value=str(v), comment=_stored(comments.per_question.get(q))
+        )
+        for q, v in answers.items()
+    ]
     try:
         db.session.flush()
     except IntegrityError:
@@ -316,10 +377,16 @@ def submit_score(
 
 
 def _score_snapshot(record: CalibrationScore) -> dict:
-    return {
+    snapshot = {
         "score": record.score_exact,
         "answers": {str(a.question_id): a.value for a in record.answers},
     }
+    comments = {str(a.question_id): a.comment for a in record.answers if a.comment}
+    if comments:
+        snapshot["comments"] = comments
+    if record.overall_comment:
+        snapshot["overall_comment"] = record.overall_comment
+    return snapshot
 
 
 def _decimal(value) -> Decimal:
@@ -357,7 +424,7 @@ def close_session(by: Person, session: CalibrationSession, *, expected_version: 
 
 def results_for(viewer: Person, session: CalibrationSession) -> calibration.CalibrationResult:
     """The results of a closed session (blind until then: InvalidTransition)."""
-    questions, contact_ids, scorings = _inputs(session, _questions(session))
+    questions, contact_ids, scorings, _comments = _inputs(session, _questions(session))
     return _computed(questions, contact_ids, session.lead_id, scorings, session.id)
 
 
@@ -374,12 +441,14 @@ class ResultsView:
 def results_view(viewer: Person, session: CalibrationSession) -> ResultsView:
     """Everything the results page shows, in a fixed number of queries."""
     cards = _questions(session)
-    questions, contact_ids, scorings = _inputs(session, cards)
+    questions, contact_ids, scorings, comments = _inputs(session, cards)
     result = _computed(questions, contact_ids, session.lead_id, scorings, session.id)
     n_with_reference = len(contact_ids) - len(result.missing_reference)
     return ResultsView(
         result=result,
-        grid=calibration_grid.build_grid(questions, contact_ids, session.lead_id, scorings),
+        grid=calibration_grid.build_grid(
+            questions, contact_ids, session.lead_id, scorings, comments
+        ),
         contacts=session_contacts(session),
         choice_labels={str(c.id): c.label for q in cards for c in q.choices},
         n_with_reference=n_with_reference,
@@ -424,14 +493,24 @@ def _computed(
 
 def _inputs(
     session: CalibrationSession, cards: list[ScorecardQuestion]
-) -> tuple[list[calibration.QuestionInfo], list[int], list[calibration.Scoring]]:
+) -> tuple[
+    list[calibration.QuestionInfo],
+    list[int],
+    list[calibration.Scoring],
+    list[calibration_grid.ScoringComments],
+]:
+    """The closed session's scorings and their comments (blind while open: InvalidTransition)."""
     if session.is_open:
         raise InvalidTransition(_("Results appear when the lead closes the session."))
-    rows = db.session.execute(
-        select(CalibrationScore)
-        .where(CalibrationScore.session_id == session.id)
-        .options(selectinload(CalibrationScore.answers))
-    ).scalars()
+    rows = (
+        db.session.execute(
+            select(CalibrationScore)
+            .where(CalibrationScore.session_id == session.id)
+            .options(selectinload(CalibrationScore.answers))
+        )
+        .scalars()
+        .all()
+    )
     scorings = [
         calibration.Scoring(
             contact_id=row.contact_id,
@@ -441,8 +520,17 @@ def _inputs(
         )
         for row in rows
     ]
+    comments = [
+        calibration_grid.ScoringComments(
+            contact_id=row.contact_id,
+            evaluator_id=row.evaluator_id,
+            per_question={a.question_id: a.comment for a in row.answers if a.comment},
+            overall=row.overall_comment,
+        )
+        for row in rows
+    ]
     questions = [calibration.QuestionInfo(q.id, q.text, q.answer_type, q.scale_max) for q in cards]
-    return questions, [c.contact_id for c in session.contacts], scorings
+    return questions, [c.contact_id for c in session.contacts], scorings, comments
 
 
 def _questions(session: CalibrationSession) -> list[ScorecardQuestion]:

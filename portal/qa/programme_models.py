@@ -21,6 +21,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -213,6 +214,7 @@ class CalibrationScore(IdMixin, Base):
     score: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
     score_exact: Mapped[str | None] = mapped_column(String(80))
     critical_failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    overall_comment: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     answers: Mapped[list[CalibrationAnswer]] = relationship(cascade="all, delete-orphan")
@@ -226,5 +228,6 @@ class CalibrationAnswer(Base):
         ForeignKey("scorecard_question.id"), primary_key=True, index=True
     )
     value: Mapped[str] = mapped_column(String(40))
+    comment: Mapped[str | None] = mapped_column(Text)
 
     question: Mapped[ScorecardQuestion] = relationship()

@@ -311,7 +311,12 @@ def test_scorecards_grants_and_calibration_scores_read_in_words(client, world):
         "calibration_score",
         2_000_001,
         None,
-        {"score": "200/3", "answers": {str(question.id): "no"}},
+        {
+            "score": "200/3",
+            "answers": {str(question.id): "no"},
+            "comments": {str(question.id): "Did not verify the caller"},
+            "overall_comment": "Otherwise fine",
+        },
     )
     as_user(client, world.hr)
     html = client.get("/admin/audit").get_data(as_text=True)
@@ -324,3 +329,5 @@ def test_scorecards_grants_and_calibration_scores_read_in_words(client, world):
     assert f"Person: {world.qa.name}" in text and f"Team: {world.team_a.name}" in text
     text = words(row_html(html, score.id))
     assert "Score: 66.7 %" in text and f"Answers: {question.text}: No" in text
+    assert f"Comments: {question.text}: Did not verify the caller" in text
+    assert "Overall comment: Otherwise fine" in text

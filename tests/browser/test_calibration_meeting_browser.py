@@ -1,8 +1,9 @@
 """A calibration meeting in a real browser: a QA analyst (granted teams A and B) finds the
 calibration sessions in the Quality menu, creates one by searching and ticking contacts (only
 contacts and evaluators in reach are offered), three people score blind (the analyst as the
-reference and the two supervisors), and the analyst reads the grid of who answered what, the
-differences from the reference highlighted and marked. axe finds nothing on the pages."""
+reference and the two supervisors, one of whom comments an answer), and the analyst reads the
+grid of who answered what, the differences from the reference highlighted and marked, and the
+comment with its writer. axe finds nothing on the pages."""
 
 from __future__ import annotations
 
@@ -45,11 +46,18 @@ def _setup(app, people) -> dict:
     return ids
 
 
-def _score(p, ids, yes: str, scale: int, choice: str) -> None:
-    """Answer the blind-scoring form of one contact and submit it."""
+def _score(p, ids, yes: str, scale: int, choice: str, comment: str = "", check=None) -> None:
+    """Answer the blind-scoring form of one contact (a comment on the scale question and an
+    overall one if given) and submit it; `check` runs on the filled form before submitting."""
     p.locator(f'input[name="q-{ids["yes_no"]}"][value="{yes}"]').check()
     p.locator(f'input[name="q-{ids["scale"]}"][value="{scale}"]').check()
     p.locator(f'input[name="q-{ids["choice"]}"][value="{choice}"]').check()
+    if comment:
+        p.locator(f"#question-{ids['scale']} details.comment summary").click()
+        p.locator(f"#c-{ids['scale']}").fill(comment)
+        p.get_by_label("Overall comment").fill("Polite throughout")
+    if check:
+        check()
     p.get_by_role("button", name="Submit my scoring").click()
 
 
@@ -112,7 +120,13 @@ def test_a_qa_analyst_runs_a_calibration_meeting_with_three_scorers(live_server,
             p.goto(session_url)
         for ref, (yes, scale, choice) in zip(("D0001011", "D0001012"), answers, strict=True):
             p.get_by_role("link", name=ref, exact=True).click()
-            _score(p, ids, yes, scale, choice)
+            if who == "sup_b" and ref == "D0001012":
+                # One scorer explains an answer; the form with comments passes axe too.
+                _score(
+                    p, ids, yes, scale, choice, "Rushed the close", lambda: assert_accessible(page)
+                )
+            else:
+                _score(p, ids, yes, scale, choice)
             p.wait_for_url(session_url)
     page.screenshot("scored")
 
@@ -131,5 +145,11 @@ def test_a_qa_analyst_runs_a_calibration_meeting_with_three_scorers(live_server,
     body = p.locator("main").inner_text() if p.locator("main").count() else p.content()
     assert "Too few to estimate." in body and "2 evaluators" in body
     assert "Calibration: Calibration" not in body
+    # The comment, under its contact's block, with who wrote it and on which question.
+    comments = grid.locator("tr.grid-comments")
+    assert comments.count() == 1
+    said = comments.inner_text()
+    assert people["sup_b"]["name"] + " — Empathy: Rushed the close" in said
+    assert people["sup_b"]["name"] + " — Overall comment: Polite throughout" in said
     assert_accessible(page)
     page.screenshot("results")

@@ -12,7 +12,13 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.qa import calibration
 from portal.qa import calibration_service as service
-from portal.qa.calibration_grid import MIN_CONTACTS_TO_ESTIMATE, build_grid, too_few_to_estimate
+from portal.qa.calibration_grid import (
+    MIN_CONTACTS_TO_ESTIMATE,
+    Comment,
+    ScoringComments,
+    build_grid,
+    too_few_to_estimate,
+)
 from portal.qa.programme_models import CalibrationSession
 from tests.conftest import as_user, count_queries, post_form
 from tests.qa.programme_helpers import answers_for, make_card, make_contact
@@ -66,6 +72,28 @@ def test_the_grid_shows_who_answered_what_and_marks_differences_from_the_referen
     assert not second.rows[0].cells[1].differs
     assert grid.differences == {E1: 1, E2: 2}
     assert grid.compared(E1) == 6 and grid.compared(E2) == 3
+
+
+def test_each_contacts_comments_come_in_card_order_the_lead_first_then_overall():
+    rows = [
+        s(1, LEAD, "100", "yes", 4, "f"),
+        s(1, E1, "100", "yes", 4, "f"),
+        s(2, E2, "0", "no", 0, "p"),
+    ]
+    comments = [
+        ScoringComments(1, E1, {3: "Fully resolved", 1: "  "}, overall=" Fine call "),
+        ScoringComments(1, LEAD, {3: "Resolved on the call", 2: "Warm"}, overall=None),
+        ScoringComments(2, E2, {}, overall="   "),
+    ]
+    first, second = build_grid(Q, [1, 2], LEAD, rows, comments).contacts
+    assert first.comments == (
+        Comment(LEAD, Q[1], "Warm"),
+        Comment(LEAD, Q[2], "Resolved on the call"),
+        Comment(E1, Q[2], "Fully resolved"),
+        Comment(E1, None, "Fine call"),
+    )
+    assert second.comments == ()  # blank comments are no comments
+    assert build_grid(Q, [1, 2], LEAD, rows).contacts[0].comments == ()
 
 
 def test_na_against_an_answer_differs_and_a_contact_without_reference_never_does():
@@ -183,7 +211,13 @@ def _closed_session(world, card, n_contacts, title="Calibration: refunds"):
     )
     for contact in contacts:
         service.submit_score(world.qa, session, contact.id, answers_for(card, "yes", 4, "Full"))
-        service.submit_score(world.sup_a, session, contact.id, answers_for(card, "no", 4, "Full"))
+        service.submit_score(
+            world.sup_a,
+            session,
+            contact.id,
+            answers_for(card, "no", 4, "Full"),
+            service.Comments({card.yes_no.id: "Did not verify"}, overall="Check the ID step"),
+        )
     service.close_session(world.qa, session, expected_version=session.version)
     return session
 
@@ -200,6 +234,7 @@ def test_results_page_words_questions_plurals_and_the_caveat(app, client, world,
     assert "Too few to estimate." in body and "too few to estimate" in body
     assert 'class="differs"' in body and "(differs from the reference)" in body
     assert "2 of 6" in body  # sup_a's differing answers: "no" twice, of 3 questions x 2
+    assert body.count('class="grid-comments"') == 2 and body.count("Did not verify") == 2
     detail = client.get(f"/qa/programme/calibration/{session.id}").get_data(as_text=True)
     assert "Calibration: Calibration:" not in detail and "Calib-R-0" in detail
 

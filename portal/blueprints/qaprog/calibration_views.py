@@ -126,7 +126,7 @@ def calibration_score(session_id: int, contact_id: int):
     contact = service.session_contact(session, contact_id)
     version = session.scorecard_version
     mine = service.own_scores(current_user, session).get(contact_id)
-    values = {answer_field(a.question_id): a.value for a in mine.answers} if mine else {}
+    values = service.form_values(mine) if mine else {}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         policy.require(current_user, "calibration.score", session)
@@ -139,13 +139,18 @@ def calibration_score(session_id: int, contact_id: int):
         spec = version.spec()
         typed = {q.id: values.get(answer_field(q.id), "") for q in spec.questions()}
         answers, problems = service.parse_answers(spec, typed)
+        comments = service.comments_from_form(spec, values)
         errors = {answer_field(p.question_id): [p.message] for p in problems}
+        errors.update(service.comment_errors(comments))
         if not errors:
             try:
-                service.submit_score(current_user, session, contact_id, answers)
+                service.submit_score(current_user, session, contact_id, answers, comments)
             except (Conflict, InvalidTransition) as error:
                 return _detail(session, status=error.status, message=error.message)
-            return hx_redirect(url_for("qaprog.calibration_detail", session_id=session.id))
+            except ValidationFailed as error:
+                errors = error.field_errors
+            else:
+                return hx_redirect(url_for("qaprog.calibration_detail", session_id=session.id))
     return render_view(
         "qaprog/calibration_score.html",
         status=422 if errors else 200,
