@@ -72,8 +72,10 @@ format: $(VENV)/.installed
 
 # Extract the marked strings and add the new ones (empty) to every catalogue; then translate
 # them (tests/test_catalogues.py fails while one is missing) and `make setup` compiles.
+# Babel skips directories starting with "_" by default (templates/_macros!): name what to skip.
+EXTRACT_IGNORE := --ignore-dirs '.* node_modules instance __pycache__ build test-results'
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext $(EXTRACT_IGNORE) -o portal/translations/messages.pot .
 	$(BIN)/python -m portal.tools.wtforms_messages portal/translations/messages.pot
 	$(BIN)/pybabel update --width 100 --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
 	$(BIN)/pybabel compile -d portal/translations
