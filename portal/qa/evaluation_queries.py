@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from portal import keyset, policy
 from portal.extensions import db
-from portal.org.models import Person
+from portal.org.models import Grant, Person, StaffRole
 from portal.qa import overturn_rollup
 from portal.qa.evaluation_maths import (
     EvaluationFacts,
@@ -184,14 +184,26 @@ def agent_choices(viewer: Person) -> list[Choice]:
     return [Choice(*row) for row in db.session.execute(stmt)]
 
 
-def evaluator_choices(viewer: Person) -> list[Choice]:
-    """The people who wrote an evaluation the viewer may read (the evaluator picker), by name."""
-    wrote = policy.scoped_evaluations(select(Evaluation.evaluator_id), Evaluation, viewer)
-    stmt = (
-        select(Evaluator.id, Evaluator.name)
-        .where(Evaluator.id.in_(wrote))
-        .order_by(Evaluator.name, Evaluator.id)
+def evaluator_choices(viewer: Person, asked: int | None = None) -> list[Choice]:
+    """The evaluator picker, by name: the people who may score contacts the viewer sees (those
+    with reports among the people visible in QA) and the QA analysts; plus `asked` (an id in
+    the URL, e.g. a link from the Evaluators page) when they wrote an evaluation the viewer may
+    read. Read from the people, not from the evaluations: listing who wrote the visible
+    evaluations would read every one of them for a viewer who sees the whole organisation."""
+    reports = aliased(Person)
+    may_score = or_(
+        and_(
+            Person.id.in_(policy.visible_person_ids(viewer, policy.Area.QA)),
+            select(reports.id).where(reports.manager_id == Person.id).exists(),
+        ),
+        Person.id.in_(select(Grant.person_id).where(Grant.role == StaffRole.QA_ANALYST.value)),
     )
+    if asked is not None:
+        wrote = policy.scoped_evaluations(
+            select(Evaluation.id).where(Evaluation.evaluator_id == asked), Evaluation, viewer
+        )
+        may_score = or_(may_score, and_(Person.id == asked, wrote.exists()))
+    stmt = select(Person.id, Person.name).where(may_score).order_by(Person.name, Person.id)
     return [Choice(*row) for row in db.session.execute(stmt)]
 
 

@@ -285,3 +285,20 @@ def test_the_scorecard_list_sorts_by_name_or_by_its_last_change(client, world):
     assert order("?sort=changed&dir=asc") == ["MK-ALPHA", "MK-ZULU"]
     text = client.get("/qa/scorecards?sort=changed&dir=asc").get_data(as_text=True)
     assert "Sorted by date of the last change, oldest first" in text
+
+
+def test_the_evaluator_picker_names_who_may_score_and_whoever_wrote_a_readable_one(
+    client, world, card
+):
+    """The picker is read from the people (those with reports one sees, the QA analysts), so
+    it costs the same for a viewer who sees a million evaluations; an evaluator outside it who
+    wrote an evaluation the viewer may read (a link from the Evaluators page) is accepted."""
+    by_manager = submitted(world, card, evaluator=world.manager_hk)  # above sup_a: not in scope
+    as_user(client, world.sup_a)
+    text = client.get("/qa/evaluations").get_data(as_text=True)
+    evaluators = text.split('id="f-evaluator"')[1].split("</select>")[0]
+    assert world.sup_a.name in evaluators and world.qa.name in evaluators
+    assert world.manager_hk.name not in evaluators and world.sup_b.name not in evaluators
+    assert listed(client, f"/qa/evaluations?evaluator={world.manager_hk.id}")[0] == [by_manager.id]
+    text = client.get(f"/qa/evaluations?evaluator={world.manager_hk.id}").get_data(as_text=True)
+    assert world.manager_hk.name in text.split('id="f-evaluator"')[1].split("</select>")[0]

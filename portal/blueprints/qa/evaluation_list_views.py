@@ -81,7 +81,9 @@ def _filters(choices: dict, errors: dict, **fixed) -> queries.EvaluationFilters:
 def _list(title: str, mine: bool, **fixed):
     choices = {
         "agents": [] if mine else queries.agent_choices(current_user),
-        "evaluators": queries.evaluator_choices(current_user),
+        "evaluators": queries.evaluator_choices(
+            current_user, parse_int(request.args.get("evaluator") or "")
+        ),
         "scorecards": queries.scorecard_choices(),
     }
     errors: dict[str, str] = {}
