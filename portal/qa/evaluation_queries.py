@@ -174,14 +174,37 @@ class Choice:
     name: str
 
 
-def agent_choices(viewer: Person) -> list[Choice]:
-    """The people whose evaluations the viewer may read (the agent picker), by name."""
-    stmt = (
-        select(Person.id, Person.name)
-        .where(Person.id.in_(policy.visible_person_ids(viewer, policy.Area.QA)))
-        .order_by(Person.name, Person.id)
+def agent_choices(
+    viewer: Person,
+    *,
+    search: str | None = None,
+    ids: list[int] | None = None,
+    limit: int | None = None,
+) -> list[Choice]:
+    """The people whose evaluations the viewer may read (the agent picker), by name; narrowed
+    to a name or employee id containing `search`, or to `ids`, and to `limit` rows."""
+    stmt = select(Person.id, Person.name).where(
+        Person.id.in_(policy.visible_person_ids(viewer, policy.Area.QA))
     )
+    if search:
+        stmt = stmt.where(
+            or_(
+                Person.name.icontains(search, autoescape=True),
+                Person.name_romanised.icontains(search, autoescape=True),
+                Person.employee_id.icontains(search, autoescape=True),
+            )
+        )
+    if ids is not None:
+        stmt = stmt.where(Person.id.in_(ids))
+    stmt = stmt.order_by(Person.name, Person.id).limit(limit)
     return [Choice(*row) for row in db.session.execute(stmt)]
+
+
+def agent_count(viewer: Person, cap: int) -> int:
+    """How many people the agent picker would list, counted up to `cap` + 1 (enough to tell a
+    short list, offered whole, from a long one, searched)."""
+    visible = policy.visible_person_ids(viewer, policy.Area.QA).limit(cap + 1).subquery()
+    return db.session.execute(select(func.count()).select_from(visible)).scalar_one()
 
 
 def evaluator_choices(viewer: Person, asked: int | None = None) -> list[Choice]:

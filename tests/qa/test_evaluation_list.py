@@ -302,3 +302,24 @@ def test_the_evaluator_picker_names_who_may_score_and_whoever_wrote_a_readable_o
     assert listed(client, f"/qa/evaluations?evaluator={world.manager_hk.id}")[0] == [by_manager.id]
     text = client.get(f"/qa/evaluations?evaluator={world.manager_hk.id}").get_data(as_text=True)
     assert world.manager_hk.name in text.split('id="f-evaluator"')[1].split("</select>")[0]
+
+
+def test_a_long_agent_list_is_searched_instead_of_listed(client, world, card, monkeypatch):
+    """Beyond AGENT_PICKER_MAX people the picker holds only the chosen agent, and a search box
+    fills it from people one may see (never anyone else)."""
+    from portal.blueprints.qa import evaluation_list_views
+
+    monkeypatch.setattr(evaluation_list_views, "AGENT_PICKER_MAX", 1)
+    mine = submitted(world, card)
+    as_user(client, world.sup_a)
+    text = client.get("/qa/evaluations").get_data(as_text=True)
+    agents = text.split('id="f-agent"')[1].split("</select>")[0]
+    assert 'id="f-agent-q"' in text and "MK-A1" not in agents
+    chosen = client.get(f"/qa/evaluations?agent={world.agent_a1.id}").get_data(as_text=True)
+    assert "MK-A1" in chosen.split('id="f-agent"')[1].split("</select>")[0]
+    assert listed(client, f"/qa/evaluations?agent={world.agent_a1.id}")[0] == [mine.id]
+    found = client.get("/qa/evaluations/agent-options?q=mk-a").get_data(as_text=True)
+    assert "MK-A1" in found and "MK-A2" in found and "MK-B1" not in found
+    assert "MK-B1" not in client.get("/qa/evaluations/agent-options?q=B1").get_data(as_text=True)
+    outsider = client.get(f"/qa/evaluations?agent={world.agent_b1.id}").get_data(as_text=True)
+    assert "Choose one of the names offered." in outsider

@@ -55,6 +55,9 @@ EVALUATION_ROWS: dict[str, Row] = {
     ),
     "qa.evaluation_list GET": Row("GET", u("/qa/evaluations"), expect(200), hidden_from=HIDDEN),
     "qa.my_evaluations GET": Row("GET", u("/qa/my-evaluations"), expect(200), hidden_from=HIDDEN),
+    "qa.evaluation_agent_options GET": Row(
+        "GET", u("/qa/evaluations/agent-options?q=MK"), expect(200), hidden_from=HIDDEN
+    ),
     "qa.evaluator_overturns GET": Row(
         "GET", u("/qa/evaluators"), expect(403, qa_analyst=200, hr_admin=200)
     ),

@@ -78,9 +78,38 @@ def _filters(choices: dict, errors: dict, **fixed) -> queries.EvaluationFilters:
     )
 
 
+# Up to this many people the agent picker lists them all; beyond, it lists the one chosen and
+# a search box fills it (a select of 5,000 names would be most of the page's weight).
+AGENT_PICKER_MAX = 300
+AGENT_SEARCH_LIMIT = 50
+
+
+def _agents() -> tuple[list[queries.Choice], bool]:
+    """The agent picker's options and whether it is searched (too many to list)."""
+    if queries.agent_count(current_user, AGENT_PICKER_MAX) <= AGENT_PICKER_MAX:
+        return queries.agent_choices(current_user), False
+    asked = parse_int(request.args.get("agent") or "")
+    chosen = [] if asked is None else queries.agent_choices(current_user, ids=[asked])
+    return chosen, True
+
+
+@bp.get("/evaluations/agent-options")
+@login_required
+def evaluation_agent_options():
+    """The agent picker's options for a search (htmx): people one may see in QA whose name or
+    employee id contains the text, at most AGENT_SEARCH_LIMIT."""
+    search = (request.args.get("q") or "").strip()[:100]
+    options = queries.agent_choices(current_user, search=search, limit=AGENT_SEARCH_LIMIT)
+    return render_view(
+        "qa/_agent_options.html", "qa/_agent_options.html", options=options, search=search
+    )
+
+
 def _list(title: str, mine: bool, **fixed):
+    agents, searched = ([], False) if mine else _agents()
     choices = {
-        "agents": [] if mine else queries.agent_choices(current_user),
+        "agents": agents,
+        "agents_searched": searched,
         "evaluators": queries.evaluator_choices(
             current_user, parse_int(request.args.get("evaluator") or "")
         ),
