@@ -37,6 +37,7 @@ from portal.qa.programme_models import (
     CalibrationParticipant,
     CalibrationScore,
     CalibrationSession,
+    CalibrationStatus,
     SamplingRule,
 )
 
@@ -228,6 +229,21 @@ def _calibration_score_names(ids: Sequence[int]) -> dict[int, str]:
     }
 
 
+def _scores_in_open_sessions(viewer: Person, ids: Sequence[int]) -> list[int]:
+    """Scores of sessions still open, except the viewer's own: calibration is blind until the
+    lead closes the session, the audit log included (one query)."""
+    stmt = (
+        select(CalibrationScore.id)
+        .join(CalibrationSession, CalibrationSession.id == CalibrationScore.session_id)
+        .where(
+            CalibrationScore.id.in_(ids),
+            CalibrationSession.status == CalibrationStatus.OPEN,
+            CalibrationScore.evaluator_id != viewer.id,
+        )
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
 def _rule_names(ids: Sequence[int]) -> dict[int, str]:
     rows = db.session.execute(
         select(SamplingRule.id, SamplingRule.name).where(SamplingRule.id.in_(ids))
@@ -322,6 +338,8 @@ register(
     "calibration_score",
     label=_l("Calibration score"),
     describe=_calibration_score_names,
+    hidden=_scores_in_open_sessions,
+    hidden_note=_l("Hidden until the session is closed"),
     fields={
         "score": Field(_l("Score"), format=scoring.format_score),
         "answers": Field(_l("Answers"), kind="answers"),

@@ -9,6 +9,7 @@ scorings and `results_for` refuses. Calibration scores are kept in calibration_*
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -458,6 +459,7 @@ def results_view(viewer: Person, session: CalibrationSession) -> ResultsView:
 
 _RESULTS: OrderedDict[tuple, calibration.CalibrationResult] = OrderedDict()
 _RESULTS_KEPT = 64
+_RESULTS_LOCK = threading.Lock()  # request threads share the cache: read, evict, reorder under it
 
 
 def _computed(
@@ -480,14 +482,17 @@ def _computed(
         ),
         seed,
     )
-    result = _RESULTS.get(key)
-    if result is None:
-        result = calibration.compute(questions, contact_ids, lead_id, scorings, seed=seed)
+    with _RESULTS_LOCK:
+        result = _RESULTS.get(key)
+        if result is not None:
+            _RESULTS.move_to_end(key)
+            return result
+    # Computed outside the lock: two threads may both compute the same figures once; same result.
+    result = calibration.compute(questions, contact_ids, lead_id, scorings, seed=seed)
+    with _RESULTS_LOCK:
         _RESULTS[key] = result
         while len(_RESULTS) > _RESULTS_KEPT:
             _RESULTS.popitem(last=False)
-    else:
-        _RESULTS.move_to_end(key)
     return result
 
 
