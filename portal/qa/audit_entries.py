@@ -40,6 +40,7 @@ from portal.qa.programme_models import (
     CalibrationStatus,
     SamplingRule,
 )
+from portal.qa.sampling_service import visible_rule_ids
 
 EVALUATION_STATUS = {
     "draft": _l("Draft"),
@@ -352,7 +353,7 @@ register(
     label=_l("Sampling rule"),
     describe=_rule_names,
     link=("qaprog.sampling_rule_detail", "rule_id"),
-    visible=lambda viewer, ids: list(ids) if policy.can(viewer, "sampling.manage") else [],
+    visible=visible_rule_ids,  # the rule page's own check
     fields={
         "name": Field(_l("Name")),
         "root_person_id": Field(_l("Team"), kind="ref", ref="person"),

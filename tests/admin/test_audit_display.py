@@ -343,3 +343,44 @@ def test_result_refreshes_do_not_read_the_logged_actions(app, client, world):
         response = client.get("/admin/audit?action=person.", headers={"HX-Request": "true"})
     assert response.status_code == 200 and "person.edit" in response.get_data(as_text=True)
     assert not any("DISTINCT" in s.upper() for s in refresh)
+
+
+def test_a_sampling_rule_is_linked_only_when_its_team_is_in_the_viewers_qa_scope(app, world):
+    from portal.qa import sampling_service
+
+    rule = sampling_service.create_rule(
+        world.manager_hk,
+        sampling_service.RuleFields(
+            name="Team B weekly",
+            root_person_id=world.sup_b.id,
+            per_agent=3,
+            stratify="proportional",
+            channel_minimums={},
+            market_id=None,
+            segment_id=None,
+            direction=None,
+            min_duration_seconds=None,
+            assign_to="supervisor",
+            due_days=7,
+        ),
+    )
+    rows = [
+        audit.AuditEntry(
+            id=1,
+            action="sampling_rule.create",
+            record_type="sampling_rule",
+            record_id=rule.id,
+            before=None,
+            after={"name": rule.name},
+        )
+    ]
+
+    def link_for(viewer):
+        return audit_display.present(rows, viewer, lambda e, **kw: f"{e}:{kw}")[0].record_url
+
+    with app.test_request_context():
+        assert link_for(world.manager_hk) is not None
+        assert link_for(world.hr) is not None
+        # sup_a may manage sampling rules, but not this one: its page would answer 404.
+        assert link_for(world.sup_a) is None
+        assert link_for(world.agent_a1) is None
