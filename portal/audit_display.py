@@ -3,10 +3,11 @@
 The log (portal/audit.py) stores raw snapshots: ids, "p/q" scores, enum values, answers keyed by
 question id. A feature registers, for each record type it writes, how to name its records
 (`describe`: ids -> names, one query for a whole page), where a record's page is and who may
-open it (`link`, `visible`: one policy-scoped query), how its fields read (`fields`) and what its
-actions are called (`actions`). Anything unregistered still reads in words: keys become labels,
-ids stay ids, dates go through time_format. Feature packages call `register()` at import time;
-this module imports no feature.
+open it (`link`, `visible`: one policy-scoped query), which of its entries the viewer may not read
+yet (`hidden`: one query; their values and details are withheld behind `hidden_note`), how its
+fields read (`fields`) and what its actions are called (`actions`). Anything unregistered still
+reads in words: keys become labels, ids stay ids, dates go through time_format. Feature packages
+call `register()` at import time; this module imports no feature.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from portal import time_format
 
 Describe = Callable[[Sequence[int]], Mapping[int, Any]]
 Visible = Callable[[Any, Sequence[int]], Iterable[int]]
+# (viewer, record ids) -> the ids whose entries' values the viewer may not read (yet).
+Hidden = Callable[[Any, Sequence[int]], Iterable[int]]
 # (entry id, record id, action, after) of a page's entries of one type -> extra lines per entry.
 Details = Callable[[Sequence[tuple[int, int, str, Any]]], Mapping[int, list["Line"]]]
 
@@ -51,6 +54,8 @@ class RecordType:
     visible: Visible | None = None
     fields: Mapping[str, Field] = field(default_factory=dict)
     details: Details | None = None
+    hidden: Hidden | None = None
+    hidden_note: Any = None
 
 
 _TYPES: dict[str, RecordType] = {}
@@ -68,9 +73,12 @@ def register(
     fields: Mapping[str, Field] | None = None,
     actions: Mapping[str, Any] | None = None,
     details: Details | None = None,
+    hidden: Hidden | None = None,
+    hidden_note: Any = None,
 ) -> None:
     """Say how entries about `record_type` read. `link` is (endpoint, id argument name); a
-    link is only given for ids `visible(viewer, ids)` returns."""
+    link is only given for ids `visible(viewer, ids)` returns. Entries of the ids
+    `hidden(viewer, ids)` returns show `hidden_note` instead of their values and details."""
     endpoint, arg = link if link else (None, "id")
     _TYPES[record_type] = RecordType(
         label=label,
@@ -80,6 +88,8 @@ def register(
         visible=visible,
         fields=dict(fields or {}),
         details=details,
+        hidden=hidden,
+        hidden_note=hidden_note,
     )
     _ACTIONS.update(actions or {})
 
@@ -265,6 +275,7 @@ class ShownEntry:
     record_url: str | None
     action_label: str
     lines: list[Line] = field(default_factory=list)
+    hidden_note: str | None = None  # set when the values are withheld from this viewer
 
 
 def changed_keys(before: Any, after: Any) -> list[str]:
@@ -309,11 +320,27 @@ def diff_lines(before: Any, after: Any, fields: Mapping[str, Field], names: Name
 def present(entries: Sequence[Any], viewer: Any, url_for: Callable[..., str]) -> list[ShownEntry]:
     """A page of audit entries (objects with id, action, record_type, record_id, before,
     after) in words. Per record type, at most one query each to name records, to check which
-    the viewer may open and to add details, whatever the number of entries."""
+    the viewer may open, to find those withheld from the viewer and to add details, whatever
+    the number of entries. A withheld entry's values are never read, not even to name them."""
+    by_type: dict[str, list[Any]] = defaultdict(list)
+    for entry in entries:
+        by_type[entry.record_type].append(entry)
+    withheld: dict[str, set[int]] = {}
+    for name, group in by_type.items():
+        registered = _TYPES.get(name)
+        ids = sorted({e.record_id for e in group if e.record_id is not None})
+        if registered and registered.hidden and ids:
+            withheld[name] = set(registered.hidden(viewer, ids))
+
+    def is_withheld(entry: Any) -> bool:
+        return entry.record_id in withheld.get(entry.record_type, ())
+
     wanted: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
         if entry.record_id is not None:
             wanted[entry.record_type].add(entry.record_id)
+        if is_withheld(entry):
+            continue
         fields = _TYPES[entry.record_type].fields if entry.record_type in _TYPES else {}
         for side in (entry.before, entry.after):
             if isinstance(side, dict):
@@ -328,9 +355,6 @@ def present(entries: Sequence[Any], viewer: Any, url_for: Callable[..., str]) ->
             names[name] = registered.describe(sorted(ids))
     openable: dict[str, set[int]] = {}
     details: dict[int, list[Line]] = {}
-    by_type: dict[str, list[Any]] = defaultdict(list)
-    for entry in entries:
-        by_type[entry.record_type].append(entry)
     for name, group in by_type.items():
         registered = _TYPES.get(name)
         if registered is None:
@@ -338,11 +362,10 @@ def present(entries: Sequence[Any], viewer: Any, url_for: Callable[..., str]) ->
         ids = sorted({e.record_id for e in group if e.record_id is not None})
         if registered.endpoint and registered.visible and ids:
             openable[name] = set(registered.visible(viewer, ids))
-        if registered.details:
+        shown_group = [e for e in group if e.record_id and not is_withheld(e)]
+        if registered.details and shown_group:
             details.update(
-                registered.details(
-                    [(e.id, e.record_id, e.action, e.after) for e in group if e.record_id]
-                )
+                registered.details([(e.id, e.record_id, e.action, e.after) for e in shown_group])
             )
     shown = []
     for entry in entries:
@@ -359,6 +382,18 @@ def present(entries: Sequence[Any], viewer: Any, url_for: Callable[..., str]) ->
             ):
                 url = url_for(registered.endpoint, **{registered.arg: entry.record_id})
         fields = registered.fields if registered else {}
+        if is_withheld(entry):
+            shown.append(
+                ShownEntry(
+                    id=entry.id,
+                    type_label=type_label(entry.record_type),
+                    record_name=record_name,
+                    record_url=url,
+                    action_label=action_label(entry.action),
+                    hidden_note=str(registered.hidden_note or _("Hidden")),
+                )
+            )
+            continue
         shown.append(
             ShownEntry(
                 id=entry.id,

@@ -11,6 +11,7 @@ beyond the portal: e-mailed at once (delivery.send_pending), in a daily or weekl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import LazyString
@@ -25,18 +26,29 @@ from portal.org.models import Person
 
 MESSAGES: dict[str, LazyString] = {}
 LABELS: dict[str, LazyString] = {}  # what the kind is about, for the preferences page
+# kind -> {param: the message of notifications stored without that param (raised before the
+# message gained it)}: they keep reading as they did, never with an empty gap.
+WITHOUT: dict[str, dict[str, LazyString]] = {}
 URGENT: set[str] = set()  # kinds e-mailed at once by default (the rest: daily digest)
 EMAIL_STATE_FOR = {"portal": "none", "immediate": "pending", "daily": "digest", "weekly": "digest"}
 
 
 def register_kind(
-    kind: str, message: LazyString, *, label: LazyString | None = None, urgent: bool = False
+    kind: str,
+    message: LazyString,
+    *,
+    label: LazyString | None = None,
+    urgent: bool = False,
+    without: Mapping[str, LazyString] | None = None,
 ) -> None:
     """Declare a notification kind and its message, e.g. `_l("%(actor)s shared ...")`.
 
     `label` names the kind on the preferences page ("A review was shared with me"); `urgent`
-    kinds are e-mailed at once unless the person chose otherwise, the rest go in a digest."""
+    kinds are e-mailed at once unless the person chose otherwise, the rest go in a digest.
+    `without` keeps older notifications reading as before when the message gains a param:
+    {"reason": the message as it was} is used for those stored without "reason"."""
     MESSAGES[kind] = message
+    WITHOUT[kind] = dict(without or {})
     if label is not None:
         LABELS[kind] = label
     if urgent:
@@ -93,6 +105,11 @@ def message(note: Notification) -> str:
     template = MESSAGES.get(note.kind)
     if template is None:
         return note.kind
+    params = note.params or {}
+    for key, older in WITHOUT.get(note.kind, {}).items():
+        if key not in params:
+            template = older
+            break
     try:
         return str(template) % _Params(time_format.shown_params(note.params))
     except (TypeError, ValueError):

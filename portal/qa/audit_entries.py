@@ -37,8 +37,10 @@ from portal.qa.programme_models import (
     CalibrationParticipant,
     CalibrationScore,
     CalibrationSession,
+    CalibrationStatus,
     SamplingRule,
 )
+from portal.qa.sampling_service import visible_rule_ids
 
 EVALUATION_STATUS = {
     "draft": _l("Draft"),
@@ -228,6 +230,21 @@ def _calibration_score_names(ids: Sequence[int]) -> dict[int, str]:
     }
 
 
+def _scores_in_open_sessions(viewer: Person, ids: Sequence[int]) -> list[int]:
+    """Scores of sessions still open, except the viewer's own: calibration is blind until the
+    lead closes the session, the audit log included (one query)."""
+    stmt = (
+        select(CalibrationScore.id)
+        .join(CalibrationSession, CalibrationSession.id == CalibrationScore.session_id)
+        .where(
+            CalibrationScore.id.in_(ids),
+            CalibrationSession.status == CalibrationStatus.OPEN,
+            CalibrationScore.evaluator_id != viewer.id,
+        )
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
 def _rule_names(ids: Sequence[int]) -> dict[int, str]:
     rows = db.session.execute(
         select(SamplingRule.id, SamplingRule.name).where(SamplingRule.id.in_(ids))
@@ -322,6 +339,8 @@ register(
     "calibration_score",
     label=_l("Calibration score"),
     describe=_calibration_score_names,
+    hidden=_scores_in_open_sessions,
+    hidden_note=_l("Hidden until the session is closed"),
     fields={
         "score": Field(_l("Score"), format=scoring.format_score),
         "answers": Field(_l("Answers"), kind="answers"),
@@ -334,7 +353,7 @@ register(
     label=_l("Sampling rule"),
     describe=_rule_names,
     link=("qaprog.sampling_rule_detail", "rule_id"),
-    visible=lambda viewer, ids: list(ids) if policy.can(viewer, "sampling.manage") else [],
+    visible=visible_rule_ids,  # the rule page's own check
     fields={
         "name": Field(_l("Name")),
         "root_person_id": Field(_l("Team"), kind="ref", ref="person"),

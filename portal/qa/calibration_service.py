@@ -9,7 +9,9 @@ scorings and `results_for` refuses. Calibration scores are kept in calibration_*
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -432,7 +434,7 @@ def results_for(viewer: Person, session: CalibrationSession) -> calibration.Cali
 class ResultsView:
     result: calibration.CalibrationResult
     grid: calibration_grid.Grid
-    contacts: dict[int, Contact]  # the session's contacts, by id (agent loaded)
+    contacts: dict[int, Contact]  # the session's contacts, by id
     choice_labels: dict[str, str]  # stored choice ids to their labels
     n_with_reference: int  # contacts the lead scored: what the figures rest on
     too_few: bool  # too few of them to estimate alpha's interval
@@ -458,6 +460,7 @@ def results_view(viewer: Person, session: CalibrationSession) -> ResultsView:
 
 _RESULTS: OrderedDict[tuple, calibration.CalibrationResult] = OrderedDict()
 _RESULTS_KEPT = 64
+_RESULTS_LOCK = threading.Lock()  # request threads share the cache: read, evict, reorder under it
 
 
 def _computed(
@@ -480,14 +483,17 @@ def _computed(
         ),
         seed,
     )
-    result = _RESULTS.get(key)
-    if result is None:
-        result = calibration.compute(questions, contact_ids, lead_id, scorings, seed=seed)
+    with _RESULTS_LOCK:
+        result = _RESULTS.get(key)
+        if result is not None:
+            _RESULTS.move_to_end(key)
+            return result
+    # Computed outside the lock: two threads may both compute the same figures once; same result.
+    result = calibration.compute(questions, contact_ids, lead_id, scorings, seed=seed)
+    with _RESULTS_LOCK:
         _RESULTS[key] = result
         while len(_RESULTS) > _RESULTS_KEPT:
             _RESULTS.popitem(last=False)
-    else:
-        _RESULTS.move_to_end(key)
     return result
 
 
@@ -545,12 +551,25 @@ def _questions(session: CalibrationSession) -> list[ScorecardQuestion]:
 
 
 def session_contacts(session: CalibrationSession) -> dict[int, Contact]:
-    """The session's contacts by id, with their agents, in one query."""
+    """The session's contacts by id, in one query (their agents: agent_names, scoped)."""
     ids = [c.contact_id for c in session.contacts]
-    rows = db.session.execute(
-        select(Contact).where(Contact.id.in_(ids)).options(joinedload(Contact.person))
-    ).scalars()
+    rows = db.session.execute(select(Contact).where(Contact.id.in_(ids))).scalars()
     return {c.id: c for c in rows}
+
+
+def agent_names(viewer: Person, contacts: Iterable[Contact]) -> dict[int, str]:
+    """The agents' names of the contacts, by contact id, for those whose agent is in the
+    viewer's QA scope (policy.scoped, one query): an invited scorer from another team scores
+    blind to who the agent is, as on the scoring page."""
+    ids = [c.id for c in contacts]
+    if not ids:
+        return {}
+    stmt = (
+        select(Contact.id, Person.name)
+        .join(Person, Person.id == Contact.person_id)
+        .where(Contact.id.in_(ids))
+    )
+    return dict(db.session.execute(policy.scoped(stmt, Contact, viewer, Area.QA)).tuples().all())
 
 
 def people_names(ids: list[int]) -> dict[int, str]:

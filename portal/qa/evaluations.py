@@ -70,6 +70,7 @@ register_kind(
     "evaluation.upheld",
     _l("%(actor)s upheld the evaluation of %(contact)s. Why the score stands: %(reason)s"),
     label=_l("My dispute was answered: the score was upheld"),
+    without={"reason": _l("%(actor)s upheld the evaluation of %(contact)s")},
 )
 register_kind(
     "evaluation.rescored",
@@ -77,6 +78,7 @@ register_kind(
         "%(actor)s re-scored the evaluation of %(contact)s: %(score)s. What changed and why: %(reason)s"  # noqa: E501
     ),
     label=_l("My dispute was answered: the contact was re-scored"),
+    without={"reason": _l("%(actor)s re-scored the evaluation of %(contact)s: %(score)s")},
 )
 
 PROBLEM_MESSAGES = {

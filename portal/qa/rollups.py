@@ -195,11 +195,6 @@ def local_today(now: datetime, time_zone: str | None) -> date:
     return now.astimezone(zone).date()
 
 
-def default_report_period(now: datetime, time_zone: str | None) -> tuple[date, date]:
-    """The QA reports' default period for a viewer: the last four full weeks in their zone."""
-    return last_full_weeks(local_today(now, time_zone), 4)
-
-
 def period_range(kind: PeriodKind, anchor: date) -> tuple[date, date]:
     """The period of `kind` holding `anchor`, as inclusive first and last days (for the last
     four weeks: the four full Monday-to-Sunday weeks before the week holding `anchor`)."""

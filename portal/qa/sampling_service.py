@@ -8,6 +8,7 @@ reproduced. One run per rule and week (a unique constraint: a double submit make
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -51,12 +52,25 @@ class RuleFields:
     due_days: int
 
 
+def _in_reach(viewer: Person):  # noqa: ANN202
+    """The rules' condition of every rule page: the rule's team is in the viewer's QA scope."""
+    return SamplingRule.root_person_id.in_(policy.visible_person_ids(viewer, Area.QA))
+
+
+def visible_rule_ids(viewer: Person, ids: Sequence[int]) -> list[int]:
+    """The ids among those asked whose page the viewer may open (get_rule's check), one query."""
+    if not policy.can(viewer, "sampling.manage"):
+        return []
+    stmt = select(SamplingRule.id).where(SamplingRule.id.in_(ids), _in_reach(viewer))
+    return list(db.session.execute(stmt).scalars())
+
+
 def rules_for(viewer: Person) -> list[SamplingRule]:
     """Rules over an org node the viewer may see (in Area.QA), by name."""
     policy.require(viewer, "sampling.manage")
     stmt = (
         select(SamplingRule)
-        .where(SamplingRule.root_person_id.in_(policy.visible_person_ids(viewer, Area.QA)))
+        .where(_in_reach(viewer))
         .options(joinedload(SamplingRule.root_person))
         .order_by(SamplingRule.name, SamplingRule.id)
     )
@@ -66,10 +80,7 @@ def rules_for(viewer: Person) -> list[SamplingRule]:
 def get_rule(viewer: Person, rule_id: int) -> SamplingRule:
     policy.require(viewer, "sampling.manage")
     rule = db.session.execute(
-        select(SamplingRule).where(
-            SamplingRule.id == rule_id,
-            SamplingRule.root_person_id.in_(policy.visible_person_ids(viewer, Area.QA)),
-        )
+        select(SamplingRule).where(SamplingRule.id == rule_id, _in_reach(viewer))
     ).scalar_one_or_none()
     if rule is None:
         raise NotFound()

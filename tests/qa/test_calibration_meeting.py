@@ -287,3 +287,29 @@ def test_the_picker_queries_do_not_grow_with_its_rows(app, client, world, card):
         _contact(world.agent_a2, WHEN + timedelta(minutes=i), f"MANY-{i}")
     db.session.commit()
     assert _count(app, client, NEW) == few
+
+
+def test_the_agent_is_named_only_to_members_whose_qa_scope_covers_them(app, client, world, card):
+    contact = _contact(world.agent_a1, WHEN, "AGENT-1")
+    session = service.create_session(
+        world.hr,
+        title="Across teams",
+        scorecard_version_id=card.version.id,
+        contact_ids=[contact.id],
+        evaluator_ids=[world.sup_a.id, world.sup_b.id],
+    )
+    detail = f"/qa/programme/calibration/{session.id}"
+    agent = world.agent_a1.name
+    as_user(client, world.sup_b)  # invited, but agent_a1 is in another team
+    body = client.get(detail).get_data(as_text=True)
+    assert "AGENT-1" in body and agent not in body and "<td>—</td>" in body
+    as_user(client, world.sup_a)  # agent_a1's supervisor
+    assert agent in client.get(detail).get_data(as_text=True)
+    for who in (world.hr, world.sup_a, world.sup_b):
+        service.submit_score(who, session, contact.id, answers_for(card, "yes", 4, "Full"))
+    service.close_session(world.hr, session, expected_version=session.version)
+    as_user(client, world.sup_b)
+    results = client.get(f"{detail}/results").get_data(as_text=True)
+    assert "AGENT-1" in results and agent not in results
+    as_user(client, world.hr)
+    assert f"AGENT-1 · {agent} · " in client.get(f"{detail}/results").get_data(as_text=True)

@@ -142,3 +142,24 @@ def test_a_notification_stored_before_its_message_named_the_reason_still_reads(w
     note.params = {k: v for k, v in note.params.items() if k != "reason"}
     message = service.message(note)
     assert "%(" not in message and world.sup_a.display_name in message
+    # The message as it was then, not the new one with nothing after "Why the score stands:".
+    assert "Why the score stands" not in message
+    contact = note.params["contact"]
+    assert message == f"{world.sup_a.display_name} upheld the evaluation of {contact}"
+
+
+def test_a_rescore_notification_stored_without_a_reason_reads_as_it_did(world, disputed):
+    note = Notification(
+        person_id=world.agent_a1.id,
+        actor_id=world.sup_a.id,
+        kind="evaluation.rescored",
+        record_type="evaluation",
+        record_id=disputed.id,
+        url="/",
+        params={"actor": "Sam Sup", "contact": "C-1", "score": "80.0 %"},
+    )
+    assert service.message(note) == "Sam Sup re-scored the evaluation of C-1: 80.0 %"
+    note.params = {**note.params, "reason": "Need confirmed"}
+    assert service.message(note) == (
+        "Sam Sup re-scored the evaluation of C-1: 80.0 %. What changed and why: Need confirmed"
+    )

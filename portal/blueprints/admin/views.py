@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from portal import audit_display, policy
 from portal.admin import audit_queries
 from portal.blueprints.admin.forms import AuditFilterForm
-from portal.htmx import render_view
+from portal.htmx import is_fragment_request, render_view
 from portal.params import cursor_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -21,7 +21,8 @@ def audit_list():
     # Checked before the filters are read, so a refused viewer learns nothing from errors.
     policy.require(current_user, "audit.view")
     form = AuditFilterForm(request.args)
-    form.set_actions(audit_display.action_groups(audit_queries.logged_actions()))
+    if not is_fragment_request():  # the picker is only drawn with the whole page
+        form.set_actions(audit_display.action_groups(audit_queries.logged_actions()))
     if not form.validate():
         return render_view(
             "admin/audit_list.html",

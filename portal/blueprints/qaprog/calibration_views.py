@@ -102,6 +102,7 @@ def calibration_detail(session_id: int):
 
 def _detail(session, status: int = 200, message: str | None = None):
     names = service.people_names([session.lead_id] + [p.evaluator_id for p in session.participants])
+    contacts = service.session_contacts(session)
     return render_view(
         "qaprog/calibration_detail.html",
         status=status,
@@ -109,7 +110,8 @@ def _detail(session, status: int = 200, message: str | None = None):
         mine=service.own_scores(current_user, session),
         progress=service.progress(session),
         names=names,
-        contacts=service.session_contacts(session),
+        contacts=contacts,
+        agents=service.agent_names(current_user, contacts.values()),
         may_score=policy.can(current_user, "calibration.score", session),
         close_form=CalibrationCloseForm(version=session.version),
         message=message,
@@ -194,6 +196,7 @@ def calibration_results(session_id: int):
         session=session,
         view=view,
         names=names,
+        agents=service.agent_names(current_user, view.contacts.values()),
         choice_labels=view.choice_labels,
         min_contacts=MIN_CONTACTS_TO_ESTIMATE,
     )
