@@ -36,14 +36,13 @@
     if (!event.detail.target || event.detail.target.id !== "score-panel") { return; }
     openDetails = {};
     event.detail.target.querySelectorAll("details").forEach(function (details, index) {
-      openDetails[details.className + "#" + index] = details.open;
+      openDetails[index] = details.open; // by position: htmx adds classes while settling
     });
   });
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (!event.detail.target || event.detail.target.id !== "score-panel") { return; }
     event.detail.target.querySelectorAll("details").forEach(function (details, index) {
-      var key = details.className + "#" + index;
-      if (key in openDetails) { details.open = openDetails[key]; }
+      if (index in openDetails) { details.open = openDetails[index]; }
     });
   });
 
