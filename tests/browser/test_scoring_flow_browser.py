@@ -80,6 +80,8 @@ def test_the_draft_is_restored_and_the_evaluation_shows_points_lost(live_server,
         expect(p.locator("#draft-status")).to_contain_text("Draft saved")
         p.reload()
         expect(p.locator(f"#question-{q['Greeting']} input[value='no']")).to_be_checked()
+        expect(p.get_by_role("button", name="Discard draft")).to_be_visible()
+        assert_accessible(watch)  # the draft's page, with its "Discard draft" form
         # "How this score was computed", once opened, stays open as each answer swaps the panel.
         how = p.locator("#score-panel details.how")
         how.locator("summary").click()
