@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_time as babel_time
 from babel.dates import format_timedelta as babel_timedelta
@@ -34,6 +33,8 @@ from flask_babel import (
     get_locale,
     get_timezone,
 )
+
+from portal.zones import zone_of
 
 DATE = "medium"
 TIME = "short"
@@ -187,8 +188,4 @@ def shown_params(params: dict[str, Any] | None) -> dict[str, Any]:
 
 def today_for(person: Any) -> date:
     """Today in the person's time zone (UTC when it has none or an unknown one)."""
-    try:
-        zone = ZoneInfo(person.time_zone or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
+    return datetime.now(zone_of(person)).date()

@@ -276,6 +276,7 @@ register(
     actions={
         "evaluation.start": _l("Evaluation started"),
         "evaluation.save_draft": _l("Evaluation draft saved"),
+        "evaluation.discard": _l("Evaluation draft discarded"),
         "evaluation.submit": _l("Evaluation submitted"),
         "evaluation.acknowledge": _l("Evaluation acknowledged"),
         "evaluation.dispute": _l("Evaluation disputed"),

@@ -4,8 +4,7 @@ records of CSV imports. Every query goes through the Area.QA visibility scope.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select
 
@@ -15,6 +14,7 @@ from portal.extensions import db
 from portal.org.models import Market, Person, Segment, Team
 from portal.qa.evaluation_models import contact_reviewed
 from portal.qa.models import Contact, ContactImport, ImportStatus
+from portal.zones import day_start, zone_of
 
 
 @dataclass(frozen=True)
@@ -133,24 +133,12 @@ def _filtered(stmt: Select, filters: ContactFilters, viewer: Person) -> Select:
     if filters.reviewed:
         reviewed = contact_reviewed()
         stmt = stmt.where(reviewed if filters.reviewed == "yes" else ~reviewed)
-    zone = _zone(viewer)
+    zone = zone_of(viewer)
     if filters.start_on:
-        stmt = stmt.where(Contact.occurred_at >= _start_of(filters.start_on, zone))
+        stmt = stmt.where(Contact.occurred_at >= day_start(filters.start_on, zone))
     if filters.end_on:
-        stmt = stmt.where(Contact.occurred_at < _start_of(filters.end_on + timedelta(days=1), zone))
+        stmt = stmt.where(Contact.occurred_at < day_start(filters.end_on + timedelta(days=1), zone))
     return stmt
-
-
-def _zone(viewer: Person) -> ZoneInfo:
-    try:
-        return ZoneInfo(viewer.time_zone or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _start_of(day: date, zone: ZoneInfo) -> datetime:
-    """Midnight at the start of `day` in the viewer's zone (a day is theirs, stored in UTC)."""
-    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 def get_contact(viewer: Person, contact_id: int) -> Contact:

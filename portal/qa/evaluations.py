@@ -267,9 +267,12 @@ def save(
     *,
     expected_version: int,
     submit: bool,
+    audited: bool = True,
 ) -> None:
     """Save the draft's answers; with `submit`, every question must be answered, the score is
-    computed and the agent told. Raises ValidationFailed naming each question's problem."""
+    computed and the agent told. Raises ValidationFailed naming each question's problem.
+    `audited=False` (the autosave) leaves no audit entry: a draft is private and never counts;
+    its start, an explicit "Save draft", the submit and a discard are audited."""
     policy.require(viewer, "evaluation.evaluate", evaluation.agent)
     _check(evaluation, expected_version, S.DRAFT)
     revision = evaluation.current_revision
@@ -283,14 +286,15 @@ def save(
         evaluation.submitted_at = now
         evaluation.evaluator_id = viewer.id
         _tell(evaluation.agent, viewer, evaluation, "evaluation.submitted")
-    audit.record(
-        viewer,
-        "evaluation.submit" if submit else "evaluation.save_draft",
-        "evaluation",
-        evaluation.id,
-        before,
-        {**evaluation.snapshot(), "answers": len(revision.answers)},
-    )
+    if submit or audited:
+        audit.record(
+            viewer,
+            "evaluation.submit" if submit else "evaluation.save_draft",
+            "evaluation",
+            evaluation.id,
+            before,
+            {**evaluation.snapshot(), "answers": len(revision.answers)},
+        )
     _commit(evaluation)
 
 
@@ -304,13 +308,42 @@ def autosave(
 ) -> Evaluation:
     """Save the form as the viewer's draft of the contact, started on `version` when there is
     none yet (the first change of a new form). `expected_version` is the form's, None for a new
-    form. Raises what `start_new` and `save` raise; a draft never counts in any score."""
+    form. Raises what `start_new` and `save` raise; a draft never counts in any score, and an
+    autosave is not audited (the draft's start is)."""
     if version is None and evaluation_for_contact(contact.id) is None:
         raise InvalidTransition(_("No published scorecard applies to this contact."))
-    evaluation = start_new(viewer, contact, version)  # type: ignore[arg-type]
-    expected = evaluation.version if expected_version is None else expected_version
-    save(viewer, evaluation, form, expected_version=expected, submit=False)
+    evaluation, expected = start_for_form(viewer, contact, version, expected_version)  # type: ignore[arg-type]
+    save(viewer, evaluation, form, expected_version=expected, submit=False, audited=False)
     return evaluation
+
+
+def start_for_form(
+    viewer: Person, contact: Contact, version: ScorecardVersion, posted_version: int | None
+) -> tuple[Evaluation, int]:
+    """The draft a new-evaluation form saves into and the version to check it against: the
+    version the form carries (evaluate.js copies it from the first autosave), else the draft's
+    own only when this request created it. A form without a version finding a draft that was
+    already there (saved meanwhile in another window) gets the version -1: a Conflict, and
+    nothing is overwritten."""
+    existed = evaluation_for_contact(contact.id) is not None
+    evaluation = start_new(viewer, contact, version)
+    if posted_version is not None:
+        return evaluation, posted_version
+    return evaluation, -1 if existed else evaluation.version
+
+
+def discard(viewer: Person, evaluation: Evaluation, *, expected_version: int) -> None:
+    """The evaluator throws their own draft away (audited): the contact goes back to the queue
+    and can be scored again, on any scorecard that applies."""
+    policy.require(viewer, "evaluation.evaluate", evaluation.agent)
+    if evaluation.evaluator_id != viewer.id:
+        raise NotFound()
+    _check(evaluation, expected_version, S.DRAFT)
+    audit.record(
+        viewer, "evaluation.discard", "evaluation", evaluation.id, evaluation.snapshot(), None
+    )
+    db.session.delete(evaluation)
+    db.session.commit()
 
 
 def acknowledge(viewer: Person, evaluation: Evaluation, *, expected_version: int) -> None:

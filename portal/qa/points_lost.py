@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from portal.qa.card_spec import NA, CardSpec, CriticalScope
-from portal.qa.scoring import AnswerValue, outcome
+from portal.qa.scoring import AnswerValue, outcome, provisional
 
 _HUNDRED = Fraction(100)
 
@@ -31,38 +31,35 @@ def points_lost(
 ) -> dict[Hashable, QuestionLoss]:
     """The cost of each answered question (unanswered ones are left out). Without critical
     fails the score points lost add up to 100 − the overall score. Raises InvalidAnswer like
-    `scoring.score` for an unreadable answer."""
+    `scoring.score` for an unreadable answer. The sections' possible points, the dropped
+    sections and the critical fails are the score's own (`scoring.provisional`)."""
     specs = {q.id: q for q in card.questions()}
-    marks = {qid: outcome(specs[qid], value) for qid, value in answers.items() if qid in specs}
-    failed = {qid for qid, (_e, _p, fails) in marks.items() if fails and specs[qid].critical}
+    answered = {qid: value for qid, value in answers.items() if qid in specs}
+    result = provisional(card, answered).result
+    if result is None:
+        return {}
+    failed = set(result.critical_failures)
     whole_failed = any(specs[qid].critical == CriticalScope.EVALUATION for qid in failed)
-    possible_of: dict[Hashable, int] = {}
-    for section in card.sections:
-        possible_of[section.id] = sum(
-            marks[q.id][1] or 0 for q in section.questions if q.id in marks
-        )
     weights = sum(
-        (Fraction(s.weight) for s in card.sections if possible_of[s.id]), start=Fraction(0)
+        (Fraction(s.weight) for s in card.sections if s.id not in result.dropped),
+        start=Fraction(0),
     )
     losses: dict[Hashable, QuestionLoss] = {}
     for section in card.sections:
-        section_failed = any(
-            specs[q.id].critical == CriticalScope.SECTION and q.id in failed
-            for q in section.questions
-        )
+        detail = result.section_details.get(section.id)
         for question in section.questions:
-            if question.id not in marks:
+            if question.id not in answered:
                 continue
-            earned, possible, _fails = marks[question.id]
-            is_na = answers[question.id] == NA
+            earned, possible, _fails = outcome(question, answered[question.id])
+            is_na = answered[question.id] == NA
             lost = 0 if is_na else (possible or 0) - (earned or 0)
             share: Fraction | None
-            if whole_failed or section_failed:
+            if whole_failed or (detail is not None and detail.critical_failed):
                 share = None
             elif is_na or not lost:
                 share = Fraction(0)
             else:
                 weight_share = Fraction(section.weight) / weights
-                share = _HUNDRED * weight_share * lost / possible_of[section.id]
+                share = _HUNDRED * weight_share * lost / detail.possible  # type: ignore[union-attr]
             losses[question.id] = QuestionLoss(lost, share, is_na, question.id in failed)
     return losses

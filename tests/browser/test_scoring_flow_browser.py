@@ -80,8 +80,18 @@ def test_the_draft_is_restored_and_the_evaluation_shows_points_lost(live_server,
         expect(p.locator("#draft-status")).to_contain_text("Draft saved")
         p.reload()
         expect(p.locator(f"#question-{q['Greeting']} input[value='no']")).to_be_checked()
-        p.locator(f"#question-{q['Identity verified']} input[value='yes']").check()
-        p.locator(f"#question-{q['Need understood']} input[value='2']").check()
+        expect(p.get_by_role("button", name="Discard draft")).to_be_visible()
+        assert_accessible(watch)  # the draft's page, with its "Discard draft" form
+        # "How this score was computed", once opened, stays open as each answer swaps the panel.
+        how = p.locator("#score-panel details.how")
+        how.locator("summary").click()
+        expect(how).to_have_attribute("open", "")
+        with p.expect_response("**/score"):
+            p.locator(f"#question-{q['Identity verified']} input[value='yes']").check()
+        expect(p.locator("#score-panel details.how")).to_have_attribute("open", "")
+        with p.expect_response("**/score"):
+            p.locator(f"#question-{q['Need understood']} input[value='2']").check()
+        expect(p.locator("#score-panel details.how")).to_have_attribute("open", "")
         # A fast Submit while the live score of the last answer is still on its way: the
         # request is awaited, not aborted (no htmx:sendAbort in the console), then sent once.
         held = []

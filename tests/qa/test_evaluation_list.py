@@ -258,7 +258,7 @@ def test_the_evaluate_queue_sorts_by_date_both_ways_across_pages(app, client, wo
     try:
         while url:
             text = client.get(url).get_data(as_text=True)
-            seen += [int(n) for n in re.findall(r'href="/qa/contacts/(\d+)/evaluate"', text)]
+            seen += [int(n) for n in re.findall(r'href="/qa/contacts/(\d+)/evaluate[?"]', text)]
             found = re.search(r'<a href="([^"]+)" rel="next">', text)
             url = html.unescape(found.group(1)) if found else None
     finally:

@@ -93,6 +93,13 @@ EVALUATION_ROWS: dict[str, Row] = {
         expect(404, record_supervisor=303),
         data=v("eval_draft_version", action="save"),
     ),
+    # Only its evaluator may discard the draft (the contact goes back to the queue).
+    "qa.evaluation_discard POST": Row(
+        "POST",
+        u(DRAFT + "/discard"),
+        expect(404, record_supervisor=303),
+        data=v("eval_draft_version"),
+    ),
     "qa.evaluation_acknowledge POST": Row(
         "POST", u(EVAL + "/acknowledge"), agent_only(303), data=v("eval_submitted_version")
     ),

@@ -4,6 +4,7 @@ alone, restored on re-opening, never counted), one record however often a form i
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,6 +32,11 @@ def autosave(client, contact, data: dict):
     return post_form(client, f"/qa/contacts/{contact.id}/evaluate/draft", data)
 
 
+def version_of(answer) -> str:
+    """The draft's version an autosave answered with (evaluate.js copies it into the form)."""
+    return re.search(r'data-version="(\d+)"', answer.get_data(as_text=True)).group(1)
+
+
 def test_a_change_is_saved_as_my_draft_and_reopening_the_contact_restores_it(client, world, card):
     contact = make_contact(world.agent_a1)
     greeting = questions(card)["Greeting"]
@@ -43,7 +49,12 @@ def test_a_change_is_saved_as_my_draft_and_reopening_the_contact_restores_it(cli
     again = autosave(
         client,
         contact,
-        {f"q-{greeting}": "no", f"c-{greeting}": "Rushed hello", "overall_comment": "WIP"},
+        {
+            f"q-{greeting}": "no",
+            f"c-{greeting}": "Rushed hello",
+            "overall_comment": "WIP",
+            "version": version_of(first),
+        },
     )
     assert f'data-version="{evaluations_of(contact.id)[0].version}"' in again.get_data(as_text=True)
     assert len(evaluations_of(contact.id)) == 1
@@ -109,8 +120,8 @@ def test_an_autosaved_draft_never_counts_in_scores(client, world, card):
 def test_submitting_twice_after_autosaves_makes_one_record(client, world, card):
     contact = make_contact(world.agent_a1)
     as_user(client, world.sup_a)
-    autosave(client, contact, full_answers(card))
-    form = {**full_answers(card), "action": "submit_next"}
+    saved = autosave(client, contact, full_answers(card))
+    form = {**full_answers(card), "action": "submit_next", "version": version_of(saved)}
     first = post_form(client, f"/qa/contacts/{contact.id}/evaluate", form)
     second = post_form(client, f"/qa/contacts/{contact.id}/evaluate", form)
     assert first.status_code == second.status_code == 303

@@ -1,9 +1,11 @@
 """The evaluate form's autosave: each change is saved as the evaluator's draft (theirs alone
-until submitted) and answered with a one-line status that the page announces."""
+until submitted) and answered with a one-line status that the page announces; and "Discard
+draft", which gives the contact back to the queue."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import policy
@@ -12,7 +14,7 @@ from portal.errors import Conflict, DomainError, InvalidTransition, ValidationFa
 from portal.extensions import db
 from portal.qa import contacts, evaluations
 
-from .evaluation_views import chosen_version
+from .evaluation_views import chosen_version, queue_args
 from .views import bp
 
 
@@ -41,3 +43,24 @@ def evaluation_autosave(contact_id: int):
 def _status(error: DomainError) -> int:
     # AlreadyEvaluated carries 303 for the pages' redirect; for the status line it is a conflict.
     return error.status if error.status in (409, 422) else 409
+
+
+@bp.post("/evaluations/<int:evaluation_id>/discard")
+@login_required
+def evaluation_discard(evaluation_id: int):
+    """The evaluator's own draft, thrown away (audited); the contact is back in the queue."""
+    evaluation = evaluations.get_evaluation(current_user, evaluation_id)
+    policy.require(current_user, "evaluation.evaluate", evaluation.agent)
+    contact_id = evaluation.contact_id
+    try:
+        evaluations.discard(
+            current_user, evaluation, expected_version=request.form.get("version", type=int) or -1
+        )
+    except (Conflict, InvalidTransition) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(
+            url_for("qa.evaluation_edit", evaluation_id=evaluation_id, **queue_args()), code=303
+        )
+    flash(_("Draft discarded. The contact is back in the queue."), "success")
+    return redirect(url_for("qa.evaluation_new", contact_id=contact_id, **queue_args()), code=303)

@@ -3,7 +3,7 @@ evaluators' overturn rates, and a person's QA summary (shown on their profile)."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
@@ -18,23 +18,12 @@ from portal.params import parse_date, parse_int
 from portal.qa import evaluation_queries as queries
 from portal.qa.evaluation_models import EvaluationStatus
 from portal.request_args import filter_args
+from portal.zones import day_start, zone_of
 
 from .views import bp
 
 SORT_KEYS = tuple(queries.SORT_COLUMNS)
 FILTER_NAMES = ("status", "agent", "evaluator", "scorecard", "from", "to", "critical")
-
-
-def _utc_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-
-
-def _zone() -> ZoneInfo:
-    """The signed-in person's time zone (UTC when it has none or an unknown one)."""
-    try:
-        return ZoneInfo(current_user.time_zone or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _chosen(name: str, choices: list[queries.Choice], errors: dict) -> int | None:
@@ -56,7 +45,7 @@ def _filters(choices: dict, errors: dict, **fixed) -> queries.EvaluationFilters:
     if status and status not in {s.value for s in EvaluationStatus}:
         errors["status"] = _("Choose one of the statuses offered.")
         status = None
-    zone = _zone()
+    zone = zone_of(current_user)
     days = {}
     for name in ("from", "to"):
         raw = request.args.get(name) or ""
@@ -72,8 +61,8 @@ def _filters(choices: dict, errors: dict, **fixed) -> queries.EvaluationFilters:
         evaluator_id=_chosen("evaluator", choices["evaluators"], errors),
         scorecard_id=_chosen("scorecard", choices["scorecards"], errors),
         critical_only=request.args.get("critical") == "1",
-        dated_from=_utc_midnight(days["from"], zone) if days["from"] else None,
-        dated_before=(_utc_midnight(days["to"] + timedelta(days=1), zone) if days["to"] else None),
+        dated_from=day_start(days["from"], zone) if days["from"] else None,
+        dated_before=(day_start(days["to"] + timedelta(days=1), zone) if days["to"] else None),
         **fixed,
     )
 

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal import policy
+from portal import keyset, policy
 from portal.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.htmx import render_view
+from portal.keyset import read_sort
 from portal.qa import contacts, evaluation_queries, evaluations, scoring
 from portal.qa.evaluation_maths import answer_field, comment_field
 from portal.qa.evaluation_models import Evaluation, EvaluationStatus
@@ -112,6 +113,7 @@ def _form_page(
         message=message,
         panel=build_panel(version, provisional),
         mode=mode,
+        queue_args=queue_args(),
         status=status,
     )
 
@@ -120,12 +122,14 @@ def _form_page(
 @login_required
 def evaluation_new(contact_id: int):
     contact = contacts.get_contact(current_user, contact_id)
+    # The policy first: whoever may not evaluate the agent learns nothing about drafts.
+    policy.require(current_user, "evaluation.evaluate", contact.person)
     existing = evaluations.evaluation_for_contact(contact.id)
     if existing is not None and existing.is_draft and existing.evaluator_id != current_user.id:
         return _started_by_colleague(existing)
     if existing is not None:
-        return redirect(_where(existing), code=303)
-    policy.require(current_user, "evaluation.evaluate", contact.person)
+        _other_card_asked(existing)
+        return redirect(_where(existing, **queue_args()), code=303)
     candidates = evaluations.scorecards_for_contact(contact)
     version = chosen_version(contact, candidates)
     if version is None:
@@ -145,10 +149,10 @@ def evaluation_create(contact_id: int):
     values = request.form.to_dict()
     submit = _is_submit()
     try:
-        evaluation = evaluations.start_new(current_user, contact, version)
-        evaluations.save(
-            current_user, evaluation, values, expected_version=evaluation.version, submit=submit
+        evaluation, expected = evaluations.start_for_form(
+            current_user, contact, version, request.form.get("version", type=int)
         )
+        evaluations.save(current_user, evaluation, values, expected_version=expected, submit=submit)
     except evaluations.AlreadyEvaluated as done:
         db.session.rollback()
         flash(done.message, "info")
@@ -188,14 +192,44 @@ def _after_save(evaluation: Evaluation, submit: bool):
             ),
             "success",
         )
-        following = evaluation_queries.queue_for(current_user, limit=1).rows
+        sort = queue_sort()
+        following = evaluation_queries.queue_for(current_user, sort=sort, limit=1).rows
         if following:
             return redirect(
-                url_for("qa.evaluation_new", contact_id=following[0].contact_id), code=303
+                url_for(
+                    "qa.evaluation_new", contact_id=following[0].contact_id, **queue_args(sort)
+                ),
+                code=303,
             )
-        return redirect(url_for("qa.evaluate_queue"), code=303)
+        return redirect(url_for("qa.evaluate_queue", **queue_args(sort)), code=303)
     flash(_("Evaluation submitted.") if submit else _("Draft saved."), "success")
-    return redirect(_where(evaluation), code=303)
+    return redirect(_where(evaluation, **queue_args()), code=303)
+
+
+def queue_sort() -> keyset.Sort:
+    """The queue's order the evaluator chose (`sort`/`dir`, carried from the queue page through
+    the evaluate page's links and form), so "Submit and next" follows it."""
+    queries = evaluation_queries
+    return read_sort(request.values, queries.QUEUE_SORT_KEYS, queries.QUEUE_SORT)
+
+
+def queue_args(sort: keyset.Sort | None = None) -> dict[str, str]:
+    return (sort or queue_sort()).args(evaluation_queries.QUEUE_SORT)
+
+
+def _other_card_asked(draft: Evaluation) -> None:
+    """The scorecard picker asked for another card than the viewer's draft is on: say that the
+    draft must be discarded first (its answers belong to its card)."""
+    wanted = request.args.get("scorecard_version", type=int)
+    if draft.is_draft and wanted is not None and wanted != draft.scorecard_version_id:
+        flash(
+            _(
+                "Your draft of this contact is on the scorecard %(name)s. To use another "
+                "scorecard, discard the draft first.",
+                name=draft.scorecard_version.scorecard.name,
+            ),
+            "info",
+        )
 
 
 def _started_by_colleague(draft: Evaluation):
@@ -213,9 +247,9 @@ def _started_by_colleague(draft: Evaluation):
     return redirect(url_for("qa.evaluate_queue"), code=303)
 
 
-def _where(evaluation: Evaluation) -> str:
+def _where(evaluation: Evaluation, **args: str) -> str:
     if evaluation.is_draft and policy.can(current_user, "evaluation.evaluate", evaluation.agent):
-        return url_for("qa.evaluation_edit", evaluation_id=evaluation.id)
+        return url_for("qa.evaluation_edit", evaluation_id=evaluation.id, **args)
     return url_for("qa.evaluation_detail", evaluation_id=evaluation.id)
 
 

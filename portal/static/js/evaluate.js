@@ -29,6 +29,23 @@
     release();
   });
 
+  // ---- the score panel is replaced on each answer: an opened "How this score was computed"
+  // stays open across the swap
+  var openDetails = {};
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "score-panel") { return; }
+    openDetails = {};
+    event.detail.target.querySelectorAll("details").forEach(function (details, index) {
+      openDetails[index] = details.open; // by position: htmx adds classes while settling
+    });
+  });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "score-panel") { return; }
+    event.detail.target.querySelectorAll("details").forEach(function (details, index) {
+      if (index in openDetails) { details.open = openDetails[index]; }
+    });
+  });
+
   // ---- autosave
   function schedule(delay) {
     dirty = true;
@@ -57,8 +74,13 @@
           if (!answer) { throw new Error("no status"); }
           show(answer.textContent.trim());
           if (!response.ok) { dirty = true; return; }
-          var version = form.querySelector("[data-draft-version]");
-          if (version && answer.dataset.version) { version.value = answer.dataset.version; }
+          // The form's version (empty on a new form until the first autosave) and the
+          // discard form's follow the draft, so a change made in another window is reported.
+          if (answer.dataset.version) {
+            document.querySelectorAll("[data-draft-version]").forEach(function (input) {
+              input.value = answer.dataset.version;
+            });
+          }
         });
       })
       .catch(function () {
