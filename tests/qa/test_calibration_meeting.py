@@ -313,3 +313,16 @@ def test_the_agent_is_named_only_to_members_whose_qa_scope_covers_them(app, clie
     assert "AGENT-1" in results and agent not in results
     as_user(client, world.hr)
     assert f"AGENT-1 · {agent} · " in client.get(f"{detail}/results").get_data(as_text=True)
+
+
+def test_a_channel_not_offered_is_refused_at_the_field(app, client, world, card):
+    """The picker's channel is one of those offered: anything else (a NUL byte included, which
+    PostgreSQL refuses in text) gets the field's message and an unfiltered list, never a 500."""
+    mine = _contact(world.agent_a1, WHEN, "CH-1")
+    db.session.commit()
+    as_user(client, world.qa)
+    for value in ("a\x00b", "fax"):
+        response = post_form(client, NEW, _form(card, world, channel=value, search="1"))
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Not a valid choice" in body
+        assert mine.external_id in body

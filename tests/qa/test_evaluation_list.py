@@ -321,5 +321,7 @@ def test_a_long_agent_list_is_searched_instead_of_listed(client, world, card, mo
     found = client.get("/qa/evaluations/agent-options?q=mk-a").get_data(as_text=True)
     assert "MK-A1" in found and "MK-A2" in found and "MK-B1" not in found
     assert "MK-B1" not in client.get("/qa/evaluations/agent-options?q=B1").get_data(as_text=True)
+    nul = client.get("/qa/evaluations/agent-options?q=a%00b")  # PostgreSQL refuses NUL in text
+    assert nul.status_code == 200 and "MK-A1" in nul.get_data(as_text=True)
     outsider = client.get(f"/qa/evaluations?agent={world.agent_b1.id}").get_data(as_text=True)
     assert "Choose one of the names offered." in outsider

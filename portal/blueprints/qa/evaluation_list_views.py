@@ -14,7 +14,7 @@ from portal import policy
 from portal.htmx import render_view
 from portal.keyset import read_sort
 from portal.org.models import Person
-from portal.params import parse_date, parse_int
+from portal.params import clean_text, parse_date, parse_int
 from portal.qa import evaluation_queries as queries
 from portal.qa.evaluation_models import EvaluationStatus
 from portal.request_args import filter_args
@@ -87,7 +87,7 @@ def _agents() -> tuple[list[queries.Choice], bool]:
 def evaluation_agent_options():
     """The agent picker's options for a search (htmx): people one may see in QA whose name or
     employee id contains the text, at most AGENT_SEARCH_LIMIT."""
-    search = (request.args.get("q") or "").strip()[:100]
+    search = clean_text((request.args.get("q") or "").strip()[:100])
     options = queries.agent_choices(current_user, search=search, limit=AGENT_SEARCH_LIMIT)
     return render_view(
         "qa/_agent_options.html", "qa/_agent_options.html", options=options, search=search

@@ -164,7 +164,7 @@ class CalibrationCreateForm(Form):
     # The contact picker's search (the same form, so nothing typed or picked is lost).
     reference = StringField(_l("Contact reference"), validators=[Optional(), Length(max=128)])
     agent = StringField(_l("Agent (name or employee id)"), validators=[Optional(), Length(max=120)])
-    channel = SelectField(_l("Channel"), validate_choice=False)
+    channel = SelectField(_l("Channel"), default="")  # one of the channels offered (fill_channels)
     start_on = DateField(_l("From"), validators=[Optional()])
     end_on = DateField(_l("To"), validators=[Optional()])
 
