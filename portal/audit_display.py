@@ -102,6 +102,18 @@ def register_actions(actions: Mapping[str, Any], group: tuple[str, Any] | None =
         _GROUPS[group[0]] = group[1]
 
 
+def names_from(stmt: Any, model: type, name: Callable[..., str]) -> Describe:
+    """The usual `describe`: `stmt` selects a record's id then the columns its name is made of
+    (joins included); the records asked for are read in one query and named by `name(*columns)`."""
+    from portal.extensions import db
+
+    def describe(ids: Sequence[int]) -> dict[int, str]:
+        rows = db.session.execute(stmt.where(model.id.in_(ids))).all()  # type: ignore[attr-defined]
+        return {row[0]: name(*row[1:]) for row in rows}
+
+    return describe
+
+
 def visible_in_scope(model: type, area: Any = None) -> Visible:
     """The usual `visible`: the ids among those asked that policy.scoped() lets the viewer
     read in `area` (the same check as the record's page: get_visible_or_404), one query."""
@@ -382,18 +394,7 @@ def present(entries: Sequence[Any], viewer: Any, url_for: Callable[..., str]) ->
             ):
                 url = url_for(registered.endpoint, **{registered.arg: entry.record_id})
         fields = registered.fields if registered else {}
-        if is_withheld(entry):
-            shown.append(
-                ShownEntry(
-                    id=entry.id,
-                    type_label=type_label(entry.record_type),
-                    record_name=record_name,
-                    record_url=url,
-                    action_label=action_label(entry.action),
-                    hidden_note=str(registered.hidden_note or _("Hidden")),
-                )
-            )
-            continue
+        hide = is_withheld(entry)
         shown.append(
             ShownEntry(
                 id=entry.id,
@@ -401,8 +402,11 @@ def present(entries: Sequence[Any], viewer: Any, url_for: Callable[..., str]) ->
                 record_name=record_name,
                 record_url=url,
                 action_label=action_label(entry.action),
-                lines=diff_lines(entry.before, entry.after, fields, names)
+                lines=[]
+                if hide
+                else diff_lines(entry.before, entry.after, fields, names)
                 + details.get(entry.id, []),
+                hidden_note=str(registered.hidden_note or _("Hidden")) if hide else None,
             )
         )
     return shown

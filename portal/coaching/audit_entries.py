@@ -3,16 +3,13 @@ coaching sessions, named by the people in them and linked for whoever may open t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from portal.audit_display import Field, register, visible_in_scope
+from portal.audit_display import Field, names_from, register, visible_in_scope
 from portal.coaching.models import CoachingSession, OneOnOne, OneOnOneSeries
-from portal.extensions import db
 from portal.org.models import Person
 from portal.policy import Area
 
@@ -20,34 +17,27 @@ _Report = aliased(Person)
 _Lead = aliased(Person)
 
 
-def _series_names(ids: Sequence[int]) -> dict[int, str]:
-    rows = db.session.execute(
-        select(OneOnOneSeries.id, _Report.name, _Lead.name)
-        .join(_Report, _Report.id == OneOnOneSeries.person_id)
-        .join(_Lead, _Lead.id == OneOnOneSeries.supervisor_id)
-        .where(OneOnOneSeries.id.in_(ids))
-    ).all()
-    return {sid: _("1:1s of %(a)s with %(b)s", a=a, b=b) for sid, a, b in rows}
-
-
-def _meeting_names(ids: Sequence[int]) -> dict[int, str]:
-    rows = db.session.execute(
-        select(OneOnOne.id, _Report.name, _Lead.name)
-        .join(_Report, _Report.id == OneOnOne.person_id)
-        .join(_Lead, _Lead.id == OneOnOne.supervisor_id)
-        .where(OneOnOne.id.in_(ids))
-    ).all()
-    return {mid: _("1:1 of %(a)s with %(b)s", a=a, b=b) for mid, a, b in rows}
-
-
-def _session_names(ids: Sequence[int]) -> dict[int, str]:
-    rows = db.session.execute(
-        select(CoachingSession.id, _Report.name, _Lead.name)
-        .join(_Report, _Report.id == CoachingSession.person_id)
-        .join(_Lead, _Lead.id == CoachingSession.coach_id)
-        .where(CoachingSession.id.in_(ids))
-    ).all()
-    return {sid: _("Coaching of %(a)s by %(b)s", a=a, b=b) for sid, a, b in rows}
+_series_names = names_from(
+    select(OneOnOneSeries.id, _Report.name, _Lead.name)
+    .join(_Report, _Report.id == OneOnOneSeries.person_id)
+    .join(_Lead, _Lead.id == OneOnOneSeries.supervisor_id),
+    OneOnOneSeries,
+    lambda a, b: _("1:1s of %(a)s with %(b)s", a=a, b=b),
+)
+_meeting_names = names_from(
+    select(OneOnOne.id, _Report.name, _Lead.name)
+    .join(_Report, _Report.id == OneOnOne.person_id)
+    .join(_Lead, _Lead.id == OneOnOne.supervisor_id),
+    OneOnOne,
+    lambda a, b: _("1:1 of %(a)s with %(b)s", a=a, b=b),
+)
+_session_names = names_from(
+    select(CoachingSession.id, _Report.name, _Lead.name)
+    .join(_Report, _Report.id == CoachingSession.person_id)
+    .join(_Lead, _Lead.id == CoachingSession.coach_id),
+    CoachingSession,
+    lambda a, b: _("Coaching of %(a)s by %(b)s", a=a, b=b),
+)
 
 
 PEOPLE = {

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import policy
-from portal.audit_display import Field, register, register_actions, visible_in_scope
+from portal.audit_display import Field, names_from, register, register_actions, visible_in_scope
 from portal.extensions import db
 from portal.goals.models import Goal, Review, ReviewCycle
 from portal.goals.transitions import STATE_LABELS
@@ -27,16 +27,13 @@ def _cycle_names(ids: Sequence[int]) -> dict[int, str]:
     return dict(rows.tuples().all())
 
 
-def _review_names(ids: Sequence[int]) -> dict[int, str]:
-    rows = db.session.execute(
-        select(Review.id, Person.name, ReviewCycle.name)
-        .join(Person, Person.id == Review.person_id)
-        .join(ReviewCycle, ReviewCycle.id == Review.cycle_id)
-        .where(Review.id.in_(ids))
-    ).all()
-    return {
-        rid: _("Review of %(who)s, %(cycle)s", who=who, cycle=cycle) for rid, who, cycle in rows
-    }
+_review_names = names_from(
+    select(Review.id, Person.name, ReviewCycle.name)
+    .join(Person, Person.id == Review.person_id)
+    .join(ReviewCycle, ReviewCycle.id == Review.cycle_id),
+    Review,
+    lambda who, cycle: _("Review of %(who)s, %(cycle)s", who=who, cycle=cycle),
+)
 
 
 def _goal_names(ids: Sequence[int]) -> dict[int, str]:

@@ -16,6 +16,7 @@ from portal.audit_display import (
     Field,
     Line,
     answer_text,
+    names_from,
     register,
     register_actions,
     visible_in_scope,
@@ -99,17 +100,15 @@ def question_wordings(ids: Sequence[int]) -> dict[int, QuestionWording]:
     return found
 
 
-def _evaluation_names(ids: Sequence[int]) -> dict[int, str]:
-    rows = db.session.execute(
-        select(Evaluation.id, Person.name, Contact.external_id)
-        .join(Person, Person.id == Evaluation.person_id)
-        .join(Contact, Contact.id == Evaluation.contact_id)
-        .where(Evaluation.id.in_(ids))
-    ).all()
-    return {
-        eid: _("Evaluation of %(agent)s (contact %(contact)s)", agent=agent, contact=contact)
-        for eid, agent, contact in rows
-    }
+_evaluation_names = names_from(
+    select(Evaluation.id, Person.name, Contact.external_id)
+    .join(Person, Person.id == Evaluation.person_id)
+    .join(Contact, Contact.id == Evaluation.contact_id),
+    Evaluation,
+    lambda agent, contact: _(
+        "Evaluation of %(agent)s (contact %(contact)s)", agent=agent, contact=contact
+    ),
+)
 
 
 def _visible_evaluations(viewer: Person, ids: Sequence[int]) -> list[int]:
