@@ -23,8 +23,9 @@ def sheet_name(title: str) -> str:
     return name or "Sheet1"
 
 
-def as_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    """One worksheet; text is never read as a formula or a link."""
+def as_workbook(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]) -> bytes:
+    """One worksheet per (title, header, rows); text is never read as a formula or a link.
+    Titles that clash once shortened to Excel's 31 characters get a number."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
@@ -35,11 +36,25 @@ def as_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) ->
             "strings_to_numbers": False,
         },
     )
-    sheet = workbook.add_worksheet(sheet_name(title))
     bold = workbook.add_format({"bold": True})
-    sheet.write_row(0, 0, list(header), bold)
-    for index, row in enumerate(rows, start=1):
-        sheet.write_row(index, 0, list(row))
-    sheet.freeze_panes(1, 0)
+    used: set[str] = set()
+    for title, header, rows in sheets or [("Sheet1", [], [])]:
+        name = sheet_name(title)
+        number = 2
+        while name.lower() in used:
+            suffix = f" ({number})"
+            name = sheet_name(title)[: 31 - len(suffix)] + suffix
+            number += 1
+        used.add(name.lower())
+        sheet = workbook.add_worksheet(name)
+        sheet.write_row(0, 0, list(header), bold)
+        for index, row in enumerate(rows, start=1):
+            sheet.write_row(index, 0, list(row))
+        sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()
+
+
+def as_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """One worksheet; text is never read as a formula or a link."""
+    return as_workbook([(title, header, rows)])
