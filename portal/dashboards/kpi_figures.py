@@ -149,7 +149,11 @@ def kpi_rows(
                 TargetKind.DIFFER,
             )
         ):
-            names = market_names or {m: "" for m in market_ids}
+            names = {
+                m: (market_names or {}).get(m, "")
+                for m in market_ids
+                if m in kpi.targets.by_market or per_market.get(m, Sums()).n
+            }  # a market with neither figures nor a target says nothing
             markets = market_figures(kpi, per_market, names)
         rows.append(
             KpiRow(
