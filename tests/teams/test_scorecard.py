@@ -241,7 +241,7 @@ def test_every_name_in_the_team_view_links_to_its_scorecard(client, data):
     link = f'href="/teams/{data.agent_a1.id}/scorecard?period=month'
     # the KPI, QA, 1:1, goals, training and recognition "by direct report" tables
     assert text.count(link) == 6
-    assert f'aria-label="Scorecard of {data.agent_a1.name}"' in text
+    assert f'aria-label="Performance scorecard of {data.agent_a1.name}"' in text
 
 
 def test_the_profile_links_to_the_scorecard_for_those_who_may_see_it(client, data):
