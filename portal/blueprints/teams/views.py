@@ -234,3 +234,6 @@ def _shown_change(current, previous, decimals: int) -> str:
 @bp.app_template_filter("kpi_float")
 def _kpi_float(value):
     return kpi_figures.chart_number(value)
+
+
+from . import scorecard_views  # noqa: E402, F401  (its routes register on bp)
