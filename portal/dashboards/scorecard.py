@@ -40,7 +40,7 @@ from portal.extensions import db
 from portal.goals import figures as goal_maths
 from portal.goals.models import Goal, ReviewCycle
 from portal.kpis import queries as kpi_queries
-from portal.kpis.periods import Period
+from portal.kpis.periods import Comparison, Period, comparison
 from portal.kpis.queries import ViewFilters
 from portal.org.models import Person
 from portal.policy import Area
@@ -105,6 +105,7 @@ class RecognitionCard:
 class Scorecard:
     person: Person
     period: Period
+    compared: Comparison  # the days shown against the days compared with
     areas: frozenset[Area]
     kpis: list[KpiRow] | None = None
     qa: QaCard | None = None
@@ -164,10 +165,12 @@ def person_population(viewer: Person, person: Person, filters: ViewFilters, area
     return kpi_queries.population(viewer, person, filters, area).where(Person.id == person.id)
 
 
-def _kpis(viewer: Person, person: Person, period: Period, filters: ViewFilters) -> list[KpiRow]:
+def _kpis(
+    viewer: Person, person: Person, compared: Comparison, filters: ViewFilters
+) -> list[KpiRow]:
     people = person_population(viewer, person, filters, Area.KPIS)
     rows = team_kpis.kpi_table(
-        team_kpis.active_kpi_infos(), people, period, period.previous(), None
+        team_kpis.active_kpi_infos(), people, compared.current, compared.previous, None
     )
     return kpi_rows_with_data(rows)
 
@@ -187,12 +190,17 @@ def qa_filters(
 
 
 def _qa(
-    viewer: Person, person: Person, period: Period, filters: ViewFilters, minimum: int
+    viewer: Person,
+    person: Person,
+    compared: Comparison,
+    period: Period,
+    filters: ViewFilters,
+    minimum: int,
 ) -> QaCard:
-    before = period.previous()
+    before = compared.previous
     both = qa_filters(viewer, person, before.start, period.end, filters)
     current, previous, weekly = team_qa.split(
-        rollup_queries.daily_aggregates(viewer, both), period, minimum
+        rollup_queries.daily_aggregates(viewer, both), period, minimum, compared
     )
     this = qa_filters(viewer, person, period.start, period.end, filters)
     questions = rollup_queries.questions_failed_most(viewer, this, limit=TOP_QUESTIONS)
@@ -200,11 +208,11 @@ def _qa(
 
 
 def _one_on_ones(
-    viewer: Person, person: Person, period: Period, filters: ViewFilters, now: datetime
+    viewer: Person, person: Person, compared: Comparison, filters: ViewFilters, now: datetime
 ) -> OneOnOneCard:
     people = person_population(viewer, person, filters, Area.COACHING)
-    weeks = period_weeks(period)
-    tagged = [(w, 1) for w in weeks] + [(w, 0) for w in period_weeks(period.previous())]
+    weeks = period_weeks(compared.current)
+    tagged = [(w, 1) for w in weeks] + [(w, 0) for w in period_weeks(compared.previous)]
     total, previous = Tally(), Tally()
     for _values, tag, tally in one_on_one_cells.cell_counts(
         viewer, [OneOnOneSeries.person_id.in_(people)], tagged, now, ["person_id"]
@@ -256,12 +264,12 @@ def _training(
 
 
 def _recognition(
-    viewer: Person, person: Person, period: Period, filters: ViewFilters
+    viewer: Person, person: Person, compared: Comparison, filters: ViewFilters
 ) -> RecognitionCard:
     people = person_population(viewer, person, filters, Area.RECOGNITION)
     zone = viewer.time_zone or "UTC"
-    low, high = team_recognition.utc_bounds(period.start, period.end, zone)
-    before = period.previous()
+    low, high = team_recognition.utc_bounds(compared.current.start, compared.current.end, zone)
+    before = compared.previous
     total = team_recognition.counts(people, low, high)
     previous = team_recognition.counts(
         people, *team_recognition.utc_bounds(before.start, before.end, zone)
@@ -286,21 +294,26 @@ def scorecard(
     qa_minimum: int,
 ) -> Scorecard:
     """Everything the scorecard shows of `person`, reading only the `areas` given (those the
-    viewer may see of the person), in a fixed number of statements."""
+    viewer may see of the person), in a fixed number of statements. While the period runs, its
+    days so far are compared with as many days of the previous one (kpis.periods.comparison)."""
+    compared = comparison(period, today)
     return Scorecard(
         person=person,
         period=period,
+        compared=compared,
         areas=areas,
-        kpis=_kpis(viewer, person, period, filters) if Area.KPIS in areas else None,
-        qa=_qa(viewer, person, period, filters, qa_minimum) if Area.QA in areas else None,
+        kpis=_kpis(viewer, person, compared, filters) if Area.KPIS in areas else None,
+        qa=(
+            _qa(viewer, person, compared, period, filters, qa_minimum) if Area.QA in areas else None
+        ),
         one_on_ones=(
-            _one_on_ones(viewer, person, period, filters, now) if Area.COACHING in areas else None
+            _one_on_ones(viewer, person, compared, filters, now) if Area.COACHING in areas else None
         ),
         goals=_goals(viewer, person, period, filters) if Area.GOALS in areas else None,
         training=(
             _training(viewer, person, period, filters, today) if Area.TRAINING in areas else None
         ),
         recognition=(
-            _recognition(viewer, person, period, filters) if Area.RECOGNITION in areas else None
+            _recognition(viewer, person, compared, filters) if Area.RECOGNITION in areas else None
         ),
     )

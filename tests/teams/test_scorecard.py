@@ -293,3 +293,41 @@ def test_query_count_is_flat_when_data_grows(app, client, data):
     with count_queries(app) as after:
         assert client.get(target).status_code == 200
     assert len(after) == len(before)
+
+
+def test_a_running_period_is_compared_like_for_like_as_in_the_team_view(
+    app, client, data, monkeypatch
+):
+    """On 7 October, October so far (1–7) is compared with 1–7 September, on the scorecard as
+    on the team view's panels, and the page says so."""
+    from portal.blueprints.teams import period_args, scorecard_views
+
+    w = data
+    seventh = date(2026, 10, 7)
+    monkeypatch.setattr(period_args, "today_for", lambda viewer: seventh)
+    monkeypatch.setattr(scorecard_views, "today_for", lambda viewer: seventh)
+    period = period_containing(PeriodKind.MONTH, seventh)
+    with app.test_request_context():
+        card = scorecard.scorecard(
+            w.sup_a,
+            w.agent_a1,
+            period,
+            ViewFilters(),
+            policy.scorecard_areas(w.sup_a, w.agent_a1),
+            now=utcnow(),
+            today=seventh,
+            qa_minimum=1,
+        )
+        req = PanelRequest(w.sup_a, w.agent_a1, period, ViewFilters())
+        panel_qa = panels.qa_panel(req).tables["qa"].rows
+        panel_kudos = panels.recognition_panel(req).tables["kudos"].rows
+    assert card.compared.like_for_like
+    assert (card.compared.previous.start, card.compared.previous.end) == (
+        date(2026, 9, 1),
+        date(2026, 9, 7),
+    )
+    tables = tables_of(card)
+    assert tables["qa"].rows == panel_qa
+    assert [r[:2] for r in tables["kudos"].rows] == [r[:2] for r in panel_kudos]
+    text = body(client, w.sup_a, w.agent_a1)
+    assert "month to date vs same days last month" in text

@@ -37,7 +37,15 @@ from .area_panels import (
     percent,
 )
 from .panels import Table, _kpi_table
-from .period_args import filter_message, parse_filters, parse_period, period_args, today_for
+from .period_args import (
+    comparison_dates,
+    comparison_label,
+    filter_message,
+    parse_filters,
+    parse_period,
+    period_args,
+    today_for,
+)
 from .views import _choices, _default_node, bp
 
 VIEW_ARGS = ("period", "on", "start", "end", "market", "segment", "channel")
@@ -69,7 +77,7 @@ def _goal_number(value: Any) -> str:
 def tables_of(card: figures.Scorecard) -> dict[str, Table]:
     """The scorecard's tables, by key, in the order of its sections (only the areas shown)."""
     tables: dict[str, Table] = {}
-    period, before = card.period, card.period.previous()
+    period, before = card.compared.current, card.compared.previous
     if card.kpis is not None:
         kpis = _kpi_table(team_kpis.TeamKpis(rows=card.kpis, children=[]))
         tables["kpis"] = Table(kpis.title, kpis.header, kpis.rows)
@@ -210,6 +218,8 @@ def _context(view: ScorecardView) -> dict[str, Any]:
         "qa_change": one(card.qa.change) if card.qa else "",
         "qa_spark": _qa_sparkline(card),
         "goal_average": percent(card.goals.progress.mean) if card.goals else "",
+        "comparison": comparison_label(card.compared),
+        "comparison_dates": comparison_dates(card.compared),
     }
 
 
