@@ -444,7 +444,14 @@ def _hammer(port: int, path: str, cookie: str, seconds: float, clients: int) -> 
 
 def _wrk(port: int, path: str, cookie: str, args: argparse.Namespace) -> tuple[float, str]:
     """wrk's requests/second for `path`, and a note (latency, non-2xx responses)."""
-    command = ["wrk", f"-t{args.threads}", f"-c{args.clients}", f"-d{args.seconds:g}s"]
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.clients}",
+        f"-d{args.seconds:g}s",
+        "--timeout",
+        "30s",
+    ]
     for key, value in _headers(path, cookie).items():
         command += ["-H", f"{key}: {value}"]
     command.append(f"http://127.0.0.1:{port}{path}")
