@@ -179,6 +179,11 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
         # No JIT compilation: the aggregates over the large tables have estimated costs near
         # its threshold, and compiling took longer (300 ms and more) than the queries saved.
         dbapi_connection.execute("SET jit = off")
+        # Sessions in UTC, spelt "UTC": psycopg then returns timestamps with `datetime.UTC`
+        # itself, which UTCDateTime passes through, instead of a ZoneInfo (a server's default
+        # is often "Etc/UTC") converted row by row: a third less CPU per timestamp read.
+        # Stored values and every explicit AT TIME ZONE are unchanged.
+        dbapi_connection.execute("SET TIME ZONE 'UTC'")
         dbapi_connection.commit()
         return
     # pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy docs).
