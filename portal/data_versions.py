@@ -171,6 +171,8 @@ def areas_for_table(name: str) -> tuple[str, ...]:
 
 def areas_for_sql(sql: str) -> set[str]:
     """The areas a textual statement writes to (INSERT/UPDATE/DELETE/TRUNCATE/COPY), if any."""
+    if re.search(r"\bTRUNCATE\b", sql, re.IGNORECASE):
+        return set(AREAS)
     found: set[str] = set()
     for name in _TEXT_WRITE.findall(sql):
         found.update(areas_for_table(name.lower()))
@@ -192,11 +194,14 @@ def raise_now(session: Session, areas: Iterable[str]) -> None:
     through another path."""
     now = utcnow()
     for area in sorted(set(areas)):
-        session.execute(
+        result = session.execute(
             update(DataVersion)
             .where(DataVersion.area == area)
             .values(version=DataVersion.version + 1, changed_at=now)
         )
+        if result.rowcount == 0:  # the row went (a truncated table): start it again
+            session.add(DataVersion(area=area, version=secrets.randbits(62), changed_at=now))
+            session.flush()
     session.info.pop(_MEMO, None)
 
 
