@@ -398,3 +398,59 @@ def test_with_the_cache_off_there_is_no_etag(client, cache, data):
         cache.enabled = True
     assert "ETag" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
+
+
+# ---- Redis ---------------------------------------------------------------------------------
+
+
+def _redis_answers() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis(socket_connect_timeout=0.2, socket_timeout=0.2).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def redis_cache(cache):
+    if not _redis_answers():
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    import uuid
+
+    from portal.cache import RedisStore
+
+    local = cache.store
+    cache.store = RedisStore("redis://127.0.0.1:6379/0", f"portal-test-{uuid.uuid4().hex}:", 60)
+    try:
+        yield cache
+    finally:
+        cache.store.clear()
+        cache.store = local
+
+
+def test_the_redis_store_serves_the_second_read_and_never_a_stale_one(client, redis_cache, data):
+    w = data
+    as_user(client, w.head)
+
+    def write():
+        panel_world.kudos(w.sup_a, w.agent_a2, "Curiosity", date(2026, 10, 22))
+        db.session.commit()
+
+    write_then_read(client, redis_cache, url(w.head, "recognition"), write)
+    keys = list(redis_cache.store.client.scan_iter(match=redis_cache.store.prefix + "*"))
+    assert len(keys) == 2 and all(redis_cache.store.client.ttl(k) > 0 for k in keys)
+
+
+def test_a_redis_that_does_not_answer_is_no_cache_not_an_error(client, cache, data):
+    from portal.cache import RedisStore
+
+    w = data
+    as_user(client, w.head)
+    local = cache.store
+    cache.store = RedisStore("redis://127.0.0.1:1/0", "portal-test-down:", 60)
+    try:
+        response = client.get(url(w.head, "recognition"), headers=HX)
+    finally:
+        cache.store = local
+    assert response.status_code == 200 and "panel-recognition" in response.get_data(as_text=True)
