@@ -34,7 +34,8 @@ COACHING = "coaching"
 GOALS = "goals"
 TRAINING = "training"
 RECOGNITION = "recognition"
-AREAS: tuple[str, ...] = (ORG, KPIS, QA, COACHING, GOALS, TRAINING, RECOGNITION)
+BUSINESS = "business"
+AREAS: tuple[str, ...] = (ORG, KPIS, QA, COACHING, GOALS, TRAINING, RECOGNITION, BUSINESS)
 # The row whose version is a random number drawn when the table was made: two databases
 # (a rebuilt one, a restored copy) never share cache keys even when their counters agree.
 TOKEN = "_database"
@@ -118,6 +119,10 @@ AREAS_BY_TABLE: dict[str, tuple[str, ...]] = {
     "kudos": (RECOGNITION,),
     "nomination": (RECOGNITION,),
     "recognition_programme": (RECOGNITION,),
+    # business reviews and their actions (the home page's manager section counts them)
+    "business_review": (BUSINESS,),
+    "business_action_item": (BUSINESS,),
+    "business_decision": (BUSINESS,),
 }
 
 # Tables no cached page reads: writing them changes no version (sign-ins, notifications and
@@ -131,9 +136,6 @@ IGNORED: frozenset[str] = frozenset(
         "notification",
         "notification_digest",
         "notification_preference",
-        "business_review",
-        "business_action_item",
-        "business_decision",
         "corrective_action",
         "corrective_action_follow_up",
         "corrective_action_link",

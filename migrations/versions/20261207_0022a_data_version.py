@@ -19,7 +19,7 @@ down_revision = "0021c"
 branch_labels = None
 depends_on = None
 
-AREAS = ("org", "kpis", "qa", "coaching", "goals", "training", "recognition")
+AREAS = ("org", "kpis", "qa", "coaching", "goals", "training", "recognition", "business")
 
 
 def upgrade():
