@@ -454,3 +454,28 @@ def test_a_redis_that_does_not_answer_is_no_cache_not_an_error(client, cache, da
     finally:
         cache.store = local
     assert response.status_code == 200 and "panel-recognition" in response.get_data(as_text=True)
+
+
+def test_the_daily_report_shows_a_new_value_on_the_next_read(client, cache, data):
+    w = data
+    as_user(client, w.head)
+    address = f"/teams/{w.head.id}/daily?on=2026-10-05"
+
+    def page() -> str:
+        response = client.get(address)
+        assert response.status_code == 200 and "ETag" not in response.headers  # a whole page
+        body = response.get_data(as_text=True)  # its CSRF token differs each time: the tables
+        return body[body.index('aria-labelledby="day-title"') : body.index("</main>")]
+
+    first = page()
+    hits = cache.hits
+    assert page() == first and cache.hits == hits + 1
+    add_value(w.agent_a2, w.kw.contacts, date(2026, 10, 5), value="77")
+    db.session.commit()
+    after = page()
+    cache.enabled = False
+    try:
+        assert after == page() != first
+    finally:
+        cache.enabled = True
+    assert "97" in after  # 20 + 77

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portal import audit, cache, policy
@@ -220,19 +221,31 @@ def _report_day(node: Person, today: date) -> date:
 @login_required
 def daily_report(person_id: int):
     node = _node(person_id)
-    today = today_for(current_user)
-    day = _report_day(node, today)
     filters = parse_filters(request.args)
-    result = team_kpis.team_kpis(current_user, node, custom_period(day, day), filters)
+    export_args = {**filters.as_args()}
+
+    def build() -> str:
+        """The day shown and the tables, cached together (the day is the last with values)."""
+        day = _report_day(node, today_for(current_user))
+        result = team_kpis.team_kpis(current_user, node, custom_period(day, day), filters)
+        args = {"report": "daily", "on": day.isoformat(), **export_args}
+        html = render_template(
+            "teams/_daily_tables.html", node=node, result=result, export_args=args
+        )
+        return f"{day.isoformat()}\n{html}"
+
+    key = cache.key_for("teams.daily_report", caching.areas_for("kpis"))
+    day_text, _sep, tables = cache.current().get_or_build(key, build).partition("\n")
+    day = date.fromisoformat(day_text)
     return render_view(
         "teams/daily_report.html",
         node=node,
         day=day,
-        result=result,
+        tables=Markup(tables),  # noqa: S704  (rendered by our own autoescaping template)
         filters=filters,
         crumbs=_breadcrumbs(node),
         choices=_choices(),
-        export_args={"report": "daily", "on": day.isoformat(), **filters.as_args()},
+        export_args={"report": "daily", "on": day.isoformat(), **export_args},
         title=_("Daily performance"),
     )
 
