@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, String, event, select, update
+from sqlalchemy import BigInteger, String, event, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.elements import TextClause
 
@@ -148,6 +148,12 @@ IGNORED: frozenset[str] = frozenset(
     }
 )
 
+# Columns whose change no cached view shows (a password change): an UPDATE touching only
+# these raises nothing.
+IGNORED_COLUMNS: dict[str, frozenset[str]] = {
+    "person": frozenset({"password_hash", "password_changed_at", "updated_at"}),
+}
+
 _PENDING = "data_versions.pending"
 _MEMO = "data_versions.memo"
 _TEXT_WRITE = re.compile(
@@ -233,13 +239,25 @@ def _table_name(obj: Any) -> str | None:
     return getattr(table, "name", None)
 
 
+def _changes_what_is_shown(obj: Any, table: str) -> bool:
+    """Whether a changed object has a changed column some cached view may read."""
+    ignored = IGNORED_COLUMNS.get(table, frozenset())
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        if attr.key in ignored:
+            continue
+        if state.attrs[attr.key].history.has_changes():
+            return True
+    return False
+
+
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     found: set[str] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         name = _table_name(obj)
         if name is None:
             continue
-        if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+        if obj in session.dirty and not _changes_what_is_shown(obj, name):
             continue
         found.update(areas_for_table(name))
     if found:

@@ -172,3 +172,15 @@ def test_the_local_store_evicts_the_least_recently_used_and_expired():
     expired = LocalStore(max_entries=2, ttl=-1)
     expired.set("a", "1")
     assert expired.get("a") is None
+
+
+def test_a_password_change_raises_nothing_and_a_time_zone_change_raises_org(world):
+    from portal.db import utcnow
+
+    before = versions()
+    world.agent_a1.password_changed_at = utcnow()
+    db.session.commit()
+    assert raised(before) == set()
+    world.agent_a1.time_zone = "Asia/Tokyo"
+    db.session.commit()
+    assert raised(before) == {"org"}
