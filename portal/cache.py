@@ -184,7 +184,7 @@ def key_for(namespace: str, areas: Iterable[str], *, clock: bool = False, **part
         "db": versions.get(data_versions.TOKEN),
         "v": [versions.get(area) for area in wanted],
         "areas": wanted,
-        "viewer": current_user.get_id() if current_user else None,
+        "viewer": getattr(current_user, "id", None),
         "lang": str(get_locale()),
         "zone": str(get_timezone()),
         "today": utcnow().astimezone(get_timezone()).date().isoformat(),
