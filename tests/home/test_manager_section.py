@@ -195,7 +195,11 @@ def test_the_query_count_does_not_grow_with_the_data(app, world, no_panel_cache)
     assert _count_statements(app, world.head, today) == few <= 24
 
 
-def test_the_cached_section_shows_a_review_state_change_on_the_next_read(app, client, world):
+def test_the_cached_section_shows_a_review_state_change_on_the_next_read(
+    app, client, world, monkeypatch
+):
+    moment = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr("portal.cache.utcnow", lambda: moment)  # the key's clock held still
     cache = app.extensions["portal_cache"]
     cycle = make_cycle(world)
     as_user(client, world.manager_hk)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -30,6 +30,17 @@ from tests.teams import panel_world
 from tests.teams.panel_world import OCTOBER
 
 HX = {"HX-Request": "true"}
+
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """The keys' clock (today, the 5-minute slice) held still: no test depends on the real one."""
+    moments = [NOW]
+    monkeypatch.setattr("portal.cache.utcnow", lambda: moments[-1])
+    return moments
 
 
 @pytest.fixture
@@ -479,3 +490,15 @@ def test_the_daily_report_shows_a_new_value_on_the_next_read(client, cache, data
     finally:
         cache.enabled = True
     assert "97" in after  # 20 + 77
+
+
+def test_a_panel_that_moves_with_the_clock_is_rebuilt_in_the_next_slice(client, cache, clock, data):
+    w = data
+    as_user(client, w.head)
+    read(client, url(w.head, "one-on-ones"))
+    read(client, url(w.head, "recognition"))
+    clock.append(NOW + timedelta(minutes=5))
+    misses, hits = cache.misses, cache.hits
+    read(client, url(w.head, "one-on-ones"))  # a new slice: built again
+    read(client, url(w.head, "recognition"))  # not clock-bound: the same entry
+    assert (cache.misses, cache.hits) == (misses + 1, hits + 1)
