@@ -12,7 +12,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     config_obj = config() if isinstance(config, type) else (config or Config())
     app.config.from_object(config_obj)
 
-    from portal import input_guard, models, request_args, security, web  # noqa: F401
+    from portal import cache, data_versions, input_guard, models, request_args, security, web  # noqa: F401
     from portal.cli import register_cli
     from portal.coaching import series  # noqa: F401  (subscribes to the org tree's signals)
     from portal.errors import register_error_handlers
@@ -21,6 +21,8 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     request_args.init_app(app)  # before any route: the bounded id converter
     db.init_app(app)
     input_guard.init_app()  # no value the database would refuse reaches a flush
+    data_versions.init_app()  # every write raises its area's version (the cache keys)
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

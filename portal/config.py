@@ -127,6 +127,13 @@ class Config:
     # every-minute recovery job queues it again (it resumes after the rows already counted).
     JOBS_IMPORT_STALE_SECONDS = int(os.environ.get("JOBS_IMPORT_STALE_SECONDS", "120"))
     TRUST_PROXY = os.environ.get("TRUST_PROXY", "0") == "1"
+    # Rendered panels and exports (portal/cache.py): in Redis when REDIS_URL is set, else in
+    # each process; keyed by the data's versions, so a write shows on the next request.
+    CACHE_PANELS = os.environ.get("CACHE_PANELS", "1") != "0"
+    CACHE_TTL_SECONDS = int(os.environ.get("CACHE_TTL_SECONDS", "600"))
+    CACHE_MAX_ENTRIES = int(os.environ.get("CACHE_MAX_ENTRIES", "500"))
+    CACHE_PREFIX = os.environ.get("CACHE_PREFIX") or f"{huey_name()}:cache:"
+    CACHE_CLOCK_SECONDS = int(os.environ.get("CACHE_CLOCK_SECONDS", "300"))
     # `flask audit checkpoint` appends the audit chain's head here; `flask audit verify` reads it.
     AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE") or str(
         INSTANCE_DIR / "audit_checkpoints"

@@ -19,6 +19,7 @@ from portal.coaching.models import (  # noqa: F401
 )
 from portal.coaching.node_week_models import OneOnOneNodeWeek  # noqa: F401
 from portal.conduct.models import ActionLink, CorrectiveAction, FollowUp  # noqa: F401
+from portal.data_versions import DataVersion  # noqa: F401, E402
 from portal.goals.models import (  # noqa: F401
     CalibrationChange,
     CalibrationClose,

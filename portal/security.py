@@ -89,7 +89,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user.is_authenticated and not request.path.startswith("/static/"):
+        # A response with an ETag (portal/cache.py) is "private, no-cache": kept by the
+        # browser, revalidated on every use; anything else personal is never stored.
+        authenticated = current_user.is_authenticated and not request.path.startswith("/static/")
+        if authenticated and "ETag" not in headers:
             headers["Cache-Control"] = "no-store"
         response.vary.add("HX-Request")
         return response

@@ -72,6 +72,9 @@ def _transaction(app: Flask) -> Iterator[None]:
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
         limiter.reset()
+        # The schema outlives the test and its data does not: versions roll back to the same
+        # numbers, so a cache filled by one test must not answer the next.
+        app.extensions["portal_cache"].clear()
         try:
             yield
         finally:
@@ -79,6 +82,17 @@ def _transaction(app: Flask) -> Iterator[None]:
             outer.rollback()
             connection.close()
             engines[None] = engine
+
+
+@pytest.fixture
+def no_panel_cache(app: Flask) -> Iterator[None]:
+    """The panel cache off: for tests that count the statements a panel's building issues."""
+    cache = app.extensions["portal_cache"]
+    cache.enabled = False
+    try:
+        yield
+    finally:
+        cache.enabled = True
 
 
 @pytest.fixture

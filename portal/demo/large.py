@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from portal import data_versions
 from portal.coaching.models import OneOnOne, OneOnOneSeries
 from portal.db import utcnow
 from portal.demo import load, qa_answers, qa_feedback
@@ -118,6 +119,8 @@ def _check_columns(table: Table, columns: tuple[str, ...]) -> None:
 def copy_rows(table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
     """Stream rows into the table with COPY FROM STDIN (text format). Returns the count."""
     _check_columns(table, columns)
+    # COPY bypasses the session: the cache's watermark is raised by hand (at the commit).
+    data_versions.bump(db.session, *data_versions.areas_for_table(table.name))
     raw = db.session.connection().connection.driver_connection
     count = 0
     sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
@@ -786,7 +789,8 @@ STEPS: list[Step] = [_generate_qa, _generate_coaching, _generate_kpis]
 def _empty_database() -> None:
     """Empty a benchmark database. The audit log refuses TRUNCATE: only the tables' owner can
     lift that, for this transaction (the app's own role cannot; see portal/audit_roles.py)."""
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    # data_version stays: its counters only grow, so no cache key of before is met again.
+    tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name != "data_version"]
     try:
         db.session.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_no_truncate"))
     except DBAPIError as error:

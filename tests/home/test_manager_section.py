@@ -179,7 +179,7 @@ def _grow(world, cycle, review, n: int) -> None:
         )
 
 
-def test_the_query_count_does_not_grow_with_the_data(app, world):
+def test_the_query_count_does_not_grow_with_the_data(app, world, no_panel_cache):
     cycle = make_cycle(world)
     today = _today(world.head)
     review = schedule(world.head, world.head)
@@ -193,3 +193,36 @@ def test_the_query_count_does_not_grow_with_the_data(app, world):
     db.session.commit()
     _weekly_series(world.sup_b, 8)
     assert _count_statements(app, world.head, today) == few <= 24
+
+
+def test_the_cached_section_shows_a_review_state_change_on_the_next_read(
+    app, client, world, monkeypatch
+):
+    moment = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr("portal.cache.utcnow", lambda: moment)  # the key's clock held still
+    cache = app.extensions["portal_cache"]
+    cycle = make_cycle(world)
+    as_user(client, world.manager_hk)
+    hx = {"HX-Request": "true"}
+    first = client.get("/home/sections/manager", headers=hx)
+    hits = cache.hits
+    again = client.get("/home/sections/manager", headers=hx)
+    assert again.get_data() == first.get_data() and cache.hits == hits + 1
+    assert (
+        client.get(
+            "/home/sections/manager", headers={**hx, "If-None-Match": first.headers["ETag"]}
+        ).status_code
+        == 304
+    )
+    review = review_of(cycle, world.agent_a1)
+    review.state = "calibration"
+    review.proposed_rating = review.final_rating = 3
+    db.session.commit()
+    after = client.get("/home/sections/manager", headers=hx)
+    assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
+    cache.enabled = False
+    try:
+        fresh = client.get("/home/sections/manager", headers=hx)
+    finally:
+        cache.enabled = True
+    assert after.get_data() == fresh.get_data() != first.get_data()

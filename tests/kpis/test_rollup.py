@@ -180,7 +180,7 @@ def test_incremental_refresh_from_a_day_matches_a_full_one(world, kw):
     assert with_rollup == raw
 
 
-def test_team_view_query_count_stays_flat_with_the_rollup(app, client, world, kw):
+def test_team_view_query_count_stays_flat_with_the_rollup(app, client, world, kw, no_panel_cache):
     rollup.refresh(min_subtree=2)
     url = f"/teams/{world.head.id}?period=custom&start={DAY - timedelta(days=6)}&end={DAY}"
     as_user(client, world.head)

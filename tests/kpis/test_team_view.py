@@ -107,7 +107,9 @@ def test_daily_report_compares_with_the_previous_day(client, world, kw):
     assert "+0" in body  # contacts 40 vs 40
 
 
-def test_team_view_query_count_is_flat_when_data_grows_tenfold(app, client, world, kw):
+def test_team_view_query_count_is_flat_when_data_grows_tenfold(
+    app, client, world, kw, no_panel_cache
+):
     as_user(client, world.head)
     url = f"/teams/{world.head.id}?period=quarter&on={DAY.isoformat()}"
     team_page(client, url)

@@ -184,7 +184,7 @@ def _grow(world, times: int) -> None:
     db.session.commit()
 
 
-def test_query_count_is_flat_when_data_grows_tenfold(app, client, data):
+def test_query_count_is_flat_when_data_grows_tenfold(app, client, data, no_panel_cache):
     w = data
     url = f"/teams/{w.head.id}?{OCTOBER}"
     as_user(client, w.head)

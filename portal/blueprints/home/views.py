@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from portal import policy
+from portal import cache, data_versions, policy
 from portal.db import utcnow
 from portal.extensions import csrf, db, limiter
 from portal.htmx import render_view
 
 bp = Blueprint("home", __name__)
+
+# The data areas each home-page panel reads (org is in every key); see portal/cache.py.
+HOME_PANEL_AREAS = {
+    "manager": (
+        data_versions.ORG,
+        data_versions.COACHING,
+        data_versions.GOALS,
+        data_versions.BUSINESS,
+    ),
+}
 
 
 @bp.get("/")
@@ -48,10 +69,20 @@ def home_section(key: str):
     from portal.home import panel_for
     from portal.training.queries import today_for
 
-    section = panel_for(current_user, key, today_for(current_user, utcnow()))
-    if section is None:
+    areas = HOME_PANEL_AREAS.get(key, data_versions.AREAS)
+    cache_key = cache.key_for("home.section", areas, clock=True)
+    unchanged = cache.not_modified(cache_key)
+    if unchanged is not None:
+        return unchanged
+
+    def build() -> str:
+        section = panel_for(current_user, key, today_for(current_user, utcnow()))
+        return "" if section is None else render_template("home/_section.html", section=section)
+
+    html = cache.current().get_or_build(cache_key, build)
+    if not html:
         abort(404)
-    return render_view("home/_section.html", section=section)
+    return cache.with_etag(make_response(html), cache_key)
 
 
 @bp.post("/language")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
-from portal import audit, policy
+from portal import audit, cache, policy
 from portal.blueprints.qa.forms import CHANNEL_LABELS
 from portal.dashboards import export, kpi_figures, team_kpis
 from portal.extensions import db
@@ -19,6 +20,7 @@ from portal.kpis import queries
 from portal.kpis.periods import custom_period
 from portal.org.models import Market, Person, Segment
 
+from . import caching
 from .panels import SPECS, PanelRequest, spec_for_key, spec_for_table
 from .period_args import (
     CHANNELS,
@@ -124,14 +126,20 @@ def team_panel(person_id: int, key: str):
     spec = spec_for_key(key)
     if spec is None:
         abort(404)
+    if is_fragment_request():  # the common case: cached, revalidated, no breadcrumbs
+
+        def build() -> str:
+            view = _view_args(node)
+            panel = spec.build(PanelRequest(current_user, node, view["period"], view["filters"]))
+            return (
+                "" if panel is None else render_template("teams/_panel.html", **view, panel=panel)
+            )
+
+        return caching.cached_fragment(spec.key, build)
     view = _view_args(node)
     panel = spec.build(PanelRequest(current_user, node, view["period"], view["filters"]))
     if panel is None:
-        if is_fragment_request():
-            return ""
         abort(404)
-    if is_fragment_request():  # the common case: no breadcrumbs to look up
-        return render_view("teams/_panel.html", **view, panel=panel)
     return render_view(
         "teams/panel_page.html", **view, panel=panel, spec=spec, crumbs=_breadcrumbs(node)
     )
@@ -141,8 +149,13 @@ def team_panel(person_id: int, key: str):
 @login_required
 def team_export(person_id: int, table: str, fmt: str):
     node = _node(person_id)
-    if fmt not in ("csv", "xlsx"):
+    spec = spec_for_table(table)
+    if fmt not in ("csv", "xlsx") or spec is None:
         abort(404)
+    key = caching.export_key(spec.key)
+    unchanged = cache.not_modified(key)
+    if unchanged is not None:  # nothing is sent, so no team.export entry
+        return unchanged
     today = today_for(current_user)
     if request.args.get("report") == "daily":
         day = _report_day(node, today)
@@ -150,11 +163,21 @@ def team_export(person_id: int, table: str, fmt: str):
     else:
         period, _message = parse_period(request.args, today)
     filters = parse_filters(request.args)
-    spec = spec_for_table(table)
-    panel = spec.build(PanelRequest(current_user, node, period, filters)) if spec else None
-    found = panel.tables.get(table) if panel else None
-    if found is None:
+
+    def build() -> bytes:
+        panel = spec.build(PanelRequest(current_user, node, period, filters))
+        found = panel.tables.get(table) if panel else None
+        if found is None:
+            return b""
+        if fmt == "csv":
+            return caching.pack_export(len(found.rows), export.as_csv(found.header, found.rows))
+        body = export.as_xlsx(found.title, found.header, found.rows)
+        return caching.pack_export(len(found.rows), body)
+
+    packed = cache.current().get_or_build(key, build)
+    if not packed:
         abort(404)
+    rows, body = caching.unpack_export(packed)
     audit.record(
         current_user,
         "team.export",
@@ -164,7 +187,7 @@ def team_export(person_id: int, table: str, fmt: str):
         {
             "table": table,
             "format": fmt,
-            "rows": len(found.rows),
+            "rows": rows,
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
             **filters.as_args(),
@@ -172,15 +195,14 @@ def team_export(person_id: int, table: str, fmt: str):
     )
     db.session.commit()
     name = f"{table}-{node.id}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{fmt}"
-    if fmt == "csv":
-        body = export.as_csv(found.header, found.rows)
-        mimetype = "text/csv"
-    else:
-        body = export.as_xlsx(found.title, found.header, found.rows)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    mimetype = (
+        "text/csv"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return cache.with_etag(response, key)
 
 
 def _report_day(node: Person, today: date) -> date:
@@ -199,19 +221,31 @@ def _report_day(node: Person, today: date) -> date:
 @login_required
 def daily_report(person_id: int):
     node = _node(person_id)
-    today = today_for(current_user)
-    day = _report_day(node, today)
     filters = parse_filters(request.args)
-    result = team_kpis.team_kpis(current_user, node, custom_period(day, day), filters)
+    export_args = {**filters.as_args()}
+
+    def build() -> str:
+        """The day shown and the tables, cached together (the day is the last with values)."""
+        day = _report_day(node, today_for(current_user))
+        result = team_kpis.team_kpis(current_user, node, custom_period(day, day), filters)
+        args = {"report": "daily", "on": day.isoformat(), **export_args}
+        html = render_template(
+            "teams/_daily_tables.html", node=node, result=result, export_args=args
+        )
+        return f"{day.isoformat()}\n{html}"
+
+    key = cache.key_for("teams.daily_report", caching.areas_for("kpis"))
+    day_text, _sep, tables = cache.current().get_or_build(key, build).partition("\n")
+    day = date.fromisoformat(day_text)
     return render_view(
         "teams/daily_report.html",
         node=node,
         day=day,
-        result=result,
+        tables=Markup(tables),  # noqa: S704  (rendered by our own autoescaping template)
         filters=filters,
         crumbs=_breadcrumbs(node),
         choices=_choices(),
-        export_args={"report": "daily", "on": day.isoformat(), **filters.as_args()},
+        export_args={"report": "daily", "on": day.isoformat(), **export_args},
         title=_("Daily performance"),
     )
 
