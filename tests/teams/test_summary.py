@@ -154,7 +154,7 @@ def test_the_tiles_equal_the_detail_panels(client, data, who):
     qa = cells(client, person, "qa")  # This period, from, to, evaluations, scored, mean, ...
     assert figure(body, "qa") == qa[5]
     assert f"95% interval {qa[6]}–{qa[7]}" in tile(body, "qa")
-    assert f"{qa[8]} critical fails" in tile(body, "qa")
+    assert f"Critical fails: {qa[8]}" in tile(body, "qa")
     assert f"n = {qa[3]} evaluations" in tile(body, "qa")
     one_on_ones = cells(client, person, "one-on-ones")
     assert figure(body, "one-on-ones") == one_on_ones[-1]  # % held
@@ -278,3 +278,10 @@ def test_the_summary_query_count_is_flat_when_data_grows_tenfold(app, client, da
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
     assert len(after) == len(before)
     assert len(before) <= 30
+
+
+def test_without_javascript_the_summary_page_links_each_tile_to_its_panel_page(client, data):
+    as_user(client, data.sup_a)
+    body = client.get(f"/teams/{data.sup_a.id}/panels/summary?{OCTOBER}").get_data(as_text=True)
+    assert f'href="/teams/{data.sup_a.id}/panels/training?' in tile(body, "training")
+    assert 'href="#section-' not in body

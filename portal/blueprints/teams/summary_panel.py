@@ -103,7 +103,7 @@ def qa_tile(tile: summary.QaTile) -> Tile:
         _("Quality (QA)"),
         figure,
         caption,
-        detail + " · " + _("%(n)s critical fails", n=tile.critical),
+        detail + " · " + _("Critical fails: %(n)s", n=tile.critical),
         _("n = %(n)s evaluations", n=tile.evaluations),
         warn=tile.critical > 0,
     )
@@ -118,7 +118,7 @@ def one_on_one_tile(tile: summary.OneOnOneTile) -> Tile:
             "",
             _("No 1:1 was due in this period."),
             "",
-            _("n = 0 due"),
+            _("n = %(n)s due", n=0),
         )
     return Tile(
         "one-on-ones",
@@ -140,7 +140,7 @@ def review_tile(tile: summary.ReviewTile) -> Tile:
             "",
             _("No review in this period's cycle."),
             tile.cycle or "",
-            _("n = 0 reviews"),
+            _("n = %(n)s reviews", n=0),
         )
     return Tile(
         "goals",
