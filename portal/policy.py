@@ -279,6 +279,26 @@ def sees_area(viewer: Person, person: Person, area: Area) -> bool:
     return _sees_area_of(area)(viewer, person)
 
 
+# The areas an agent scorecard (/teams/<person>/scorecard) shows, in the order of its sections.
+SCORECARD_AREAS: tuple[Area, ...] = (
+    Area.KPIS,
+    Area.QA,
+    Area.COACHING,
+    Area.GOALS,
+    Area.TRAINING,
+    Area.RECOGNITION,
+)
+
+
+def scorecard_areas(viewer: Person, person: Person) -> frozenset[Area]:
+    """The areas of `person` the viewer may read on their scorecard (none: no scorecard)."""
+    return frozenset(area for area in SCORECARD_AREAS if sees_area(viewer, person, area))
+
+
+def _sees_scorecard(viewer: Person, person: Any) -> bool:
+    return person is not None and bool(scorecard_areas(viewer, person))
+
+
 # Goals and reviews. The record is a Review (a person's enrolment in a cycle); goal actions pass
 # the goal's review. Which step a review's state allows is decided in goals/transitions.py.
 
@@ -670,6 +690,7 @@ RULES: dict[str, Rule] = {
     "grant.manage": _hr,
     "org.view_tree": _anyone,
     "team.view": _manages_people,
+    "team.scorecard": _sees_scorecard,  # record: the person
     # QA. Contacts themselves are scoped by Area.QA (an agent who opens the list sees their
     # own); "contact.list" only decides who is offered it in the menu.
     "contact.list": _qa_reviewer,

@@ -113,9 +113,13 @@ def nav_items(user) -> list[tuple[str, str, list[NavItem]]]:
     groups.append((_l("Training"), "training-group", training))
     manages = can(user, "team.view")
     label = _l("Team performance") if manages else _l("My performance")
-    performance: list[NavItem] = [("teams.team_view", label, "teams")]
+    performance: list[NavItem] = [
+        ("teams.team_view", label, "teams"),
+        # The KPI values of one's team (their own for an agent); the definitions apart.
+        ("teams.my_kpis", _l("KPIs"), "my-kpis"),
+    ]
     if can(user, "kpi.list"):
-        performance.append(("kpis.kpi_list", _l("KPIs"), "kpis"))
+        performance.append(("kpis.kpi_list", _l("KPI definitions"), "kpis"))
     if can(user, "business.list"):
         performance.append(("business.review_list", _l("Business reviews"), "business"))
     if can(user, "business.market_summary"):

@@ -32,7 +32,7 @@ from portal.dashboards import (
     team_training,
 )
 from portal.kpis import queries as kpi_queries
-from portal.kpis.periods import Period
+from portal.kpis.periods import Comparison, Period
 from portal.kpis.queries import ViewFilters
 from portal.org.models import Person
 from portal.policy import Area
@@ -172,12 +172,20 @@ class TeamSummary:
 # ---- gathering ---------------------------------------------------------------------------
 
 
-def kpi_tile(viewer: Person, node: Person, period: Period, filters: ViewFilters) -> KpiTile:
-    """The KPI panel's table (team_kpis.kpi_table), without the direct reports."""
+def kpi_tile(
+    viewer: Person, node: Person, period: Period, filters: ViewFilters, compared: Comparison
+) -> KpiTile:
+    """The KPI panel's table (team_kpis.kpi_table, the same comparison), without the direct
+    reports."""
     people = kpi_queries.population(viewer, node, filters)
     plan = kpi_queries.rollup_plan(viewer, node, filters)
     rows = team_kpis.kpi_table(
-        team_kpis.active_kpi_infos(), people, period, period.previous(), plan
+        team_kpis.active_kpi_infos(),
+        people,
+        period,
+        compared.previous,
+        plan,
+        current=compared.current,
     )
     return KpiTile(
         tuple(
@@ -198,14 +206,15 @@ def kpi_tile(viewer: Person, node: Person, period: Period, filters: ViewFilters)
 
 
 def qa_tile(
-    viewer: Person, node: Person, period: Period, filters: ViewFilters, minimum: int
+    viewer: Person, node: Person, filters: ViewFilters, minimum: int, compared: Comparison
 ) -> QaTile:
-    """The QA panel's "this period" summary, without weeks, questions and direct reports."""
-    before = period.previous()
-    both = team_qa.rollup_filters(viewer, node, before.start, period.end, filters)
+    """The QA panel's "this period" summary (its days so far), without weeks, questions and
+    direct reports."""
+    now = compared.current
+    both = team_qa.rollup_filters(viewer, node, compared.previous.start, now.end, filters)
     plan = team_qa.rollup_queries.node_plan(viewer, node, both)
     daily = team_qa.rollup_queries.daily_aggregates(viewer, both, plan)
-    s = rollups.summarise(team_qa.total(daily, period.start, period.end), minimum)
+    s = rollups.summarise(team_qa.total(daily, now.start, now.end), minimum)
     shown = s.mean is not None and s.score.low is not None and s.score.high is not None
     return QaTile(
         evaluations=s.n,
@@ -219,7 +228,7 @@ def qa_tile(
 
 
 def one_on_one_tile(
-    viewer: Person, node: Person, period: Period, filters: ViewFilters, now: datetime
+    viewer: Person, node: Person, filters: ViewFilters, now: datetime, compared: Comparison
 ) -> OneOnOneTile:
     """The 1:1 panel's "this period" tally (its rules: team_one_on_ones), without the previous
     period and the per-report rows."""
@@ -227,7 +236,7 @@ def one_on_one_tile(
     people = kpi_queries.population(viewer, node, filters, Area.COACHING)
     if children:
         people = people.where(Person.id != node.id)
-    weeks = team_one_on_ones.period_weeks(period)
+    weeks = team_one_on_ones.period_weeks(compared.current)
     narrowed = filters.narrows_people or not children
     found = team_one_on_ones.node_tallies(
         viewer, node, people, [(w, 1) for w in weeks], now, narrowed
@@ -266,10 +275,11 @@ def training_tile(
 
 
 def recognition_tile(
-    viewer: Person, node: Person, period: Period, filters: ViewFilters
+    viewer: Person, node: Person, period: Period, filters: ViewFilters, compared: Comparison
 ) -> RecognitionTile:
     people = kpi_queries.population(viewer, node, filters, Area.RECOGNITION)
-    low, high = team_recognition.utc_bounds(period.start, period.end, viewer.time_zone or "UTC")
+    zone = viewer.time_zone or "UTC"
+    low, high = team_recognition.utc_bounds(period.start, compared.current.end, zone)
     found = team_recognition.counts(people, low, high)
     return RecognitionTile(found.kudos, found.people)
 
@@ -283,6 +293,7 @@ def team_summary(
     today: date,
     now: datetime,
     qa_minimum: int,
+    compared: Comparison,
 ) -> TeamSummary:
     """The tiles the viewer may see for the node (the node itself is already in reach for
     KPIs: the page checked it)."""
@@ -291,16 +302,16 @@ def team_summary(
         return policy.sees_area(viewer, node, area)
 
     return TeamSummary(
-        kpis=kpi_tile(viewer, node, period, filters),
-        qa=qa_tile(viewer, node, period, filters, qa_minimum) if sees(Area.QA) else None,
+        kpis=kpi_tile(viewer, node, period, filters, compared),
+        qa=qa_tile(viewer, node, filters, qa_minimum, compared) if sees(Area.QA) else None,
         one_on_ones=(
-            one_on_one_tile(viewer, node, period, filters, now) if sees(Area.COACHING) else None
+            one_on_one_tile(viewer, node, filters, now, compared) if sees(Area.COACHING) else None
         ),
         reviews=review_tile(viewer, node, period, filters, today) if sees(Area.REVIEWS) else None,
         training=training_tile(viewer, node, period, filters, today)
         if sees(Area.TRAINING)
         else None,
-        recognition=recognition_tile(viewer, node, period, filters)
+        recognition=recognition_tile(viewer, node, period, filters, compared)
         if sees(Area.RECOGNITION)
         else None,
     )

@@ -14,7 +14,7 @@ from portal.dashboards.kpi_figures import KpiInfo, KpiRow, kpi_rows
 from portal.kpis import queries
 from portal.kpis.maths import Figure, Sums, TargetSet
 from portal.kpis.models import Kpi
-from portal.kpis.periods import Period
+from portal.kpis.periods import Comparison, Period
 from portal.kpis.queries import ViewFilters
 from portal.kpis.rollup import RollupPlan
 from portal.org.models import Person
@@ -62,12 +62,28 @@ def kpi_table(
     start_end: Period,
     previous: Period,
     rollup: RollupPlan | None = None,
+    *,
+    current: Period | None = None,
 ) -> list[KpiRow]:
-    current = queries.totals(people, start_end.start, start_end.end, rollup)
+    """The KPI rows of the period `start_end` (its trend) with the figures of `current` (the
+    days of it so far; default: all of it) against `previous`; targets per maths.node_target
+    (the current sums are read per market, in the same statements)."""
+    current = current or start_end
+    per_market = queries.totals_by_market(people, current.start, current.end, rollup)
     before = queries.totals(people, previous.start, previous.end, rollup)
-    daily = queries.daily(people, start_end.start, start_end.end, rollup)
-    teams, markets = queries.teams_and_markets(people)
-    return kpi_rows(kpis, current, before, daily, start_end, teams, markets)
+    daily = queries.daily(people, start_end.start, current.end, rollup)
+    teams, markets = queries.groups_of(people)
+    return kpi_rows(
+        kpis,
+        queries.summed(per_market),
+        before,
+        daily,
+        start_end,
+        teams,
+        markets,
+        by_market=per_market,
+        market_names=markets,
+    )
 
 
 def children_table(
@@ -96,19 +112,30 @@ def children_table(
     return [r for r in rows if any(f.n for f in r.figures)] if filtered else rows
 
 
-def team_kpis(viewer: Person, node: Person, period: Period, filters: ViewFilters) -> TeamKpis:
-    """Everything the KPI panel shows, in a fixed number of queries."""
+def team_kpis(
+    viewer: Person,
+    node: Person,
+    period: Period,
+    filters: ViewFilters,
+    comparison: Comparison | None = None,
+) -> TeamKpis:
+    """Everything the KPI panel shows, in a fixed number of queries. With a `comparison`
+    (kpis.periods.comparison), its current days against its previous ones (like for like
+    while the period runs); without, the whole period against the whole previous one."""
     people = queries.population(viewer, node, filters)
     rollup = queries.rollup_plan(viewer, node, filters)
     kpis = active_kpi_infos()
-    rows = kpi_table(kpis, people, period, period.previous(), rollup)
+    current, previous = (
+        (comparison.current, comparison.previous) if comparison else (period, period.previous())
+    )
+    rows = kpi_table(kpis, people, period, previous, rollup, current=current)
     children = children_table(
         viewer,
         node,
         kpis,
         people,
         period.start,
-        period.end,
+        current.end,
         filtered=filters.narrows_people,
         rollup=rollup,
     )

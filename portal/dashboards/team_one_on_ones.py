@@ -28,7 +28,7 @@ from portal.coaching import cells as one_on_one_cells
 from portal.coaching import node_weeks
 from portal.coaching.completion import Tally
 from portal.kpis import queries as kpi_queries
-from portal.kpis.periods import Period
+from portal.kpis.periods import Comparison, Period, comparison
 from portal.kpis.queries import ViewFilters
 from portal.org.models import Person
 from portal.policy import Area
@@ -60,15 +60,24 @@ def period_weeks(period: Period) -> list[date]:
 
 
 def team_one_on_ones(
-    viewer: Person, node: Person, period: Period, filters: ViewFilters, now: datetime
+    viewer: Person,
+    node: Person,
+    period: Period,
+    filters: ViewFilters,
+    now: datetime,
+    compared: Comparison | None = None,
 ) -> TeamOneOnOnes:
-    """Everything the 1:1 panel shows, in a fixed number of statements."""
+    """Everything the 1:1 panel shows, in a fixed number of statements. `compared`
+    (kpis.periods.comparison): the weeks whose Monday falls in its current days against those
+    of its previous days (like for like while the period runs); default the whole period
+    against the whole previous one."""
+    compared = compared or comparison(period, period.end + timedelta(days=1))
     children = kpi_queries.children_of(viewer, node, Area.COACHING)
     people = kpi_queries.population(viewer, node, filters, Area.COACHING)
     if children:
         people = people.where(Person.id != node.id)
-    weeks = period_weeks(period)
-    before = period_weeks(period.previous())
+    weeks = period_weeks(compared.current)
+    before = period_weeks(compared.previous)
     narrowed = filters.narrows_people or not children
     found = node_tallies(
         viewer, node, people, [(w, 1) for w in weeks] + [(w, 0) for w in before], now, narrowed

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.kpis import queries as kpi_queries
-from portal.kpis.periods import Period
+from portal.kpis.periods import Comparison, Period, comparison
 from portal.kpis.queries import ViewFilters
 from portal.org.models import Person
 from portal.policy import Area
@@ -66,17 +66,31 @@ def total(daily: Mapping[date, Aggregate], start: date, end: date) -> Aggregate:
     return result
 
 
+def whole(period: Period) -> Comparison:
+    """The whole period against the whole previous one (a period that is over)."""
+    return comparison(period, period.end + timedelta(days=1))
+
+
 def split(
-    daily: Mapping[date, Aggregate], period: Period, minimum: int
+    daily: Mapping[date, Aggregate],
+    period: Period,
+    minimum: int,
+    compared: Comparison | None = None,
 ) -> tuple[Summary, Summary, list[TrendPoint]]:
-    """This period's summary, the previous period's, and the weekly trend of this period (weeks
-    start on Monday; a week straddling the period's start counts only its days inside)."""
-    before = period.previous()
-    inside = {day: agg for day, agg in daily.items() if period.start <= day <= period.end}
+    """This period's summary (its days so far), the previous side of the comparison (default:
+    the whole previous period), and the weekly trend of this period up to its last week with
+    evaluations (weeks start on Monday; a week straddling the period's start counts only its
+    days inside)."""
+    compared = compared or whole(period)
+    now, before = compared.current, compared.previous
+    inside = {day: agg for day, agg in daily.items() if period.start <= day <= now.end}
+    weekly = rollups.trend(inside, PeriodKind.WEEK, minimum, period.start, now.end)
+    while weekly and not weekly[-1].summary.n:
+        weekly.pop()
     return (
-        rollups.summarise(total(daily, period.start, period.end), minimum),
+        rollups.summarise(total(daily, now.start, now.end), minimum),
         rollups.summarise(total(daily, before.start, before.end), minimum),
-        rollups.trend(inside, PeriodKind.WEEK, minimum, period.start, period.end),
+        weekly,
     )
 
 
@@ -104,16 +118,24 @@ def zone_name(name: str | None) -> str:
 
 
 def team_qa(
-    viewer: Person, node: Person, period: Period, filters: ViewFilters, minimum: int
+    viewer: Person,
+    node: Person,
+    period: Period,
+    filters: ViewFilters,
+    minimum: int,
+    compared: Comparison | None = None,
 ) -> TeamQa:
-    """Everything the QA panel shows, in four statements (at most nine with the roll-up)."""
-    before = period.previous()
-    both = rollup_filters(viewer, node, before.start, period.end, filters)
+    """Everything the QA panel shows, in four statements (at most nine with the roll-up).
+    `compared` (kpis.periods.comparison): the days compared, like for like while the period
+    runs; default the whole period against the whole previous one."""
+    compared = compared or whole(period)
+    before = compared.previous
+    both = rollup_filters(viewer, node, before.start, compared.current.end, filters)
     plan = rollup_queries.node_plan(viewer, node, both)
     current, previous, weekly = split(
-        rollup_queries.daily_aggregates(viewer, both, plan), period, minimum
+        rollup_queries.daily_aggregates(viewer, both, plan), period, minimum, compared
     )
-    this = rollup_filters(viewer, node, period.start, period.end, filters)
+    this = rollup_filters(viewer, node, period.start, compared.current.end, filters)
     questions = rollup_queries.questions_failed_most(viewer, this, limit=TOP_QUESTIONS, plan=plan)
     children = kpi_queries.children_of(viewer, node, Area.QA)
     sums = rollup_queries.by_child(viewer, this, node.id, plan, children) if children else {}

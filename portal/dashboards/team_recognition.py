@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.kpis import queries as kpi_queries
-from portal.kpis.periods import Period
+from portal.kpis.periods import Comparison, Period, comparison
 from portal.kpis.queries import ViewFilters
 from portal.org.models import Person
 from portal.policy import Area
@@ -79,13 +79,20 @@ def counts(people: Select, low: datetime, high: datetime) -> KudosCount:
 
 
 def team_recognition(
-    viewer: Person, node: Person, period: Period, filters: ViewFilters
+    viewer: Person,
+    node: Person,
+    period: Period,
+    filters: ViewFilters,
+    compared: Comparison | None = None,
 ) -> TeamRecognition:
-    """Everything the recognition panel shows, in five statements."""
+    """Everything the recognition panel shows, in five statements. `compared`
+    (kpis.periods.comparison): its current days against its previous ones (like for like while
+    the period runs); default the whole period against the whole previous one."""
+    compared = compared or comparison(period, period.end + timedelta(days=1))
     people = kpi_queries.population(viewer, node, filters, Area.RECOGNITION)
     zone = viewer.time_zone or "UTC"
-    low, high = utc_bounds(period.start, period.end, zone)
-    before = period.previous()
+    low, high = utc_bounds(period.start, compared.current.end, zone)
+    before = compared.previous
     total = counts(people, low, high)
     previous = counts(people, *utc_bounds(before.start, before.end, zone))
     values = db.session.execute(

@@ -132,6 +132,91 @@ def target_for(
     return None
 
 
+def target_weight(aggregation: Aggregation, sums: Sums) -> Decimal | None:
+    """How much a group weighs in a larger group's figure: what its figure is averaged by
+    (a rate's denominator, a weighted mean's weights, a mean's rows). None for a sum, whose
+    figure adds up rather than averages (a sum has no weighted target)."""
+    aggregation = Aggregation(aggregation)
+    if aggregation is Aggregation.SUM:
+        return None
+    if aggregation is Aggregation.MEAN:
+        return Decimal(sums.n)
+    if aggregation is Aggregation.RATE:
+        return sums.denominator_sum
+    return sums.weight_sum
+
+
+def weighted_target(pairs: Iterable[tuple[Decimal | None, Decimal | None]]) -> Decimal | None:
+    """Σ(target × weight) ÷ Σ weight over (target, weight) pairs: the figure the whole would
+    have if every part were exactly on its target. Parts weighing nothing are left out; None
+    when a part that weighs something has no target or no weight, or nothing weighs anything."""
+    total = ZERO
+    weighted = ZERO
+    for target, weight in pairs:
+        if weight is None:
+            return None
+        if weight == 0:
+            continue
+        if target is None:
+            return None
+        total += weight
+        weighted += target * weight
+    if total <= 0:
+        return None
+    return weighted / total
+
+
+class TargetKind:
+    SINGLE = "single"  # one team or one market: its target
+    ROLLED = "rolled"  # several markets: the weighted roll-up of their targets
+    DIFFER = "differ"  # several markets, no meaningful roll-up: each market's own attainment
+    NONE = "none"  # no target anywhere below the node
+
+
+@dataclass(frozen=True)
+class NodeTarget:
+    target: Decimal | None
+    kind: str  # a TargetKind
+
+
+def node_target(
+    aggregation: Aggregation,
+    targets: TargetSet,
+    team_ids: Iterable[int | None],
+    market_ids: Iterable[int | None],
+    by_market: Mapping[int | None, Sums],
+) -> NodeTarget:
+    """The target of a node of the org tree for a KPI.
+
+    1. One team with a target, else one market with a target: that target (`target_for`).
+    2. No target for any of its markets or teams: none.
+    3. Several markets, every market with figures in the period having a target, and a KPI
+       that averages (mean, rate, weighted mean): the markets' targets weighted by each
+       market's share of what the figure is averaged by in the period (`target_weight`), i.e.
+       the node's figure if every market were exactly on its target.
+    4. Otherwise (a sum, a market with figures but no target, no figures at all): the
+       targets differ by market, and each market's attainment is what to show."""
+    teams = set(team_ids)
+    markets = set(market_ids)
+    single = target_for(targets, teams, markets)
+    if single is not None:
+        return NodeTarget(single, TargetKind.SINGLE)
+    if not any(m in targets.by_market for m in markets) and not any(
+        t in targets.by_team for t in teams
+    ):
+        return NodeTarget(None, TargetKind.NONE)
+    rolled = None
+    if Aggregation(aggregation) is not Aggregation.SUM and len(markets) > 1:
+        rolled = weighted_target(
+            (targets.by_market.get(m) if m is not None else None, target_weight(aggregation, s))
+            for m, s in by_market.items()
+            if m in markets
+        )
+    if rolled is not None:
+        return NodeTarget(rolled, TargetKind.ROLLED)
+    return NodeTarget(None, TargetKind.DIFFER)
+
+
 def meets(direction: Direction, value: Decimal | None, target: Decimal | None) -> bool | None:
     """Whether the value meets the target in the KPI's direction; None when either is missing."""
     if value is None or target is None:

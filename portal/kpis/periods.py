@@ -78,3 +78,28 @@ def custom_period(start: date, end: date) -> Period:
 def _month_end(first: date) -> date:
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     return following - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a period's figures are compared with: `current` is the part of the period that has
+    happened (all of it once it is over), `previous` the same number of days from the start of
+    the period before (clipped to its end), or all of it when the period is over."""
+
+    current: Period
+    previous: Period
+    like_for_like: bool  # the period is still running: its days so far vs the same days before
+
+
+def comparison(period: Period, today: date) -> Comparison:
+    """Like for like: a period still running (today inside it) counts its days from the start
+    through today (today included, although it has not ended) against as many days from the
+    start of the previous period, clipped to that period's end (the 31st of a month against a
+    28-day February takes all of February). A period that is over, or not begun, compares whole
+    with whole."""
+    before = period.previous()
+    if not period.start <= today <= period.end:
+        return Comparison(period, before, like_for_like=False)
+    current = Period(period.kind, period.start, today)
+    end = min(before.start + timedelta(days=current.days - 1), before.end)
+    return Comparison(current, Period(before.kind, before.start, end), like_for_like=True)

@@ -186,6 +186,48 @@ def totals(
     return result
 
 
+def totals_by_market(
+    people: Select, start: date, end: date, rollup: RollupPlan | None = None
+) -> dict[int, dict[int | None, Sums]]:
+    """KPI id -> the people's current market id -> sums between start and end: `totals` split by
+    market in the same statements (the roll-up keeps its rows per market), for the target of a
+    node spanning several markets (maths.node_target). Summed over markets, it is `totals`."""
+    result: dict[int, dict[int | None, Sums]] = defaultdict(dict)
+    rolled, start = rollup.split(start, end) if rollup else (None, start)
+    statements = []
+    if rollup and rolled:
+        keys = [KpiRollupDaily.kpi_id.label("kpi_id"), KpiRollupDaily.market_id.label("market")]
+        grouped = _rolled(
+            select(*keys, *_rolled_sums()),
+            rollup,
+            KpiRollupDaily.node_id == rollup.node_id,
+            *rolled,
+        ).group_by(KpiRollupDaily.kpi_id, KpiRollupDaily.market_id)
+        statements.append(_named(grouped, ["kpi_id", "market"]))
+    if start <= end:
+        member = aliased(Person)  # not Person: `people` is a subquery on it
+        keys = [KpiValue.kpi_id.label("kpi_id"), member.market_id.label("market")]
+        grouped = (
+            _values_in(select(*keys, *_raw_sums()), people, start, end)
+            .join(member, member.id == KpiValue.person_id)
+            .group_by(KpiValue.kpi_id, member.market_id)
+        )
+        statements.append(_named(grouped, ["kpi_id", "market"]))
+    for stmt in statements:
+        for row in db.session.execute(stmt):
+            _merge(result[row[0]], row[1], _to_sums(row[2], tuple(row[3:])))
+    return dict(result)
+
+
+def summed(by_market: dict[int, dict[int | None, Sums]]) -> dict[int, Sums]:
+    """`totals` from `totals_by_market`."""
+    result: dict[int, Sums] = {}
+    for kpi_id, markets in by_market.items():
+        for sums in markets.values():
+            _merge(result, kpi_id, sums)
+    return result
+
+
 def daily(
     people: Select, start: date, end: date, rollup: RollupPlan | None = None
 ) -> dict[int, dict[date, Sums]]:
@@ -304,6 +346,25 @@ def teams_and_markets(people: Select) -> tuple[set[int | None], set[int | None]]
     for team_id, market_id in db.session.execute(stmt):
         teams.add(team_id)
         markets.add(market_id)
+    return teams, markets
+
+
+def groups_of(people: Select) -> tuple[set[int | None], dict[int | None, str]]:
+    """The distinct teams of the people, and their markets with each market's name (one
+    statement: `teams_and_markets` with the names the per-market targets are listed by)."""
+    from portal.org.models import Market
+
+    stmt = (
+        select(Person.team_id, Person.market_id, Market.name)
+        .outerjoin(Market, Market.id == Person.market_id)
+        .where(Person.id.in_(people))
+        .distinct()
+    )
+    teams: set[int | None] = set()
+    markets: dict[int | None, str] = {}
+    for team_id, market_id, name in db.session.execute(stmt):
+        teams.add(team_id)
+        markets[market_id] = name or ""
     return teams, markets
 
 

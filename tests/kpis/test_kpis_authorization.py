@@ -45,6 +45,13 @@ def a1_kpis(ok: int) -> dict[str, int]:
     return table
 
 
+def a1_scorecard(ok: int) -> dict[str, int]:
+    return {**a1_kpis(ok), "qa_analyst": ok}
+
+
+MARCH = "period=custom&start=2026-03-01&end=2026-03-31"
+
+
 def u(template: str):
     return lambda w: template.format(w=w)
 
@@ -138,6 +145,17 @@ KPI_ROWS: dict[str, Row] = {
         a1_kpis(200),
     ),
     "teams.daily_report GET": Row("GET", u(A1 + "/daily?on=2026-03-02"), a1_kpis(200)),
+    # The agent scorecard: whoever may see any area of A1's (the QA analyst granted A1's team
+    # gets the QA section alone); peers, the other team's supervisor and the JP trainer 404.
+    "teams.agent_scorecard GET": Row("GET", u(A1 + "/scorecard?" + MARCH), a1_scorecard(200)),
+    "teams.agent_scorecard_pdf GET": Row(
+        "GET", u(A1 + "/scorecard.pdf?" + MARCH), a1_scorecard(200)
+    ),
+    "teams.agent_scorecard_xlsx GET": Row(
+        "GET", u(A1 + "/scorecard.xlsx?" + MARCH), a1_scorecard(200)
+    ),
+    # The menu's "KPIs": a redirect to one's own node's KPI values, for everyone.
+    "teams.my_kpis GET": Row("GET", u("/teams/kpis"), expect(302)),
 }
 
 

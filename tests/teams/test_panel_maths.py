@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from portal.dashboards import team_goals, team_one_on_ones, team_qa, team_recognition, team_training
-from portal.kpis.periods import PeriodKind, period_containing
+from portal.kpis.periods import PeriodKind, comparison, period_containing
 from portal.kpis.queries import ViewFilters
 from portal.qa.intervals import mean_ci
 from tests.teams import panel_world
@@ -44,7 +44,7 @@ def test_qa_supervisor_average_n_interval_and_critical_fails(data):
     assert result.change == pytest.approx(181.25 / 3 - 62.5)
 
 
-def test_qa_weekly_trend_holds_every_week_of_the_period(data):
+def test_qa_weekly_trend_holds_every_week_up_to_the_last_with_evaluations(data):
     w = data
     result = team_qa.team_qa(w.sup_a, w.sup_a, OCT, ALL, minimum=1)
     weeks = [(p.start, p.summary.n, p.summary.mean) for p in result.weekly]
@@ -53,8 +53,7 @@ def test_qa_weekly_trend_holds_every_week_of_the_period(data):
         (date(2026, 10, 5), 2, 50.0),  # 100 and 0
         (date(2026, 10, 12), 0, None),
         (date(2026, 10, 19), 1, 81.25),
-        (date(2026, 10, 26), 0, None),
-    ]
+    ]  # the week of 26 October has none: no empty tail
 
 
 def test_qa_questions_failed_most_with_times_answered(data):
@@ -210,3 +209,32 @@ def test_kudos_received_by_value_and_by_report(data):
     top = team_recognition.team_recognition(w.manager_hk, w.manager_hk, OCT, ALL)
     rows = {c.person.id: (c.count.kudos, c.count.people) for c in top.children}
     assert rows == {w.sup_a.id: (3, 2), w.sup_b.id: (1, 1)}
+
+
+# ---- like for like (kpis.periods.comparison) -------------------------------------------------
+
+
+def test_qa_like_for_like_counts_the_days_so_far_against_the_same_days_before(data):
+    w = data
+    compared = comparison(OCT, date(2026, 10, 12))
+    result = team_qa.team_qa(w.sup_a, w.sup_a, OCT, ALL, 1, compared)
+    assert result.current.n == 2  # 100 and 0 by 12 October; 81.25 comes later
+    assert result.previous.n == 0  # 1-12 September: September's 15th is out
+    assert [p.start for p in result.weekly] == [date(2026, 9, 28), date(2026, 10, 5)]
+
+
+def test_one_on_ones_like_for_like_counts_the_weeks_begun_so_far(data):
+    w = data
+    compared = comparison(OCT, date(2026, 10, 13))
+    result = team_one_on_ones.team_one_on_ones(w.sup_a, w.sup_a, OCT, ALL, NOW, compared)
+    assert result.weeks == [date(2026, 10, 5), date(2026, 10, 12)]
+    assert result.total.expected == 4  # two reports, two weeks
+    assert result.previous.expected == 2  # 1-13 September holds one Monday, the 7th
+
+
+def test_kudos_like_for_like(data):
+    w = data
+    compared = comparison(OCT, date(2026, 10, 5))
+    result = team_recognition.team_recognition(w.sup_a, w.sup_a, OCT, ALL, compared)
+    assert result.total.kudos == 1  # 2 October
+    assert result.previous.kudos == 0  # 1-5 September; the 30th is out

@@ -21,9 +21,10 @@ from portal.goals.transitions import STATE_LABELS
 from portal.policy import Area
 from portal.qa.rollups import Summary
 from portal.qa.scoring import format_percent
+from portal.time_format import fmt_date
 
 from .panels import Panel, PanelRequest, Table
-from .period_args import today_for
+from .period_args import comparison_dates, comparison_for, comparison_label, today_for
 
 
 def percent(value: Fraction | float | None, places: int = 0) -> str:
@@ -68,6 +69,14 @@ def _summary_header() -> list[str]:
     ]
 
 
+def _compared(compared: Any) -> dict[str, str]:
+    """What a panel says its previous figures are (period_args.comparison_label) and the days."""
+    return {
+        "comparison": comparison_label(compared),
+        "comparison_dates": comparison_dates(compared),
+    }
+
+
 def _person_cells(person: Any) -> list[Any]:
     return [person.name, person.position.name if person.position else ""]
 
@@ -79,14 +88,15 @@ def qa_panel(req: PanelRequest) -> Panel | None:
     if not policy.sees_area(req.viewer, req.node, Area.QA):
         return None
     minimum = current_app.config["QA_MIN_EVALUATIONS"]
-    result = team_qa.team_qa(req.viewer, req.node, req.period, req.filters, minimum)
-    before = req.period.previous()
+    compared = comparison_for(req.period, req.viewer)
+    result = team_qa.team_qa(req.viewer, req.node, req.period, req.filters, minimum, compared)
+    now, before = compared.current, compared.previous
     tables = {
         "qa": Table(
             _("QA summary"),
             [_("Period"), _("From"), _("To"), *_summary_header()],
             [
-                [_("This period"), req.period.start.isoformat(), req.period.end.isoformat()]
+                [_("This period"), now.start.isoformat(), now.end.isoformat()]
                 + _summary_cells(result.current),
                 [_("Previous period"), before.start.isoformat(), before.end.isoformat()]
                 + _summary_cells(result.previous),
@@ -110,8 +120,16 @@ def qa_panel(req: PanelRequest) -> Panel | None:
             [_person_cells(c.person) + _summary_cells(c.summary) for c in result.children],
         )
     chart = {
-        "labels": [p.start.isoformat() for p in result.weekly],
+        "labels": [fmt_date(p.start) for p in result.weekly],
         "values": [p.summary.mean for p in result.weekly],
+        "shown": [
+            _("%(value)s (n = %(n)s)", value=one(p.summary.mean), n=p.summary.score.n)
+            if p.summary.mean is not None
+            else ""
+            for p in result.weekly
+        ],
+        "xTitle": _("Week from"),
+        "yTitle": _("Score (0–100)"),
         "low": [_bound(p.summary, low=True) for p in result.weekly],
         "high": [_bound(p.summary, low=False) for p in result.weekly],
         "target": None,
@@ -123,7 +141,12 @@ def qa_panel(req: PanelRequest) -> Panel | None:
     return Panel(
         key="qa",
         template="teams/_panel_qa.html",
-        context={"result": result, "chart": chart, "change": one(result.change)},
+        context={
+            "result": result,
+            "chart": chart,
+            "change": one(result.change),
+            **_compared(compared),
+        },
         tables=tables,
     )
 
@@ -149,8 +172,9 @@ def _tally_header() -> list[str]:
 def one_on_one_panel(req: PanelRequest) -> Panel | None:
     if not policy.sees_area(req.viewer, req.node, Area.COACHING):
         return None
+    compared = comparison_for(req.period, req.viewer)
     result = team_one_on_ones.team_one_on_ones(
-        req.viewer, req.node, req.period, req.filters, utcnow()
+        req.viewer, req.node, req.period, req.filters, utcnow(), compared
     )
     tables = {
         "one-on-ones": Table(
@@ -168,7 +192,12 @@ def one_on_one_panel(req: PanelRequest) -> Panel | None:
             [_("Person"), _("Position"), *_tally_header()],
             [_person_cells(c.person) + _tally_cells(c.tally) for c in result.children],
         )
-    return Panel("one-on-ones", "teams/_panel_one_on_ones.html", {"result": result}, tables)
+    return Panel(
+        "one-on-ones",
+        "teams/_panel_one_on_ones.html",
+        {"result": result, **_compared(compared)},
+        tables,
+    )
 
 
 # ---- goals and reviews ---------------------------------------------------------------------
@@ -293,7 +322,10 @@ def training_panel(req: PanelRequest) -> Panel | None:
 def recognition_panel(req: PanelRequest) -> Panel | None:
     if not policy.sees_area(req.viewer, req.node, Area.RECOGNITION):
         return None
-    result = team_recognition.team_recognition(req.viewer, req.node, req.period, req.filters)
+    compared = comparison_for(req.period, req.viewer)
+    result = team_recognition.team_recognition(
+        req.viewer, req.node, req.period, req.filters, compared
+    )
     tables = {
         "kudos": Table(
             _("Kudos received"),
@@ -313,4 +345,9 @@ def recognition_panel(req: PanelRequest) -> Panel | None:
             [_("Person"), _("Position"), _("Kudos"), _("People recognised")],
             [_person_cells(c.person) + [c.count.kudos, c.count.people] for c in result.children],
         )
-    return Panel("recognition", "teams/_panel_recognition.html", {"result": result}, tables)
+    return Panel(
+        "recognition",
+        "teams/_panel_recognition.html",
+        {"result": result, **_compared(compared)},
+        tables,
+    )

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from portal import policy
 from portal.dashboards import team_kpis
-from portal.dashboards.kpi_figures import shown, shown_percent
+from portal.dashboards.kpi_figures import KpiRow, chart_number, shown, shown_percent, y_axis
+from portal.kpis.maths import TargetKind
 from portal.kpis.periods import Period
 from portal.kpis.queries import ViewFilters
 from portal.org.models import Person
@@ -49,7 +50,29 @@ class Panel:
 PanelBuilder = Callable[[PanelRequest], Panel | None]
 
 
-def _kpi_table(result: team_kpis.TeamKpis) -> Table:
+def target_text(row: KpiRow) -> str:
+    """The target cell of a KPI row: the target, "targets differ by market", or ''."""
+    if row.target_kind == TargetKind.DIFFER:
+        return _("targets differ by market")
+    return shown(row.target, row.kpi.decimals)
+
+
+def by_market_text(row: KpiRow) -> str:
+    """Each market's value against its target, e.g. "Hong Kong 4.41 / 4.50 (98%)"."""
+    d = row.kpi.decimals
+    return "; ".join(
+        _(
+            "%(market)s %(value)s / %(target)s (%(attainment)s)",
+            market=m.name,
+            value=shown(m.figure.value, d) or "—",
+            target=shown(m.target, d) or _("none"),
+            attainment=shown_percent(m.attainment) or "—",
+        )
+        for m in row.markets
+    )
+
+
+def _kpi_table(result: team_kpis.TeamKpis, previous_label: str = "") -> Table:
     header = [
         _("KPI"),
         _("Unit"),
@@ -58,7 +81,10 @@ def _kpi_table(result: team_kpis.TeamKpis) -> Table:
         _("Target"),
         _("Attainment"),
         _("On target"),
-        _("Previous period"),
+        _("Previous period (%(comparison)s)", comparison=previous_label)
+        if previous_label
+        else _("Previous period"),
+        _("By market: value / target (attainment)"),
     ]
     rows = []
     for row in result.rows:
@@ -69,13 +95,49 @@ def _kpi_table(result: team_kpis.TeamKpis) -> Table:
                 row.kpi.unit,
                 shown(row.figure.value, d),
                 row.figure.n,
-                shown(row.target, d),
+                target_text(row),
                 shown_percent(row.attainment),
                 "" if row.meets is None else (_("yes") if row.meets else _("no")),
                 shown(row.previous.value, d),
+                by_market_text(row),
             ]
         )
     return Table(_("KPIs against target"), header, rows)
+
+
+def bucket_title(period: Period) -> str:
+    """The x-axis title of a trend: its buckets are days, weeks or months (Period.bucket_of)."""
+    if period.days <= 62:
+        return _("Day")
+    if period.days <= 186:
+        return _("Week from")
+    return _("Month from")
+
+
+def kpi_chart(row: KpiRow, period: Period) -> dict[str, Any]:
+    """A KPI trend chart's data: dates in the viewer's language, values and their display text
+    (the tooltip), the target line, the axis titles and where the y-axis starts (y_axis)."""
+    from portal.time_format import fmt_date
+
+    values = [value for _bucket, value, _n in row.trend]
+    low, high = y_axis(row.kpi, values)
+    return {
+        "labels": [fmt_date(bucket) for bucket, _value, _n in row.trend],
+        "values": [chart_number(v) for v in values],
+        "shown": [
+            _("%(value)s (n = %(n)s)", value=shown(v, row.kpi.decimals), n=n)
+            if v is not None
+            else ""
+            for _bucket, v, n in row.trend
+        ],
+        "target": chart_number(row.target),
+        "label": row.kpi.name,
+        "targetLabel": _("Target"),
+        "xTitle": bucket_title(period),
+        "yTitle": row.kpi.unit or row.kpi.name,
+        "yMin": low,
+        "yMax": high,
+    }
 
 
 def _people_table(result: team_kpis.TeamKpis) -> Table:
@@ -95,14 +157,23 @@ def _people_table(result: team_kpis.TeamKpis) -> Table:
 
 
 def kpi_panel(req: PanelRequest) -> Panel:
-    result = team_kpis.team_kpis(req.viewer, req.node, req.period, req.filters)
-    tables = {"kpis": _kpi_table(result)}
+    from .period_args import comparison_dates, comparison_for, comparison_label
+
+    compared = comparison_for(req.period, req.viewer)
+    result = team_kpis.team_kpis(req.viewer, req.node, req.period, req.filters, compared)
+    label = comparison_label(compared)
+    tables = {"kpis": _kpi_table(result, label)}
     if result.children:
         tables["people"] = _people_table(result)
     return Panel(
         key="kpis",
         template="teams/_panel_kpis.html",
-        context={"result": result},
+        context={
+            "result": result,
+            "comparison": label,
+            "comparison_dates": comparison_dates(compared),
+            "charts": [kpi_chart(row, req.period) for row in result.rows],
+        },
         tables=tables,
     )
 

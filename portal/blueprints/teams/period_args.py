@@ -7,11 +7,18 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from portal.kpis.periods import Period, PeriodKind, custom_period, period_containing
+from portal.kpis.periods import (
+    Comparison,
+    Period,
+    PeriodKind,
+    comparison,
+    custom_period,
+    period_containing,
+)
 from portal.kpis.queries import ViewFilters
 from portal.params import parse_date, parse_int
 from portal.qa.models import Channel
-from portal.time_format import today_for  # noqa: F401  (the blueprints' name for it)
+from portal.time_format import fmt_date, today_for
 
 
 def _date(text: str | None) -> date | None:
@@ -82,3 +89,41 @@ def period_args(period: Period) -> dict[str, str]:
             "end": period.end.isoformat(),
         }
     return {"period": period.kind.value, "on": period.start.isoformat()}
+
+
+def comparison_for(period: Period, viewer: object) -> Comparison:
+    """The period's comparison as of today in the viewer's time zone (like for like while it
+    runs; see kpis.periods.comparison)."""
+    return comparison(period, today_for(viewer))
+
+
+def comparison_label(c: Comparison) -> str:
+    """What the previous figures are: "month to date vs same days last month" while the period
+    runs, "vs previous month" once it is over (and the week, quarter, custom equivalents)."""
+    kind = c.current.kind
+    if c.like_for_like:
+        if kind is PeriodKind.WEEK:
+            return _("week to date vs same days last week")
+        if kind is PeriodKind.MONTH:
+            return _("month to date vs same days last month")
+        if kind is PeriodKind.QUARTER:
+            return _("quarter to date vs same days last quarter")
+        return _("period to date vs the same days of the previous period")
+    if kind is PeriodKind.WEEK:
+        return _("vs previous week")
+    if kind is PeriodKind.MONTH:
+        return _("vs previous month")
+    if kind is PeriodKind.QUARTER:
+        return _("vs previous quarter")
+    return _("vs the previous %(days)s days", days=c.previous.days)
+
+
+def comparison_dates(c: Comparison) -> str:
+    """The days on each side, e.g. "1 Dec 2026 – 7 Dec 2026 vs 1 Nov 2026 – 7 Nov 2026"."""
+    return _(
+        "%(start)s – %(end)s vs %(previous_start)s – %(previous_end)s",
+        start=fmt_date(c.current.start),
+        end=fmt_date(c.current.end),
+        previous_start=fmt_date(c.previous.start),
+        previous_end=fmt_date(c.previous.end),
+    )

@@ -15,7 +15,7 @@ from portal.db import utcnow
 
 from .area_panels import one, percent
 from .panels import Panel, PanelRequest
-from .period_args import today_for
+from .period_args import comparison_for, today_for
 
 
 @dataclass(frozen=True)
@@ -207,6 +207,7 @@ def summary_panel(req: PanelRequest) -> Panel:
         today=today_for(req.viewer),
         now=utcnow(),
         qa_minimum=current_app.config["QA_MIN_EVALUATIONS"],
+        compared=comparison_for(req.period, req.viewer),  # the panels' like-for-like days
     )
     return Panel(
         "summary", "teams/_panel_summary.html", {"summary": found, "tiles": tiles_of(found)}

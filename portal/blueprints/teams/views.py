@@ -279,3 +279,6 @@ def team_export_all(person_id: int):
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+from . import scorecard_views  # noqa: E402, F401  (its routes register on bp)

@@ -20,9 +20,10 @@
       canvas.parentElement.insertBefore(box, canvas);
       box.appendChild(canvas);
     }
+    // A bucket without data is a gap in the line, never a zero.
     var datasets = [
       { label: data.label, data: data.values, borderColor: "#2457a6", backgroundColor: "#2457a6",
-        spanGaps: true, tension: 0.2, pointRadius: 2 }
+        spanGaps: false, tension: 0.2, pointRadius: 2 }
     ];
     // An interval (e.g. the QA mean's 95 % CI) as two thin dotted lines around the values.
     if (data.low && data.high) {
@@ -35,15 +36,28 @@
       datasets.push({ label: data.targetLabel, data: data.labels.map(function () { return data.target; }),
         borderColor: "#b54708", borderDash: [6, 4], pointRadius: 0 });
     }
+    function given(value) { return value === null || value === undefined ? undefined : value; }
+    function title(text) { return text ? { display: true, text: text } : { display: false }; }
     new window.Chart(canvas, {
       type: "line",
       data: { labels: data.labels, datasets: datasets },
       options: { animation: false, responsive: true, maintainAspectRatio: false,
+        // Hovering anywhere over a date shows every line's value there (the server's rounding
+        // for the main line when it sends one).
+        interaction: { mode: "index", intersect: false },
         plugins: { legend: { display: true, position: "bottom",
-          labels: { filter: function (item) { return item.text !== ""; } } } },
-        scales: { x: { ticks: { maxTicksLimit: 8 } },
-          y: { min: data.yMin === undefined ? undefined : data.yMin,
-               max: data.yMax === undefined ? undefined : data.yMax } } }
+          labels: { filter: function (item) { return item.text !== ""; } } },
+          tooltip: { filter: function (item) { return item.dataset.label !== "" && item.raw !== null; },
+            callbacks: { label: function (item) {
+              if (item.datasetIndex === 0 && data.shown && data.shown[item.dataIndex]) {
+                return item.dataset.label + ": " + data.shown[item.dataIndex];
+              }
+              return item.dataset.label + ": " + item.formattedValue;
+            } } } },
+        // The y-axis starts at the metric's baseline (0, or a rating scale's floor) sent by
+        // the server, so a small move does not look like a crash.
+        scales: { x: { ticks: { maxTicksLimit: 8 }, title: title(data.xTitle) },
+          y: { min: given(data.yMin), max: given(data.yMax), title: title(data.yTitle) } } }
     });
   }
 
