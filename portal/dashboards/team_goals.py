@@ -79,6 +79,7 @@ class TeamGoals:
     children: list[GoalsChild] = field(default_factory=list)
     shows_goals: bool = True
     shows_reviews: bool = True
+    on_track: int = 0  # reviews whose every phase due by today is done (reviews_on_track)
 
 
 def _exact(value: Any) -> Fraction:
@@ -106,6 +107,21 @@ def phase_lines(
         late = phases.is_overdue(False, due_on, today)
         lines.append(PhaseLine(kind, due_on, done, total - done if late else 0, total))
     return lines
+
+
+def reviews_on_track(
+    counts: Iterable[tuple[str, int, int]], due: dict[str, date], today: date
+) -> tuple[int, int]:
+    """(reviews on track, reviews) from reviews_by_state's (state, reviews, reviews whose
+    every goal has a check-in) rows: a review is on track when every phase whose deadline has
+    passed by today (goals.completion.is_overdue) is done (goals.completion.phase_done). Pure."""
+    late = [kind for kind in PhaseKind if phases.is_overdue(False, due.get(kind), today)]
+    on_track = total = 0
+    for state, n, checked in counts:
+        total += n
+        if all(phases.phase_done(k, state, 0, 0) for k in late if k != PhaseKind.MID_CYCLE):
+            on_track += checked if PhaseKind.MID_CYCLE in late else n
+    return on_track, total
 
 
 def goal_progress_expression() -> Any:
@@ -221,6 +237,7 @@ def team_goals(
         by_state={state: n for state, n, _c in counts},
         phases=phase_lines(counts, due, today) if shows_reviews else [],
         children=rows,
+        on_track=reviews_on_track(counts, due, today)[0],
         shows_goals=shows_goals,
         shows_reviews=shows_reviews,
     )

@@ -23,6 +23,8 @@ def test_manager_reads_the_panels_filters_by_channel_and_drills_down(live_server
     p = page.page
     sign_in(page, base, people["manager_hk"]["email"])
     p.goto(f"{base}/teams/{people['manager_hk']['id']}?{panel_world.OCTOBER}")
+    for key in ("qa", "one-on-ones", "goals", "training"):  # sections load when opened
+        p.locator(f"#section-{key} > summary").click()
     p.locator("#panel-qa canvas[data-drawn='1']").wait_for()
     for region in ("#panel-qa", "#panel-one-on-ones", "#panel-goals", "#panel-training"):
         p.locator(region).wait_for(state="visible")  # each panel loads after the page
@@ -33,7 +35,9 @@ def test_manager_reads_the_panels_filters_by_channel_and_drills_down(live_server
     p.get_by_role("button", name="Show").click()
     p.wait_for_url("**channel=email**")
     p.get_by_text("Not per channel").first.wait_for()  # the panels load after the page
+    p.locator("#section-qa > summary").click()
     p.locator("#qa-people-table a", has_text=people["sup_a"]["name"]).click()
     p.wait_for_url(f"**/teams/{people['sup_a']['id']}?**channel=email**")
+    p.locator("#section-qa > summary").click()
     p.locator("#qa-people-table").get_by_text(people["agent_a1"]["name"]).wait_for()
     page.screenshot("drill-down")

@@ -134,6 +134,16 @@ KPI_ROWS: dict[str, Row] = {
         u(A1 + "/export/kpis.csv?period=custom&start=2026-03-01&end=2026-03-31"),
         a1_kpis(200),
     ),
+    "teams.team_panel GET #summary": Row(
+        "GET",
+        u(A1 + "/panels/summary?period=custom&start=2026-03-01&end=2026-03-31"),
+        a1_kpis(200),
+    ),
+    "teams.team_export_all GET": Row(
+        "GET",
+        u(A1 + "/export.xlsx?period=custom&start=2026-03-01&end=2026-03-31"),
+        a1_kpis(200),
+    ),
     "teams.daily_report GET": Row("GET", u(A1 + "/daily?on=2026-03-02"), a1_kpis(200)),
     # The agent scorecard: whoever may see any area of A1's (the QA analyst granted A1's team
     # gets the QA section alone); peers, the other team's supervisor and the JP trainer 404.

@@ -263,7 +263,9 @@ def goals_panel(req: PanelRequest) -> Panel | None:
             ],
         )
     states = [(str(label), result.by_state.get(state, 0)) for state, label in STATE_LABELS.items()]
-    return Panel("goals", "teams/_panel_goals.html", {"result": result, "states": states}, tables)
+    on_track = percent(Fraction(result.on_track, result.reviews)) if result.reviews else "—"
+    context = {"result": result, "states": states, "on_track": on_track}
+    return Panel("goals", "teams/_panel_goals.html", context, tables)
 
 
 # ---- training ------------------------------------------------------------------------------

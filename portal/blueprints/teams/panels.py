@@ -12,12 +12,14 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal import policy
 from portal.dashboards import team_kpis
 from portal.dashboards.kpi_figures import KpiRow, chart_number, shown, shown_percent, y_axis
 from portal.kpis.maths import TargetKind
 from portal.kpis.periods import Period
 from portal.kpis.queries import ViewFilters
 from portal.org.models import Person
+from portal.policy import Area
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,7 @@ from .area_panels import (  # noqa: E402  (its builders use the types above)
     recognition_panel,
     training_panel,
 )
+from .summary_panel import summary_panel  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -194,26 +197,49 @@ class PanelSpec:
     title: Any
     build: PanelBuilder
     tables: tuple[str, ...]
+    areas: tuple[Area, ...] = ()  # shown when the viewer sees any of them (none: always)
+
+    def shown_to(self, viewer: Person, node: Person) -> bool:
+        return not self.areas or any(policy.sees_area(viewer, node, a) for a in self.areas)
 
 
 SPECS: list[PanelSpec] = [
+    PanelSpec("summary", _l("Summary"), summary_panel, ()),
     PanelSpec("kpis", _l("KPIs against target"), kpi_panel, ("kpis", "people")),
-    PanelSpec("qa", _l("Quality (QA)"), qa_panel, ("qa", "qa-weeks", "qa-questions", "qa-people")),
+    PanelSpec(
+        "qa",
+        _l("Quality (QA)"),
+        qa_panel,
+        ("qa", "qa-weeks", "qa-questions", "qa-people"),
+        (Area.QA,),
+    ),
     PanelSpec(
         "one-on-ones",
         _l("1:1 completion"),
         one_on_one_panel,
         ("one-on-ones", "one-on-ones-people"),
+        (Area.COACHING,),
     ),
     PanelSpec(
-        "goals", _l("Goals and reviews"), goals_panel, ("goals", "goals-people", "review-phases")
+        "goals",
+        _l("Goals and reviews"),
+        goals_panel,
+        ("goals", "goals-people", "review-phases"),
+        (Area.GOALS, Area.REVIEWS),
     ),
-    PanelSpec("training", _l("Training"), training_panel, ("training", "training-people")),
+    PanelSpec(
+        "training",
+        _l("Training"),
+        training_panel,
+        ("training", "training-people"),
+        (Area.TRAINING,),
+    ),
     PanelSpec(
         "recognition",
         _l("Recognition"),
         recognition_panel,
         ("kudos", "kudos-values", "kudos-people"),
+        (Area.RECOGNITION,),
     ),
 ]
 

@@ -97,7 +97,7 @@ def _render(node: Person):
     return render_view(
         "teams/team_view.html",
         **view,
-        specs=SPECS,
+        specs=[spec for spec in SPECS if spec.shown_to(current_user, node)],
         crumbs=_breadcrumbs(node),
         prev_args={**period_args(period.previous()), **view["filters"].as_args()},
         next_args={**period_args(period.next()), **view["filters"].as_args()},
@@ -268,6 +268,51 @@ def _shown_change(current, previous, decimals: int) -> str:
 @bp.app_template_filter("kpi_float")
 def _kpi_float(value):
     return kpi_figures.chart_number(value)
+
+
+@bp.get("/<int:person_id>/export.xlsx")
+@login_required
+def team_export_all(person_id: int):
+    """The whole team view in one workbook: a sheet per table of every panel the viewer may
+    see, for the period and filters asked; audited as team.export of the table "all"."""
+    node = _node(person_id)
+    period, _message = parse_period(request.args, today_for(current_user))
+    filters = parse_filters(request.args)
+    req = PanelRequest(current_user, node, period, filters)
+    sheets = []
+    for spec in SPECS:
+        if not spec.tables or not spec.shown_to(current_user, node):
+            continue
+        panel = spec.build(req)
+        if panel is None:
+            continue
+        sheets += [
+            (t.title, t.header, t.rows) for key in spec.tables if (t := panel.tables.get(key))
+        ]
+    audit.record(
+        current_user,
+        "team.export",
+        "person",
+        node.id,
+        None,
+        {
+            "table": "all",
+            "format": "xlsx",
+            "sheets": len(sheets),
+            "rows": sum(len(rows) for _t, _h, rows in sheets),
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            **filters.as_args(),
+        },
+    )
+    db.session.commit()
+    name = f"team-{node.id}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+    response = Response(
+        export.as_workbook(sheets),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 from . import scorecard_views  # noqa: E402, F401  (its routes register on bp)

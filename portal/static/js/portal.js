@@ -75,7 +75,14 @@
   // a labelled, focusable region (so keyboard users can scroll it) only while it is too narrow.
   function tableLabel(table) {
     var caption = table.querySelector("caption");
-    if (caption) { return caption.textContent.trim(); }
+    if (caption) {
+      // A caption repeating its section's heading (a panel's first table) would give two
+      // landmarks one name: then "Table: <caption>".
+      var text = caption.textContent.trim();
+      var section = table.closest("section[aria-labelledby]");
+      var title = section && document.getElementById(section.getAttribute("aria-labelledby"));
+      return title && headingText(title) === text ? document.body.dataset.tableLabel.replace("{name}", text) : text;
+    }
     var before = Array.prototype.filter.call(
       document.querySelectorAll("main h1, main h2, main h3"),
       function (h) { return h.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING; }
