@@ -80,7 +80,7 @@ def test_manager_drills_down_filters_and_exports(kpi_values, browser):
         p.get_by_role("heading", name=f"Team performance: {people['head']['name']}").wait_for()
         people_table = p.locator("#people-table")
         for key in ("manager_hk", "manager_jp"):
-            people_table.get_by_role("link", name=people[key]["name"]).wait_for()
+            people_table.get_by_role("link", name=people[key]["name"], exact=True).wait_for()
         p.wait_for_function(
             "() => document.querySelectorAll('canvas[data-chart]').length > 0 && "
             "[...document.querySelectorAll('canvas[data-chart]')]"
@@ -95,34 +95,34 @@ def test_manager_drills_down_filters_and_exports(kpi_values, browser):
         assert (watch.shots / "chart-0.png").stat().st_size > 1000
 
         # Drill down: manager → supervisor → agent, the breadcrumbs growing on the way.
-        people_table.get_by_role("link", name=people["manager_hk"]["name"]).click()
+        people_table.get_by_role("link", name=people["manager_hk"]["name"], exact=True).click()
         p.get_by_role(
             "heading", name=f"Team performance: {people['manager_hk']['name']}"
         ).wait_for()
         assert (
             p.locator("#people-table")
-            .get_by_role("link", name=people["manager_jp"]["name"])
+            .get_by_role("link", name=people["manager_jp"]["name"], exact=True)
             .count()
             == 0
         )
-        p.locator("#people-table").get_by_role("link", name=people["sup_a"]["name"]).click()
+        p.locator("#people-table").get_by_role("link", name=people["sup_a"]["name"], exact=True).click()
         p.get_by_role("heading", name=f"Team performance: {people['sup_a']['name']}").wait_for()
-        p.locator("#people-table").get_by_role("link", name=people["agent_a1"]["name"]).click()
+        p.locator("#people-table").get_by_role("link", name=people["agent_a1"]["name"], exact=True).click()
         p.get_by_role("heading", name=f"Team performance: {people['agent_a1']['name']}").wait_for()
         crumbs = p.get_by_role("navigation", name="Org tree position")
         for key in ("head", "manager_hk", "sup_a"):
-            crumbs.get_by_role("link", name=people[key]["name"]).wait_for()
+            crumbs.get_by_role("link", name=people[key]["name"], exact=True).wait_for()
         watch.screenshot("agent-node")
 
         # Back to the top through the breadcrumbs, then filter by market: only Japan is left.
-        crumbs.get_by_role("link", name=people["head"]["name"]).click()
+        crumbs.get_by_role("link", name=people["head"]["name"], exact=True).click()
         p.get_by_role("heading", name=f"Team performance: {people['head']['name']}").wait_for()
         p.get_by_label("Market").select_option(label="Japan")
         p.get_by_role("button", name="Show").click()
         p.wait_for_url("**market=*")
         table = p.locator("#people-table")
-        table.get_by_role("link", name=people["manager_jp"]["name"]).wait_for()
-        assert table.get_by_role("link", name=people["manager_hk"]["name"]).count() == 0
+        table.get_by_role("link", name=people["manager_jp"]["name"], exact=True).wait_for()
+        assert table.get_by_role("link", name=people["manager_hk"]["name"], exact=True).count() == 0
         watch.screenshot("filtered-japan")
 
         # Export the KPI table as XLSX: the file holds the filtered figures.
