@@ -30,6 +30,7 @@ def test_a_supervisor_opens_a_scorecard_from_the_team_view(live_server, browser)
         p = watch.page
         sign_in(watch, base, people["sup_a"]["email"])
         p.goto(f"{base}/teams/{people['sup_a']['id']}?{panel_world.OCTOBER}")
+        p.locator("#section-qa > summary").click()  # the QA section loads when opened
         link = p.locator("#qa-people-table").get_by_role(
             "link", name=f"Performance scorecard of {a1['name']}"
         )
