@@ -4,27 +4,15 @@ phone the page fits 390 px; the menu's "KPIs" open the KPI values of the team.""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from portal.extensions import db
-from portal.org.models import Person, Team
 from tests.browser.conftest import RESULTS, assert_accessible, menu, sign_in, watched
 from tests.teams import panel_world
 
 PHONE = {"width": 390, "height": 844}
 
 
-def _load_panel_data(app, people) -> None:
-    with app.app_context():
-        w = SimpleNamespace(**{k: db.session.get(Person, v["id"]) for k, v in people.items()})
-        w.team_c = db.session.query(Team).filter_by(name="Team C").one()
-        panel_world.build_all(w)
-        db.session.remove()
-
-
 def test_a_supervisor_opens_a_scorecard_from_the_team_view(live_server, browser):
     base, people = live_server["url"], live_server["people"]
-    _load_panel_data(live_server["app"], people)
+    panel_world.build_for_live_server(live_server["app"], people)
     a1 = people["agent_a1"]
     with watched(browser, RESULTS / "scorecard", accept_downloads=True) as watch:
         p = watch.page

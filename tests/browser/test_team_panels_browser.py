@@ -1,25 +1,13 @@
 """The team view's panels in a real browser: a manager's view draws the QA trend chart (with
 its table), filters by channel, and drills down to a supervisor keeping the filter."""
 
-from types import SimpleNamespace
-
-from portal.extensions import db
-from portal.org.models import Person, Team
 from tests.browser.conftest import sign_in
 from tests.teams import panel_world
 
 
-def _load_panel_data(app, people) -> None:
-    with app.app_context():
-        w = SimpleNamespace(**{k: db.session.get(Person, v["id"]) for k, v in people.items()})
-        w.team_c = db.session.query(Team).filter_by(name="Team C").one()
-        panel_world.build_all(w)
-        db.session.remove()
-
-
 def test_manager_reads_the_panels_filters_by_channel_and_drills_down(live_server, page):
     base, people = live_server["url"], live_server["people"]
-    _load_panel_data(live_server["app"], people)
+    panel_world.build_for_live_server(live_server["app"], people)
     p = page.page
     sign_in(page, base, people["manager_hk"]["email"])
     p.goto(f"{base}/teams/{people['manager_hk']['id']}?{panel_world.OCTOBER}")

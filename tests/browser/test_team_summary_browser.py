@@ -4,12 +4,8 @@ by keyboard and Enter opens its section; axe finds nothing; on a phone nothing s
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from portal.extensions import db
-from portal.org.models import Person, Team
 from tests.browser.conftest import RESULTS, assert_accessible, sign_in, watched
 from tests.teams import panel_world
 
@@ -20,11 +16,7 @@ SECTIONS = ("kpis", "qa", "one-on-ones", "goals", "training", "recognition")
 @pytest.fixture(scope="module")
 def panel_data(live_server):
     app, people = live_server["app"], live_server["people"]
-    with app.app_context():
-        w = SimpleNamespace(**{k: db.session.get(Person, v["id"]) for k, v in people.items()})
-        w.team_c = db.session.query(Team).filter_by(name="Team C").one()
-        panel_world.build_all(w)
-        db.session.remove()
+    panel_world.build_for_live_server(app, people)
     return live_server
 
 

@@ -105,9 +105,13 @@ def test_manager_drills_down_filters_and_exports(kpi_values, browser):
             .count()
             == 0
         )
-        p.locator("#people-table").get_by_role("link", name=people["sup_a"]["name"], exact=True).click()
+        p.locator("#people-table").get_by_role(
+            "link", name=people["sup_a"]["name"], exact=True
+        ).click()
         p.get_by_role("heading", name=f"Team performance: {people['sup_a']['name']}").wait_for()
-        p.locator("#people-table").get_by_role("link", name=people["agent_a1"]["name"], exact=True).click()
+        p.locator("#people-table").get_by_role(
+            "link", name=people["agent_a1"]["name"], exact=True
+        ).click()
         p.get_by_role("heading", name=f"Team performance: {people['agent_a1']['name']}").wait_for()
         crumbs = p.get_by_role("navigation", name="Org tree position")
         for key in ("head", "manager_hk", "sup_a"):

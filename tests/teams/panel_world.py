@@ -248,3 +248,17 @@ def build_all(world) -> None:
     build_goals(world)
     build_training(world)
     build_kudos(world)
+
+
+def build_for_live_server(app, people: dict) -> None:
+    """The panel world over a browser test's live server: its people (by key, as the
+    live_server fixture gives them) and Team C, then every area's records."""
+    from types import SimpleNamespace
+
+    from portal.org.models import Person, Team
+
+    with app.app_context():
+        w = SimpleNamespace(**{k: db.session.get(Person, v["id"]) for k, v in people.items()})
+        w.team_c = db.session.query(Team).filter_by(name="Team C").one()
+        build_all(w)
+        db.session.remove()

@@ -18,6 +18,7 @@ from portal.blueprints.goals.forms import PHASE_LABELS
 from portal.dashboards import team_goals, team_one_on_ones, team_qa, team_recognition, team_training
 from portal.db import utcnow
 from portal.goals.transitions import STATE_LABELS
+from portal.kpis.periods import Comparison
 from portal.policy import Area
 from portal.qa.rollups import Summary
 from portal.qa.scoring import format_percent
@@ -84,24 +85,30 @@ def _person_cells(person: Any) -> list[Any]:
 # ---- QA ------------------------------------------------------------------------------------
 
 
+def qa_summary_table(compared: Comparison, current, previous) -> Table:
+    """This period's QA summary and the one it is compared with, each with its days (the team
+    view's QA panel and the scorecard's)."""
+    now, before = compared.current, compared.previous
+    return Table(
+        _("QA summary"),
+        [_("Period"), _("From"), _("To"), *_summary_header()],
+        [
+            [_("This period"), now.start.isoformat(), now.end.isoformat()]
+            + _summary_cells(current),
+            [_("Previous period"), before.start.isoformat(), before.end.isoformat()]
+            + _summary_cells(previous),
+        ],
+    )
+
+
 def qa_panel(req: PanelRequest) -> Panel | None:
     if not policy.sees_area(req.viewer, req.node, Area.QA):
         return None
     minimum = current_app.config["QA_MIN_EVALUATIONS"]
     compared = comparison_for(req.period, req.viewer)
     result = team_qa.team_qa(req.viewer, req.node, req.period, req.filters, minimum, compared)
-    now, before = compared.current, compared.previous
     tables = {
-        "qa": Table(
-            _("QA summary"),
-            [_("Period"), _("From"), _("To"), *_summary_header()],
-            [
-                [_("This period"), now.start.isoformat(), now.end.isoformat()]
-                + _summary_cells(result.current),
-                [_("Previous period"), before.start.isoformat(), before.end.isoformat()]
-                + _summary_cells(result.previous),
-            ],
-        ),
+        "qa": qa_summary_table(compared, result.current, result.previous),
         "qa-weeks": Table(
             _("QA by week"),
             [_("Week from"), *_summary_header()],

@@ -35,6 +35,7 @@ from .area_panels import (
     _tally_header,
     one,
     percent,
+    qa_summary_table,
 )
 from .panels import Table, _kpi_table
 from .period_args import (
@@ -77,22 +78,12 @@ def _goal_number(value: Any) -> str:
 def tables_of(card: figures.Scorecard) -> dict[str, Table]:
     """The scorecard's tables, by key, in the order of its sections (only the areas shown)."""
     tables: dict[str, Table] = {}
-    period, before = card.compared.current, card.compared.previous
     if card.kpis is not None:
         kpis = _kpi_table(team_kpis.TeamKpis(rows=card.kpis, children=[]))
         tables["kpis"] = Table(kpis.title, kpis.header, kpis.rows)
     if card.qa is not None:
         qa = card.qa
-        tables["qa"] = Table(
-            _("QA summary"),
-            [_("Period"), _("From"), _("To"), *_summary_header()],
-            [
-                [_("This period"), period.start.isoformat(), period.end.isoformat()]
-                + _summary_cells(qa.current),
-                [_("Previous period"), before.start.isoformat(), before.end.isoformat()]
-                + _summary_cells(qa.previous),
-            ],
-        )
+        tables["qa"] = qa_summary_table(card.compared, qa.current, qa.previous)
         tables["qa-weeks"] = Table(
             _("QA by week"),
             [_("Week from"), *_summary_header()],
