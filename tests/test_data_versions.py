@@ -184,3 +184,30 @@ def test_a_password_change_raises_nothing_and_a_time_zone_change_raises_org(worl
     world.agent_a1.time_zone = "Asia/Tokyo"
     db.session.commit()
     assert raised(before) == {"org"}
+
+
+def test_a_suspended_session_raises_nothing_and_raises_again_after(world):
+    before = versions()
+    with data_versions.suspended(db.session):
+        db.session.add(
+            Kudos(
+                person_id=world.agent_a1.id,
+                giver_id=world.sup_a.id,
+                value="Teamwork",
+                message="Quiet",
+                token="dv-suspended",
+            )
+        )
+        db.session.commit()
+    assert raised(before) == set()
+    db.session.add(
+        Kudos(
+            person_id=world.agent_a1.id,
+            giver_id=world.sup_a.id,
+            value="Teamwork",
+            message="Heard",
+            token="dv-after",
+        )
+    )
+    db.session.commit()
+    assert raised(before) == {"recognition"}

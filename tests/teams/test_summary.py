@@ -267,7 +267,7 @@ def test_the_whole_view_leaves_out_the_areas_the_viewer_lacks(client, data, monk
     assert names and not any(name.startswith("QA") for name in names)
 
 
-def test_the_summary_query_count_is_flat_when_data_grows_tenfold(app, client, data):
+def test_the_summary_query_count_is_flat_when_data_grows_tenfold(app, client, data, no_panel_cache):
     w = data
     url = f"/teams/{w.head.id}/panels/summary?{OCTOBER}"
     as_user(client, w.head)
