@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import logging
 import threading
 import time
@@ -212,3 +213,23 @@ def with_etag(response: Response, key: str) -> Response:
         response.set_etag(key)
         response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def remembered(
+    namespace: str,
+    areas: Iterable[str],
+    compute: Callable[[], Any],
+    *,
+    clock: bool = False,
+    **parts: Any,
+) -> Any:
+    """`compute()`'s result under key_for(namespace, areas, ...): for the figures a page
+    computes and then renders around things no cache may hold (flashed messages, CSRF tokens).
+    The result is pickled: plain values and dataclasses, or ORM objects whose attributes the
+    page reads were loaded (a detached object cannot load more). Off with CACHE_PANELS=0."""
+    store = current()
+    if not store.enabled:
+        return compute()
+    key = key_for(namespace, areas, clock=clock, **parts)
+    raw = store.get_or_build(key, lambda: pickle.dumps(compute(), pickle.HIGHEST_PROTOCOL))
+    return pickle.loads(raw if isinstance(raw, bytes) else raw.encode())  # noqa: S301 - ours

@@ -134,6 +134,9 @@ class Config:
     CACHE_MAX_ENTRIES = int(os.environ.get("CACHE_MAX_ENTRIES", "500"))
     CACHE_PREFIX = os.environ.get("CACHE_PREFIX") or f"{huey_name()}:cache:"
     CACHE_CLOCK_SECONDS = int(os.environ.get("CACHE_CLOCK_SECONDS", "300"))
+    # Each process remembers a session's signed-in lookup under the data versions it was read
+    # under (portal/auth/session_cache.py); REMEMBER_SESSIONS=0 reads it on every request.
+    REMEMBER_SESSIONS = os.environ.get("REMEMBER_SESSIONS", "1") != "0"
     # `flask audit checkpoint` appends the audit chain's head here; `flask audit verify` reads it.
     AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE") or str(
         INSTANCE_DIR / "audit_checkpoints"

@@ -37,6 +37,11 @@ TRAINING = "training"
 RECOGNITION = "recognition"
 BUSINESS = "business"
 AREAS: tuple[str, ...] = (ORG, KPIS, QA, COACHING, GOALS, TRAINING, RECOGNITION, BUSINESS)
+# Not a panel's: raised when a session ends or is replaced (portal/auth/session_cache.py keys
+# the remembered sign-ins by it and by ORG). Panels never read it, so sign-ins and sign-outs
+# leave their cache alone.
+AUTH = "auth"
+KNOWN: tuple[str, ...] = (*AREAS, AUTH)
 # The row whose version is a random number drawn when the table was made: two databases
 # (a rebuilt one, a restored copy) never share cache keys even when their counters agree.
 TOKEN = "_database"
@@ -51,6 +56,8 @@ AREAS_BY_TABLE: dict[str, tuple[str, ...]] = {
     "segment": (ORG,),
     "team": (ORG,),
     "staff_grant": (ORG,),
+    # sign-ins: a session started, ended or replaced (its last_seen_at touch raises nothing)
+    "user_session": (AUTH,),
     # KPIs
     "kpi": (KPIS,),
     "kpi_position": (KPIS,),
@@ -132,7 +139,6 @@ IGNORED: frozenset[str] = frozenset(
     {
         "data_version",
         "audit_entry",
-        "user_session",
         "session_seat",
         "notification",
         "notification_digest",
@@ -153,6 +159,7 @@ IGNORED: frozenset[str] = frozenset(
 # these raises nothing.
 IGNORED_COLUMNS: dict[str, frozenset[str]] = {
     "person": frozenset({"password_hash", "password_changed_at", "updated_at"}),
+    "user_session": frozenset({"last_seen_at"}),
 }
 
 _PENDING = "data_versions.pending"
@@ -176,13 +183,13 @@ def areas_for_table(name: str) -> tuple[str, ...]:
     """The areas a write to table `name` changes; every area for a table not known (safe)."""
     if name in IGNORED:
         return ()
-    return AREAS_BY_TABLE.get(name, AREAS)
+    return AREAS_BY_TABLE.get(name, KNOWN)
 
 
 def areas_for_sql(sql: str) -> set[str]:
     """The areas a textual statement writes to (INSERT/UPDATE/DELETE/TRUNCATE/COPY), if any."""
     if re.search(r"\bTRUNCATE\b", sql, re.IGNORECASE):
-        return set(AREAS)
+        return set(KNOWN)
     found: set[str] = set()
     for name in _TEXT_WRITE.findall(sql):
         found.update(areas_for_table(name.lower()))
@@ -192,7 +199,7 @@ def areas_for_sql(sql: str) -> set[str]:
 def bump(session: Session, *areas: str) -> None:
     """Mark `areas` changed by the session's transaction (raised when it commits). For the
     writes the session cannot see: COPY through the raw connection, another process."""
-    unknown = set(areas) - set(AREAS)
+    unknown = set(areas) - set(KNOWN)
     if unknown:
         raise ValueError(f"unknown data areas: {sorted(unknown)}")
     session.info.setdefault(_PENDING, set()).update(areas)
@@ -240,7 +247,7 @@ def read(session: Session) -> dict[str, int]:
 
 def initial_rows() -> list[dict[str, Any]]:
     """The rows the migration inserts: every area at 0 and the database's random token."""
-    rows: list[dict[str, Any]] = [{"area": area, "version": 0} for area in AREAS]
+    rows: list[dict[str, Any]] = [{"area": area, "version": 0} for area in KNOWN]
     rows.append({"area": TOKEN, "version": secrets.randbits(62)})
     return rows
 
@@ -286,7 +293,7 @@ def _do_orm_execute(state: Any) -> None:
     elif getattr(statement, "is_dml", False):
         table = getattr(statement, "table", None)
         name = getattr(table, "name", None)
-        found = set(areas_for_table(name)) if name else set(AREAS)
+        found = set(areas_for_table(name)) if name else set(KNOWN)
     if found:
         state.session.info.setdefault(_PENDING, set()).update(found)
 

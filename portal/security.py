@@ -33,6 +33,7 @@ def load_user(token: str):
         now=utcnow(),
         idle=current_app.config["SESSION_IDLE_TIMEOUT"],
         absolute=current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+        remember=current_app.config["REMEMBER_SESSIONS"],
     )
 
 

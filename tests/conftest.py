@@ -18,6 +18,7 @@ from sqlalchemy import event
 os.environ.setdefault("HUEY_IMMEDIATE", "1")
 
 from portal import create_app  # noqa: E402
+from portal.auth.session_cache import remembered_sessions
 from portal.config import TestConfig
 from portal.extensions import db, limiter
 from tests import factories
@@ -75,6 +76,7 @@ def _transaction(app: Flask) -> Iterator[None]:
         # The schema outlives the test and its data does not: versions roll back to the same
         # numbers, so a cache filled by one test must not answer the next.
         app.extensions["portal_cache"].clear()
+        remembered_sessions.clear()
         try:
             yield
         finally:

@@ -22,7 +22,7 @@ def versions() -> dict[str, int]:
 
 def raised(before: dict[str, int]) -> set[str]:
     after = versions()
-    return {area for area in AREAS if after[area] != before[area]}
+    return {area for area in data_versions.KNOWN if after[area] != before[area]}
 
 
 def test_every_table_is_mapped_to_areas_or_ignored_on_purpose():
@@ -35,7 +35,7 @@ def test_every_table_is_mapped_to_areas_or_ignored_on_purpose():
 
 def test_the_migration_made_one_row_per_area_and_a_random_token():
     found = versions()
-    assert set(AREAS) | {data_versions.TOKEN} == set(found)
+    assert set(AREAS) | {data_versions.AUTH, data_versions.TOKEN} == set(found)
     assert found[data_versions.TOKEN] > 0
 
 
@@ -96,7 +96,7 @@ def test_textual_writes_raise_their_table_s_area_and_truncate_raises_all(world):
     )
     db.session.commit()
     assert raised(before) == {"org"}
-    assert data_versions.areas_for_sql("TRUNCATE kpi_value, person CASCADE") == set(AREAS)
+    assert data_versions.areas_for_sql("TRUNCATE kpi_value, person CASCADE") == set(data_versions.KNOWN)
     assert data_versions.areas_for_sql("COPY kpi_value (a) FROM STDIN") == {"kpis"}
     assert data_versions.areas_for_sql("SELECT 1 FROM kpi_value") == set()
 
@@ -110,14 +110,22 @@ def test_an_explicit_bump_raises_at_the_commit(world):
         data_versions.bump(db.session, "no-such-area")
 
 
-def test_the_audit_log_and_sign_ins_raise_nothing(world):
+def test_the_audit_log_raises_nothing_and_sign_ins_raise_only_auth(world):
     from portal import audit
+    from portal.auth import sessions
+    from portal.db import utcnow
 
     before = versions()
     audit.record(world.hr, "test.action", "person", world.agent_a1.id, None, {"a": 1})
     db.session.commit()
     assert raised(before) == set()
     assert db.session.execute(select(AuditEntry.id)).first() is not None
+    token = sessions.start_session(world.hr, now=utcnow(), address=None, user_agent=None)
+    assert raised(before) == {data_versions.AUTH}, "no panel area: a sign-in empties no panel"
+    before = versions()
+    sessions.end_session_by_token(token, now=utcnow(), reason="signed_out")
+    db.session.commit()
+    assert raised(before) == {data_versions.AUTH}
 
 
 def test_a_missing_row_starts_again_instead_of_staying_silent(world):

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from portal import audit
+from portal import audit, data_versions
+from portal.auth import session_cache
 from portal.auth.models import UserSession
 from portal.errors import NotFound
 from portal.extensions import db
@@ -43,17 +44,33 @@ def start_session(
 
 
 def person_for_token(
-    token: str, *, now: datetime, idle: timedelta, absolute: timedelta
+    token: str,
+    *,
+    now: datetime,
+    idle: timedelta,
+    absolute: timedelta,
+    remember: bool = False,
 ) -> Person | None:
-    """The signed-in person for a cookie's token, or None when the session is over."""
+    """The signed-in person for a cookie's token, or None when the session is over.
+
+    With `remember`, a lookup this process made under the same data versions less than a
+    minute ago is taken from memory instead (portal/auth/session_cache.py says when)."""
+    token_hash = _hash(token)
+    stamp = _stamp() if remember else None
+    if stamp is not None:
+        person = _remembered(token_hash, stamp, now=now, absolute=absolute)
+        if person is not None:
+            person.current_session_token = token
+            return person
     row = db.session.execute(
         select(UserSession, Person)
         .join(Person, Person.id == UserSession.person_id)
-        .where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
+        .where(UserSession.token_hash == token_hash, UserSession.ended_at.is_(None))
     ).first()
     if row is None:
         return None
     user_session, person = row
+    session_id = user_session.id  # read before a commit expires it
     reason = None
     if not person.is_active:
         reason = "deactivated"
@@ -69,8 +86,42 @@ def person_for_token(
     if now - user_session.last_seen_at > TOUCH_EVERY:
         user_session.last_seen_at = now
         db.session.commit()
+    elif stamp is not None and idle > TOUCH_EVERY:  # read as found, under `stamp`: remember it
+        session_cache.remembered_sessions.put(
+            token_hash,
+            session_cache.Remembered(
+                stamp=stamp,
+                session_id=session_id,
+                created_at=user_session.created_at,
+                last_seen_at=user_session.last_seen_at,
+                person=session_cache.freeze(person),
+            ),
+        )
     person.current_session_token = token
-    person.__dict__["_session_id"] = user_session.id
+    person.__dict__["_session_id"] = session_id
+    return person
+
+
+def _stamp() -> tuple:
+    """The versions a remembered lookup must have been read under (read before the lookup:
+    a write committed in between then labels newer data with older versions, never the
+    reverse)."""
+    versions = data_versions.read(db.session)
+    return tuple(
+        versions.get(area) for area in (data_versions.TOKEN, data_versions.ORG, data_versions.AUTH)
+    )
+
+
+def _remembered(
+    token_hash: str, stamp: tuple, *, now: datetime, absolute: timedelta
+) -> Person | None:
+    found = session_cache.remembered_sessions.get(token_hash)
+    if found is None or found.stamp != stamp:
+        return None
+    if now - found.last_seen_at > TOUCH_EVERY or now - found.created_at > absolute:
+        return None  # the database decides: touch, idle or expired
+    person = db.session.merge(session_cache.thaw(found.person), load=False)
+    person.__dict__["_session_id"] = found.session_id
     return person
 
 

@@ -366,6 +366,51 @@ def test_the_cache_key_holds_the_viewer(client, cache, data):
     assert head_view
 
 
+def test_a_hit_skips_the_node_check_but_a_viewer_who_may_not_see_it_still_gets_404(
+    app, client, cache, data
+):
+    """The node's visibility is checked when the fragment is built; a hit is an entry built for
+    the same viewer under the same org version. Anyone else misses and is checked."""
+    w = data
+    as_user(client, w.head)
+    read(client, url(w.sup_a, "qa"))
+    from tests.conftest import count_queries
+
+    with count_queries(app) as statements:
+        read(client, url(w.sup_a, "qa"))
+    assert not [s for s in statements if "FROM person" in s]
+    outsider = app.test_client()
+    as_user(outsider, w.agent_c1)
+    assert outsider.get(url(w.sup_a, "qa"), headers=HX).status_code == 404
+    db.session.add(Grant(person_id=w.agent_c1.id, role="hr_admin"))
+    db.session.commit()
+    assert outsider.get(url(w.sup_a, "qa"), headers=HX).status_code == 200
+
+
+def test_a_remembered_result_is_computed_once_per_key_and_again_after_a_write(app, data):
+    from flask_login import login_user
+
+    from portal import cache as cache_module
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls), "when": date(2026, 10, 1)}
+
+    with app.test_request_context("/x?a=1"):
+        login_user(data.head)
+        first = cache_module.remembered("test.figures", [data_versions.QA], compute)
+        again = cache_module.remembered("test.figures", [data_versions.QA], compute)
+        assert first == again == {"n": 1, "when": date(2026, 10, 1)}
+        data_versions.bump(db.session, data_versions.QA)
+        db.session.commit()
+        assert cache_module.remembered("test.figures", [data_versions.QA], compute)["n"] == 2
+        data_versions.bump(db.session, data_versions.TRAINING)
+        db.session.commit()
+        assert cache_module.remembered("test.figures", [data_versions.QA], compute)["n"] == 2
+
+
 def test_a_panel_answers_304_to_its_etag_and_200_after_a_write(client, data):
     w = data
     as_user(client, w.head)

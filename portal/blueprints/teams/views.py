@@ -122,13 +122,15 @@ def team_node(person_id: int):
 def team_panel(person_id: int, key: str):
     """One panel of the team view: the fragment for htmx, else a page holding that panel.
     A panel whose area the viewer may not see answers an empty fragment (htmx) or 404."""
-    node = _node(person_id)
     spec = spec_for_key(key)
     if spec is None:
         abort(404)
     if is_fragment_request():  # the common case: cached, revalidated, no breadcrumbs
+        # The node's visibility is checked when the fragment is built: a cached one was built
+        # for this viewer under the same org version (who sees whom), so it needs no check.
 
         def build() -> str:
+            node = _node(person_id)
             view = _view_args(node)
             panel = spec.build(PanelRequest(current_user, node, view["period"], view["filters"]))
             return (
@@ -136,6 +138,7 @@ def team_panel(person_id: int, key: str):
             )
 
         return caching.cached_fragment(spec.key, build)
+    node = _node(person_id)
     view = _view_args(node)
     panel = spec.build(PanelRequest(current_user, node, view["period"], view["filters"]))
     if panel is None:
