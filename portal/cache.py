@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import logging
+import pickle
 import threading
 import time
 from collections import OrderedDict

@@ -96,7 +96,9 @@ def test_textual_writes_raise_their_table_s_area_and_truncate_raises_all(world):
     )
     db.session.commit()
     assert raised(before) == {"org"}
-    assert data_versions.areas_for_sql("TRUNCATE kpi_value, person CASCADE") == set(data_versions.KNOWN)
+    assert data_versions.areas_for_sql("TRUNCATE kpi_value, person CASCADE") == set(
+        data_versions.KNOWN
+    )
     assert data_versions.areas_for_sql("COPY kpi_value (a) FROM STDIN") == {"kpis"}
     assert data_versions.areas_for_sql("SELECT 1 FROM kpi_value") == set()
 
