@@ -56,7 +56,7 @@ test-postgres:
 	@if $(BIN)/python -m portal.tools.pg_available; then \
 	  echo "PostgreSQL answers at 127.0.0.1:5432: running the suite on it"; \
 	  $(BIN)/python -m portal.tools.pg_available --create portal_test && \
-	  TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile -m "not browser"; \
+	  SKIP_DB_FREE=1 TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile -m "not browser"; \
 	else \
 	  if [ -n "$$CI" ]; then echo "PostgreSQL is required on CI but does not answer"; exit 1; fi; \
 	  echo "PostgreSQL does not answer at 127.0.0.1:5432: skipped the PostgreSQL run"; \

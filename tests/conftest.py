@@ -23,6 +23,9 @@ from portal.config import TestConfig
 from portal.extensions import db, limiter
 from tests import factories
 
+# Tests that issued no SQL on SQLite are not repeated on PostgreSQL (tests/db_free.py).
+pytest_plugins = ["tests.db_free"]
+
 
 def _database_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
