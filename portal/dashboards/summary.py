@@ -15,13 +15,14 @@ training two; recognition one. About twenty, whatever the data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
-from portal import policy
+from portal import data_versions, policy
 from portal.coaching.completion import Tally
 from portal.dashboards import (
     team_goals,
@@ -37,6 +38,10 @@ from portal.kpis.queries import ViewFilters
 from portal.org.models import Person
 from portal.policy import Area
 from portal.qa import rollups
+
+# (tile name, data areas it reads, compute) -> the tile: team_summary's caching hook.
+Remember = Callable[[str, tuple[str, ...], Callable[[], Any]], Any]
+
 
 # ---- pure pieces -------------------------------------------------------------------------
 
@@ -284,6 +289,10 @@ def recognition_tile(
     return RecognitionTile(found.kudos, found.people)
 
 
+def _compute(_name: str, _areas: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
 def team_summary(
     viewer: Person,
     node: Person,
@@ -294,24 +303,56 @@ def team_summary(
     now: datetime,
     qa_minimum: int,
     compared: Comparison,
+    remember: Remember = _compute,
 ) -> TeamSummary:
     """The tiles the viewer may see for the node (the node itself is already in reach for
-    KPIs: the page checked it)."""
+    KPIs: the page checked it). Each tile is computed through `remember(name, data areas,
+    compute)`, so a caller may keep each tile under the versions of the area it reads: after a
+    write to one area only that tile is computed again."""
 
     def sees(area: Area) -> bool:
         return policy.sees_area(viewer, node, area)
 
+    def tile(name: str, areas: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+        return remember(name, areas, compute)
+
     return TeamSummary(
-        kpis=kpi_tile(viewer, node, period, filters, compared),
-        qa=qa_tile(viewer, node, filters, qa_minimum, compared) if sees(Area.QA) else None,
-        one_on_ones=(
-            one_on_one_tile(viewer, node, filters, now, compared) if sees(Area.COACHING) else None
+        kpis=tile(
+            "kpis", (data_versions.KPIS,), lambda: kpi_tile(viewer, node, period, filters, compared)
         ),
-        reviews=review_tile(viewer, node, period, filters, today) if sees(Area.REVIEWS) else None,
-        training=training_tile(viewer, node, period, filters, today)
+        qa=tile(
+            "qa",
+            (data_versions.QA,),
+            lambda: qa_tile(viewer, node, filters, qa_minimum, compared),
+        )
+        if sees(Area.QA)
+        else None,
+        one_on_ones=tile(
+            "one-on-ones",
+            (data_versions.COACHING,),
+            lambda: one_on_one_tile(viewer, node, filters, now, compared),
+        )
+        if sees(Area.COACHING)
+        else None,
+        reviews=tile(
+            "reviews",
+            (data_versions.GOALS,),
+            lambda: review_tile(viewer, node, period, filters, today),
+        )
+        if sees(Area.REVIEWS)
+        else None,
+        training=tile(
+            "training",
+            (data_versions.TRAINING,),
+            lambda: training_tile(viewer, node, period, filters, today),
+        )
         if sees(Area.TRAINING)
         else None,
-        recognition=recognition_tile(viewer, node, period, filters, compared)
+        recognition=tile(
+            "recognition",
+            (data_versions.RECOGNITION,),
+            lambda: recognition_tile(viewer, node, period, filters, compared),
+        )
         if sees(Area.RECOGNITION)
         else None,
     )

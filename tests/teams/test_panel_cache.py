@@ -387,6 +387,31 @@ def test_a_hit_skips_the_node_check_but_a_viewer_who_may_not_see_it_still_gets_4
     assert outsider.get(url(w.sup_a, "qa"), headers=HX).status_code == 200
 
 
+def test_after_a_write_to_one_area_the_summary_computes_only_that_tile_again(
+    client, cache, data, monkeypatch
+):
+    from portal.dashboards import summary
+
+    calls: list[str] = []
+    for name in ("kpi_tile", "qa_tile", "training_tile"):
+        real = getattr(summary, name)
+
+        def counted(*a, _real=real, _name=name, **k):
+            calls.append(_name)
+            return _real(*a, **k)
+
+        monkeypatch.setattr(summary, name, counted)
+    w = data
+    as_user(client, w.head)
+    first = read(client, url(w.head, "summary"))
+    assert sorted(calls) == ["kpi_tile", "qa_tile", "training_tile"]
+    calls.clear()
+    data_versions.bump(db.session, data_versions.QA)
+    db.session.commit()
+    assert read(client, url(w.head, "summary")) == first  # the same figures, built again
+    assert calls == ["qa_tile"], "the other tiles came from their own cache entries"
+
+
 def test_a_remembered_result_is_computed_once_per_key_and_again_after_a_write(app, data):
     from flask_login import login_user
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 
+from portal import cache
 from portal.dashboards import summary
 from portal.dashboards.kpi_figures import shown, shown_percent
 from portal.db import utcnow
 
+from . import caching
 from .area_panels import one, percent
 from .panels import Panel, PanelRequest
 from .period_args import comparison_for, today_for
@@ -198,6 +200,14 @@ def tiles_of(found: summary.TeamSummary) -> list[Tile]:
     return tiles
 
 
+def _remember_tile(name: str, areas: tuple[str, ...], compute):
+    """Each tile's figures cached under its own area (and org): the summary reads six areas,
+    so after a write to one of them only that tile is computed again."""
+    return cache.remembered(
+        f"teams.summary.{name}", areas, compute, clock=name in caching.CLOCK_PANELS
+    )
+
+
 def summary_panel(req: PanelRequest) -> Panel:
     found = summary.team_summary(
         req.viewer,
@@ -208,6 +218,7 @@ def summary_panel(req: PanelRequest) -> Panel:
         now=utcnow(),
         qa_minimum=current_app.config["QA_MIN_EVALUATIONS"],
         compared=comparison_for(req.period, req.viewer),  # the panels' like-for-like days
+        remember=_remember_tile,
     )
     return Panel(
         "summary", "teams/_panel_summary.html", {"summary": found, "tiles": tiles_of(found)}
