@@ -140,9 +140,9 @@ def test_the_second_read_computes_nothing(app, client, world, calls, who):
         again = client.get("/").get_data(as_text=True)
     assert calls == dict.fromkeys(calls, 0), {k: n for k, n in calls.items() if n}
     assert ITEM.findall(again) == ITEM.findall(first)
-    # The session, the data versions, the page's own role checks (reports, HR) and the
+    # The data versions, the page's own role checks (reports, HR) and the
     # menu's unread notifications: none of a section's.
-    assert len(statements) <= 6, statements
+    assert len(statements) <= 4, statements
 
 
 # ---- write then read, per area ----------------------------------------------------------------
