@@ -7,7 +7,7 @@ theirs. Every count comes from the service the linked page uses:
 - QA: calibration sessions to score (qa.calibration_service.sessions_to_score, the sessions
   page), sampled contacts assigned (qa.sampling_service.assigned_contacts_summary, the sampled
   queue), disputes to resolve (qa.evaluation_queries.count_evaluations with status=disputed,
-  the evaluations page filtered so);
+  the evaluations page filtered so; capped at shared.CAP like the home page's other queues);
 - trainer: mandatory training overdue in their scope (training.queries.counts_by_course, the
   team matrix's per-course figures). Skill gaps are not counted here: the skill-gaps page reads
   every QA answer of its 90 days (0.4-0.6 s for a three-market trainer on the large data set;
@@ -31,6 +31,7 @@ from portal.goals import sharing
 from portal.goals.models import PhaseKind
 from portal.home.items import Item, Section, Urgency, urgency_of
 from portal.home.manager import WORST_SHOWN, running_cycles
+from portal.home.shared import CAP
 from portal.org.models import Person, StaffRole
 from portal.qa import calibration_service, contacts, evaluation_queries, sampling_service
 from portal.qa.evaluation_models import EvaluationStatus
@@ -52,7 +53,9 @@ def qa_section(person: Person, today: date) -> Section | None:
         sessions_url = path_for("qaprog.calibration_list")
     sampled, sampled_due = sampling_service.assigned_contacts_summary(person)
     disputed = evaluation_queries.count_evaluations(
-        person, evaluation_queries.EvaluationFilters(status=EvaluationStatus.DISPUTED.value)
+        person,
+        evaluation_queries.EvaluationFilters(status=EvaluationStatus.DISPUTED.value),
+        cap=CAP,  # shown "1,000+" as the other queues: the large set's analyst has 9,007
     )
     items = [
         Item(

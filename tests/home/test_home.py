@@ -229,7 +229,7 @@ def test_roles_combined(client, world):
     assert 'data-section="agent"' in html and 'data-section="supervisor"' not in html
 
 
-def test_the_query_count_does_not_grow_with_the_records(app, client, world):
+def test_the_query_count_does_not_grow_with_the_records(app, client, world, no_panel_cache):
     def queries_for_home() -> int:
         as_user(client, world.sup_a)
         with count_queries(app) as statements:
