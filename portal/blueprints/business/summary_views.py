@@ -9,17 +9,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import audit, policy
+from portal import audit, cache, policy
 from portal.blueprints.teams.period_args import today_for
 from portal.business import summary, summary_export
 from portal.dashboards import export
+from portal.data_versions import BUSINESS, KPIS, ORG, QA
 from portal.db import utcnow
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.goals import pdf
 from portal.htmx import render_view
 from portal.kpis.periods import Period, PeriodKind, period_containing
-from portal.org.models import Market
+from portal.org.models import Market, Person
 from portal.params import parse_date
 
 from .views import bp, markets
@@ -55,6 +56,28 @@ def _summary(market_id: int):
     policy.require(current_user, "business.market_summary")
     market = _market(market_id)
     period, message = _period()
+    # The figures are remembered per viewer (the market, period and day are in the path and
+    # its arguments) under the versions of what they count: KPI values, targets and roll-ups,
+    # QA evaluations, the held reviews' decisions, and the org (who is counted, positions).
+    # The market and the node are read again on each request (ORM objects are not pickled).
+    node_id, figures, headcount, decisions = cache.remembered(
+        "business.market_summary",
+        (KPIS, QA, BUSINESS, ORG),
+        lambda: summary_figures(market, period),
+    )
+    data = summary.MarketSummary(
+        market=market,
+        period=period,
+        node=db.session.get(Person, node_id),
+        figures=figures,
+        headcount=headcount,
+        decisions=decisions,
+    )
+    return data, message
+
+
+def summary_figures(market: Market, period: Period) -> tuple:
+    """The summary's node (by id) and its figures, headcount and decisions: plain values."""
     data = summary.market_summary(
         current_user,
         market,
@@ -62,7 +85,7 @@ def _summary(market_id: int):
         minimum=current_app.config["QA_MIN_EVALUATIONS"],
         now=utcnow(),
     )
-    return data, message
+    return data.node.id, data.figures, data.headcount, data.decisions
 
 
 @bp.get("/markets")

@@ -9,7 +9,9 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import cache
 from portal.coaching import effect, effect_queries
+from portal.data_versions import COACHING, ORG, QA
 from portal.htmx import render_view
 from portal.time_format import today_for
 
@@ -26,8 +28,14 @@ def effect_rollup():
         days = 180
     end = today_for(current_user)
     start = end - timedelta(days=days - 1)
-    roll_ups = effect_queries.effect_roll_ups(
-        current_user, start=start, end=end, no_team=_("No team")
+    # Remembered per viewer under the 1:1 (the sessions), QA (the evaluations before and after,
+    # the questions' texts) and org (coaches, teams, who may see what) versions; the days come
+    # from the viewer's today and the path's arguments, both in the key.
+    no_team = _("No team")
+    roll_ups = cache.remembered(
+        "coaching.effects",
+        (COACHING, QA, ORG),
+        lambda: effect_queries.effect_roll_ups(current_user, start=start, end=end, no_team=no_team),
     )
     return render_view(
         "coaching/effect_rollup.html",

@@ -12,8 +12,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal import audit, policy
+from portal import audit, cache, policy
 from portal.dashboards import export
+from portal.data_versions import ORG, TRAINING
 from portal.db import utcnow
 from portal.errors import NotFound
 from portal.extensions import db
@@ -197,10 +198,24 @@ def completion_confirm(course_id: int, person_id: int):
 def _team_data():
     policy.require(current_user, "training.team_view")
     team_id = request.args.get("team", type=int)
+    # Remembered per viewer (the page's team and cursor are in the key's arguments) under the
+    # training and org versions, and the clock's slice as the brief of every page showing
+    # "overdue" asks (the statuses turn with the viewer's today, also in the key).
+    return cache.remembered(
+        "training.team",
+        (TRAINING, ORG),
+        lambda: team_figures(team_id, request.args.get("after")),
+        clock=True,
+    )
+
+
+def team_figures(team_id: int | None, after: str | None):
+    """The matrix page's people, mandatory courses, cells, counts and overdue items, and the
+    team choices of its filter: plain values (they are pickled)."""
     page = queries.people_page(
         current_user,
         team_id=team_id,
-        after=request.args.get("after"),
+        after=after,
         limit=current_app.config["PAGE_SIZE"],
     )
     today = today_for(current_user, utcnow())
@@ -219,14 +234,14 @@ def _team_data():
         queries.people_in_scope(current_user, team_id=team_id), today
     )
     per_course = {cid: (per_course[cid], everyone.get(cid)) for _, cid in mandatory}
-    return page, people, mandatory, cells, per_course, overdue, team_id
+    teams, _, _ = queries.audience_choices()
+    return page, people, mandatory, cells, per_course, overdue, team_id, teams
 
 
 @bp.get("/team")
 @login_required
 def team_matrix():
-    page, people, mandatory, cells, per_course, overdue, team_id = _team_data()
-    teams, _, _ = queries.audience_choices()
+    page, people, mandatory, cells, per_course, overdue, team_id, teams = _team_data()
     args = {"team": team_id} if team_id else {}
     return render_view(
         "training/team_matrix.html",
@@ -250,7 +265,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def team_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    page, people, mandatory, cells, _, _, team_id = _team_data()
+    page, people, mandatory, cells, _, _, team_id, _ = _team_data()
     header = [_l("Person"), *[title for title, _ in mandatory]]
     rows = [
         [name]
