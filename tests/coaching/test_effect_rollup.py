@@ -226,7 +226,7 @@ def test_the_period_filter_leaves_older_sessions_out(client, coached_world):
     assert client.get("/coaching/effects?days=7").status_code == 200  # falls back to 180
 
 
-def test_the_page_does_not_grow_with_sessions(app, world):
+def test_the_page_does_not_grow_with_sessions(app, world, no_panel_cache):
     version_id, (greet, _confirm) = scorecard_question_ids(world)
     held = date.today() - timedelta(days=10)
     client = as_user(app.test_client(), world.manager_hk)

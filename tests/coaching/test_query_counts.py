@@ -70,7 +70,7 @@ def _counts(app, world) -> dict[str, int]:
     return found
 
 
-def test_list_pages_do_not_grow_with_rows(app, world):
+def test_list_pages_do_not_grow_with_rows(app, world, no_panel_cache):
     _grow(world, 1)
     small = _counts(app, world)
     _grow(world, 6)
