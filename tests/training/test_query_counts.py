@@ -27,7 +27,7 @@ def grow(world, n, start):
         )
 
 
-def test_list_pages_do_not_grow_with_rows(app, client, world):
+def test_list_pages_do_not_grow_with_rows(app, client, world, no_panel_cache):
     urls = [
         "/training/",
         "/training/courses",
