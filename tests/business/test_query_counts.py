@@ -57,7 +57,7 @@ def test_review_page_query_count_is_flat_as_items_and_values_grow(app, client, w
     assert _count(app, client, url) == small
 
 
-def test_list_my_actions_and_summary_query_counts_are_flat(app, client, world):
+def test_list_my_actions_and_summary_query_counts_are_flat(app, client, world, no_panel_cache):
     kpis = build_business_kpis(world)
     first = schedule(world.sup_a, world.sup_a)
     _grow(world, kpis, first, 2)  # one item for A1, one for A2
