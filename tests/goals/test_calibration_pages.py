@@ -445,7 +445,7 @@ def _statements(app, client, url) -> int:
     return len(statements)
 
 
-def test_the_pages_query_counts_do_not_grow_with_the_rows(app, client, world):
+def test_the_pages_query_counts_do_not_grow_with_the_rows(app, client, world, no_panel_cache):
     cycle = calibration_cycle(world, people=[world.agent_a1])
     a1 = review_of(cycle, world.agent_a1)
     calibration.change_rating(a1, world.hr, new_rating=4, reason="one", expected_version=a1.version)

@@ -58,7 +58,9 @@ def test_report_of_a_node_out_of_reach_is_404(app, client, world):
     assert client.get(f"/qa/programme/reports?node={world.sup_a.id}").status_code == 404
 
 
-def test_report_query_count_is_flat_when_evaluations_grow_tenfold(app, client, world, card):
+def test_report_query_count_is_flat_when_evaluations_grow_tenfold(
+    app, client, world, card, no_panel_cache
+):
     _evaluate(card, world.agent_a1, world.sup_a, 2)
     as_user(client, world.hr)
     client.get(REPORT)

@@ -264,7 +264,9 @@ def test_evaluations_changed_after_the_refresh_are_read_raw(world, qa, monkeypat
     assert _panel(again) == _panel(raw)
 
 
-def test_team_view_and_report_query_counts_stay_flat_with_the_rollup(app, client, world, qa):
+def test_team_view_and_report_query_counts_stay_flat_with_the_rollup(
+    app, client, world, qa, no_panel_cache
+):
     rollup_daily.refresh(min_subtree=2)
     urls = [
         f"/teams/{world.head.id}?period=custom&start=2026-10-01&end=2026-10-31",

@@ -21,6 +21,7 @@ from portal.goals import reviews
 from portal.htmx import hx_trigger, is_fragment_request, render_view
 from portal.params import cursor_id, parse_int
 
+from . import calibration_cache as remembered
 from .forms import CalibrationForm
 from .views import bp
 
@@ -65,7 +66,8 @@ def person_label(board: service.Calibration | None, review) -> str:
     return review.person.display_name
 
 
-def edit_form(review, formdata=None, rating=None) -> CalibrationForm:
+def edit_form(review, formdata=None, rating=None, cycle=None) -> CalibrationForm:
+    """The rating's edit form; `cycle` for a remembered row (calibration_cache.BoardRow)."""
     form = CalibrationForm(
         formdata=formdata,
         prefix=f"r{review.id}",
@@ -73,7 +75,7 @@ def edit_form(review, formdata=None, rating=None) -> CalibrationForm:
     )
     form.rating.choices = [
         SelectChoice(item["value"], f"{item['value']} · {item['label']}")
-        for item in review.cycle.scale
+        for item in (cycle or review.cycle).scale
     ]
     return form
 
@@ -123,17 +125,17 @@ def _context(
     if tried:
         board, preview = service.what_if(current_user, cycle, filters, tried)
         ctx["preview"] = preview
+        ctx["can_calibrate"] = service.changeable_ids(board.reviews)
     else:
-        board = service.calibration_for(current_user, cycle, filters)
+        # Remembered as plain rows (calibration_cache): no ORM object, no HTML.
+        board, ctx["can_calibrate"] = remembered.board(cycle, filters)
+    # The board holds only reviews the viewer calibrates (policy.scoped_calibrated_reviews).
     ctx["board"] = board
     ctx["chart"] = _chart(cycle, board, ctx["preview"])
-    # The board holds only reviews the viewer calibrates (policy.scoped_calibrated_reviews).
-    ctx["can_calibrate"] = service.changeable_ids(board.reviews)
     if with_log and not filters.blind:
-        ctx["log"] = service.change_log(
-            current_user, cycle, filters, limit=current_app.config["PAGE_SIZE"]
+        ctx["log"], ctx["calibrators"] = remembered.log(
+            cycle, filters, limit=current_app.config["PAGE_SIZE"]
         )
-        ctx["calibrators"] = service.calibrators(current_user, cycle)
     return ctx
 
 
@@ -146,7 +148,7 @@ def calibration():
     edit_id = request.args.get("edit", type=int)
     if edit_id and ctx["board"] and edit_id in ctx["can_calibrate"]:
         review = next(r for r in ctx["board"].reviews if r.id == edit_id)
-        ctx["edit"] = {edit_id: edit_form(review)}
+        ctx["edit"] = {edit_id: edit_form(review, cycle=ctx["cycle"])}
     return render_view("goals/calibration.html", BOARD, **ctx)
 
 
@@ -226,16 +228,17 @@ def calibration_log():
     filters = _filters()
     cycles, cycle = _cycle(request.args.get("cycle", type=int))
     by_id = request.args.get("by", type=int)
-    log = None
+    log, calibrators = None, []
     if cycle is not None and not filters.blind:
-        log = service.change_log(
-            current_user,
+        log, calibrators = remembered.log(
             cycle,
             filters,
             by_id=by_id,
             after=cursor_id(request.args.get("after")),
             limit=current_app.config["PAGE_SIZE"],
         )
+    elif cycle is not None:
+        calibrators = service.calibrators(current_user, cycle)
     return render_view(
         "goals/calibration_log.html",
         "goals/_calibration_log.html",
@@ -245,7 +248,7 @@ def calibration_log():
         args=filters.as_args(),
         log=log,
         by_id=by_id,
-        calibrators=service.calibrators(current_user, cycle) if cycle else [],
+        calibrators=calibrators,
     )
 
 

@@ -12,13 +12,13 @@ from portal.forms import apply_errors
 from portal.htmx import hx_redirect, render_view
 from portal.qa import calibration_service as service
 from portal.qa import evaluations
-from portal.qa import programme_choices as choices
 from portal.qa.calibration_grid import MIN_CONTACTS_TO_ESTIMATE
 from portal.qa.contacts import ContactFilters
 from portal.qa.evaluation_maths import answer_field, comment_field
 from portal.qa.score_panel import build_panel
 
 from ..qa.forms import CRITICAL_LABELS
+from . import caching
 from .forms import CalibrationCloseForm, CalibrationCreateForm
 from .views import bp
 
@@ -38,12 +38,9 @@ def calibration_new():
     what was typed and picked is kept; only "Create and invite" creates."""
     policy.require(current_user, "calibration.create")
     form = CalibrationCreateForm()
-    form.scorecard_version.choices = [
-        SelectChoice(str(c.id), c.label) for c in choices.published_versions()
-    ]
-    form.evaluators.choices = [
-        SelectChoice(c.id, c.label) for c in choices.reviewers_for(current_user)
-    ]
+    versions, reviewers = caching.picker_choices()
+    form.scorecard_version.choices = [SelectChoice(str(c.id), c.label) for c in versions]
+    form.evaluators.choices = [SelectChoice(c.id, c.label) for c in reviewers]
     form.fill_channels()
     browsing = request.method == "POST" and ("search" in request.form or "after" in request.form)
     picked_ids: list[int] = []
@@ -74,8 +71,8 @@ def calibration_new():
         "qaprog/calibration_new.html",
         status=status,
         form=form,
-        page=service.pickable_contacts(current_user, filters, after=after or None),
-        picked=service.picked_contacts(current_user, picked_ids),
+        page=caching.pickable_contacts(filters, after or None),
+        picked=caching.picked_contacts(picked_ids),
         max_contacts=service.MAX_CONTACTS,
     )
 

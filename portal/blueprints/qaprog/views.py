@@ -17,12 +17,11 @@ from portal.htmx import render_view
 from portal.params import parse_int
 from portal.qa import programme_choices as choices
 from portal.qa import report_exports, rollups
-from portal.qa.contacts import filter_choices
 from portal.qa.rollup_queries import DIMENSIONS, RollupFilters, evaluations_page, rollup_for
 from portal.qa.rollups import PeriodKind
 from portal.request_args import filter_args
 
-from . import forms
+from . import caching, forms
 from .forms import ReportFilterForm
 
 bp = Blueprint("qaprog", __name__, url_prefix="/qa/programme")
@@ -60,10 +59,8 @@ def _report_filters() -> tuple[ReportFilterForm, RollupFilters, bool]:
     """The form, the filters it gives, and whether the input was valid (else 422)."""
     policy.require(current_user, "qa_report.view")
     form = ReportFilterForm(request.args)
-    _teams, markets, segments = filter_choices()
-    form.fill_choices(
-        choices.nodes_for(current_user), markets, segments, choices.scorecard_choices()
-    )
+    nodes, markets, segments, scorecards = caching.report_choices()
+    form.fill_choices(nodes, markets, segments, scorecards)
     valid = form.validate()
     node_id = choices.check_node(current_user, form.node.data)
     kind = (
@@ -142,7 +139,7 @@ def report():
     # The page shows the first groups of each dimension (a head's 5,000 agents are for the
     # export); the export reads them all.
     shown = int(current_app.config.get("QA_REPORT_GROUP_ROWS", GROUP_ROWS))
-    report = rollup_for(current_user, filters, minimum, group_limit=shown)
+    report = caching.report(filters, minimum, shown)
     return render_view(
         "qaprog/report.html",
         "qaprog/_report_results.html",

@@ -1,0 +1,185 @@
+"""The calibration board and its log are remembered as plain rows under the goals, QA and org
+versions: a second read computes nothing, and every kind of write that feeds them (a rating
+changed, a close, a review reaching calibration, a person renamed or moved to another position)
+shows on the next read, equal to the page built with the cache off."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+
+from portal.extensions import db
+from portal.goals import calibration, sharing
+from portal.org.models import Position
+from tests.conftest import as_user
+from tests.factories import PersonFactory
+from tests.goals.calibration_helpers import calibration_cycle, to_calibration
+from tests.goals.helpers import review_of
+from tests.goals.test_calibration_pages import change
+
+HX = {"HX-Request": "true"}
+# CSRF tokens are signed with the time: two reads a second apart differ there and only there.
+TOKEN = re.compile(r'("X-CSRFToken": ?"|name="csrf_token" (?:type="hidden" )?value=")[^"]+')
+
+
+@pytest.fixture
+def cycle(world):
+    return calibration_cycle(world)
+
+
+@pytest.fixture
+def cache(app):
+    return app.extensions["portal_cache"]
+
+
+def urls(cycle) -> list[str]:
+    return [
+        f"/goals/calibration?cycle={cycle.id}",
+        f"/goals/calibration?cycle={cycle.id}&blind=1",
+        f"/goals/calibration/log?cycle={cycle.id}",
+    ]
+
+
+def read(client, address: str) -> str:
+    response = client.get(address)
+    assert response.status_code == 200, response.status_code
+    return TOKEN.sub(r"\1…", response.get_data(as_text=True))
+
+
+def fresh(client, cache, address: str) -> str:
+    cache.enabled = False
+    try:
+        return read(client, address)
+    finally:
+        cache.enabled = True
+
+
+def write_then_read(client, cache, addresses: list[str], write) -> list[str]:
+    """Each page read twice (the second from the cache), the write, each page again: built
+    afresh and equal to the page with the cache off. Returns the pages after the write."""
+    before = [read(client, a) for a in addresses]
+    misses = cache.misses
+    assert [read(client, a) for a in addresses] == before
+    assert cache.misses == misses
+    write()
+    after = []
+    for address in addresses:
+        misses = cache.misses
+        page = read(client, address)
+        assert cache.misses > misses, address
+        assert page == fresh(client, cache, address), address
+        after.append(page)
+    assert after != before
+    return after
+
+
+class Counter:
+    def __init__(self, monkeypatch, target: str) -> None:
+        module, _, name = target.rpartition(".")
+        owner = importlib.import_module(module)
+        original = getattr(owner, name)
+        self.calls = 0
+
+        def counted(*args, **kwargs):
+            self.calls += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+
+
+def test_the_second_read_computes_nothing(monkeypatch, client, world, cycle):
+    names = ("calibration_for", "changeable_ids", "change_log", "calibrators")
+    counters = {n: Counter(monkeypatch, f"portal.goals.calibration.{n}") for n in names}
+    as_user(client, world.manager_hk)
+    for address in urls(cycle):
+        read(client, address)
+    calls = {n: c.calls for n, c in counters.items()}
+    assert calls["calibration_for"] == 2 and calls["change_log"] == 2
+    for address in urls(cycle):
+        read(client, address)
+    assert {n: c.calls for n, c in counters.items()} == calls
+
+
+def test_a_rating_changed_shows_on_the_board_and_in_the_log(client, cache, world, cycle):
+    a1 = review_of(cycle, world.agent_a1)
+    as_user(client, world.manager_hk)
+
+    def write():
+        calibration.change_rating(
+            a1, world.hr, new_rating=5, reason="Exceptional year", expected_version=a1.version
+        )
+
+    board, blind, log = write_then_read(client, cache, urls(cycle), write)
+    assert "Exceptional year" in log and "Exceptional year" in board
+
+
+def test_a_rating_changed_on_the_page_shows_at_once(client, world, cycle):
+    a1 = review_of(cycle, world.agent_a1)
+    as_user(client, world.manager_hk)
+    address = f"/goals/calibration?cycle={cycle.id}&edit={a1.id}"
+    assert f'value="{a1.version}"' in read(client, address)
+    response = change(client, a1, 4, "Strong second half", headers=HX)
+    assert response.status_code == 200
+    assert "Strong second half" in response.get_data(as_text=True)
+    db.session.refresh(a1)
+    again = read(client, address)  # the edit row carries the review's new version
+    assert f'value="{a1.version}"' in again and "Strong second half" in again
+
+
+def test_a_close_takes_the_change_buttons_away(client, cache, world, cycle):
+    """A close writes only calibration_close (filed under QA): the key holds QA too."""
+    as_user(client, world.manager_hk)
+    addresses = urls(cycle)[:2]
+    assert "data-change" in read(client, addresses[0])
+
+    def write():
+        sharing.close_calibration(cycle, world.hr)
+
+    board, blind = write_then_read(client, cache, addresses, write)
+    assert "data-change>" not in board and "data-change " not in board
+
+
+def test_a_review_reaching_calibration_shows(client, cache, world):
+    cycle = calibration_cycle(world, people=[world.agent_a1])
+    as_user(client, world.manager_hk)
+
+    def write():
+        review = review_of(cycle, world.agent_a2)
+        to_calibration(review, review.reviewer, proposed=2)
+
+    board, _blind, _log = write_then_read(client, cache, urls(cycle), write)
+    assert world.agent_a2.display_name in board
+
+
+def test_a_person_renamed_or_given_another_position_shows(client, cache, world, cycle):
+    as_user(client, world.manager_hk)
+    addresses = urls(cycle)[:1]
+
+    def rename():
+        world.agent_b1.name = "Renamed Person"
+        db.session.commit()
+
+    assert "Renamed Person" in write_then_read(client, cache, addresses, rename)[0]
+
+    def promote():
+        position = Position(code="senior-x", name="Senior agent X", rank=5)
+        db.session.add(position)
+        db.session.flush()
+        world.agent_b1.position_id = position.id
+        db.session.commit()
+
+    assert "Senior agent X" in write_then_read(client, cache, addresses, promote)[0]
+
+
+def test_a_hit_is_only_ever_the_same_viewers(client, world, cycle):
+    as_user(client, world.manager_hk)
+    assert world.agent_a1.display_name in read(client, urls(cycle)[0])
+    as_user(client, world.sup_a)  # the reviewer: calibrates none of them
+    assert world.agent_a1.display_name not in read(client, urls(cycle)[0])
+    newcomer = PersonFactory(name="No Calibration", manager=world.sup_a)
+    db.session.commit()
+    as_user(client, newcomer)
+    for _ in range(2):
+        assert client.get(urls(cycle)[0]).status_code in (403, 404)
