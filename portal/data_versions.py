@@ -87,8 +87,6 @@ AREAS_BY_TABLE: dict[str, tuple[str, ...]] = {
     "calibration_participant": (QA,),
     "calibration_score": (QA,),
     "calibration_answer": (QA,),
-    "calibration_change": (QA,),
-    "calibration_close": (QA,),
     "sampling_rule": (QA,),
     "sampling_run": (QA,),
     "sampling_assignment": (QA,),
@@ -113,6 +111,8 @@ AREAS_BY_TABLE: dict[str, tuple[str, ...]] = {
     "review": (GOALS,),
     "review_rating": (GOALS,),
     "review_reopening": (GOALS,),
+    "calibration_change": (GOALS,),  # goals calibration's log (portal/goals/models.py)
+    "calibration_close": (GOALS,),  # which reviews may still change
     # training
     "course": (TRAINING,),
     "course_qa_question": (TRAINING, QA),

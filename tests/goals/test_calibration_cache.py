@@ -1,4 +1,4 @@
-"""The calibration board and its log are remembered as plain rows under the goals, QA and org
+"""The calibration board and its log are remembered as plain rows under the goals and org
 versions: a second read computes nothing, and every kind of write that feeds them (a rating
 changed, a close, a review reaching calibration, a person renamed or moved to another position)
 shows on the next read, equal to the page built with the cache off."""
@@ -129,7 +129,7 @@ def test_a_rating_changed_on_the_page_shows_at_once(client, world, cycle):
 
 
 def test_a_close_takes_the_change_buttons_away(client, cache, world, cycle):
-    """A close writes only calibration_close (filed under QA): the key holds QA too."""
+    """A close writes only calibration_close (a goals table: it raises GOALS)."""
     as_user(client, world.manager_hk)
     addresses = urls(cycle)[:2]
     assert "data-change" in read(client, addresses[0])

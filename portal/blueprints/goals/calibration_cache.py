@@ -7,11 +7,9 @@ only the computed rows are kept, never HTML. policy.require runs before any of t
 as on a miss; the reviews are scoped to the viewer inside calibration_for (a key holds the
 viewer, so a hit is only what the same viewer was shown under the same org version).
 
-Areas: reviews and cycles are GOALS; names, teams, positions and who manages whom are ORG.
-QA too: data_versions.TABLES files the goals tables "calibration_change" (the log) and
-"calibration_close" (which reviews may still change) under QA, so a change or a close raises
-QA (a change raises GOALS too: the review's rating moves; a close alone raises only QA).
-Nothing here moves with the clock: no clock slice."""
+Areas: reviews, cycles, the calibration log (calibration_change) and its close
+(calibration_close) are GOALS; names, teams, positions and who manages whom are ORG. Nothing
+here moves with the clock: no clock slice."""
 
 from __future__ import annotations
 
@@ -20,11 +18,11 @@ from dataclasses import dataclass, replace
 from flask_login import current_user
 
 from portal import cache
-from portal.data_versions import GOALS, ORG, QA
+from portal.data_versions import GOALS, ORG
 from portal.goals import calibration as service
 from portal.goals.models import ReviewCycle, ReviewState
 
-AREAS = (GOALS, QA, ORG)
+AREAS = (GOALS, ORG)
 
 
 @dataclass(frozen=True)
