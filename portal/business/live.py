@@ -6,12 +6,13 @@ whatever the number of rows."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from portal.business.figures import Figures, QaLine, kpi_lines, qa_figure
 from portal.dashboards import team_kpis
 from portal.dashboards.kpi_figures import kpi_rows
 from portal.kpis import queries
-from portal.kpis.periods import Period
+from portal.kpis.periods import Period, comparison
 from portal.kpis.queries import ViewFilters
 from portal.org.models import Person
 from portal.qa.rollup_queries import RollupFilters, summary_for
@@ -38,8 +39,11 @@ def compute_figures(
     minimum: int,
     now: datetime,
 ) -> Figures:
-    """The KPIs and QA of the node (and market) for the period against the previous one."""
-    previous = period.previous()
+    """The KPIs and QA of the node (and market) for the period against the previous one; a
+    period still running (today in the node's time zone) counts its days so far against as many
+    days of the previous period (kpis.periods.comparison: like for like)."""
+    compared = comparison(period, now.astimezone(ZoneInfo(node.time_zone or "UTC")).date())
+    period, previous = compared.current, compared.previous
     filters = ViewFilters(market_id=market_id)
     people = queries.population(viewer, node, filters)
     rollup = queries.rollup_plan(viewer, node, filters)  # the daily roll-up, when exact

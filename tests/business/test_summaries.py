@@ -19,6 +19,7 @@ from tests.business.helpers import WEEK, build_business_kpis, schedule
 from tests.conftest import as_user
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+AFTER = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # November is over: whole month vs whole month
 MONTH = period_containing(PeriodKind.MONTH, WEEK)
 QUARTER = period_containing(PeriodKind.QUARTER, WEEK)
 
@@ -32,8 +33,23 @@ def csat(result):
     return next(k for k in result.figures.kpis if k.code == "csat")
 
 
-def test_a_supervisors_monthly_summary_counts_only_their_team(world, kpis):
+def test_a_running_month_is_compared_like_for_like(world, kpis):
+    """On 20 November, November's days so far against 1-20 October: the previous week's
+    Tuesday (27 October) is after the same days, so the previous figure is empty."""
     result = summary.market_summary(world.sup_a, world.hk, MONTH, minimum=5, now=NOW)
+    f = result.figures
+    assert (f.period_start, f.period_end) == (date(2026, 11, 1), date(2026, 11, 20))
+    assert (f.previous_start, f.previous_end) == (date(2026, 10, 1), date(2026, 10, 20))
+    line = csat(result)
+    assert (line.value, line.n, line.previous, line.previous_n) == (Decimal("4.35"), 4, None, 0)
+
+
+def test_a_supervisors_monthly_summary_counts_only_their_team(world, kpis):
+    result = summary.market_summary(world.sup_a, world.hk, MONTH, minimum=5, now=AFTER)
+    assert (result.figures.previous_start, result.figures.previous_end) == (
+        date(2026, 10, 1),
+        date(2026, 10, 31),
+    )
     assert result.node.id == world.sup_a.id
     # November holds the reviewed week only: 174/40 = 4.35 over 4 rows; October holds the
     # previous week's Tuesday (27 Oct): 4.00 over 2 rows.
