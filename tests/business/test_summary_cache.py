@@ -5,7 +5,6 @@ cache off. A second read computes nothing; the checks (404, 403) still run on a 
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from portal.business import actions, reviews
 from portal.extensions import db
 from portal.kpis.models import KpiTarget
+from tests import cache_checks as checks
 from tests.business.helpers import WEEK, build_business_kpis, schedule
 from tests.coaching.helpers import make_evaluation, scorecard_question_ids
 from tests.conftest import as_user
@@ -23,6 +23,18 @@ from tests.kpis.kpi_world import add_value
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ARGS = "?period=month&on=2026-11-03"
+
+
+def read(client, url: str) -> str:
+    return checks.read(client, url, checks.main_of)
+
+
+def fresh(client, cache, url: str) -> str:
+    return checks.fresh(client, cache, url, checks.main_of)
+
+
+def write_then_read(client, cache, url: str, write) -> str:
+    return checks.write_then_read(client, cache, url, write, view=checks.main_of)
 
 
 @pytest.fixture
@@ -37,41 +49,6 @@ def kpis(world):
 
 def address(world) -> str:
     return f"/business/markets/{world.hk.id}/summary{ARGS}"
-
-
-def main_of(html: str) -> str:
-    """The page's <main>: what the page shows (the rest holds the per-request CSRF token)."""
-    found = re.search(r"<main\b.*?</main>", html, re.S)
-    assert found, "no <main> in the page"
-    return found.group(0)
-
-
-def read(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return main_of(response.get_data(as_text=True))
-
-
-def fresh(client, cache, url: str) -> str:
-    cache.enabled = False
-    try:
-        return read(client, url)
-    finally:
-        cache.enabled = True
-
-
-def write_then_read(client, cache, url: str, write) -> str:
-    first = read(client, url)
-    hits = cache.hits
-    assert read(client, url) == first
-    assert cache.hits == hits + 1  # the second read came from the cache
-    write()
-    misses = cache.misses
-    after = read(client, url)
-    assert cache.misses == misses + 1  # a new key: built afresh
-    assert after == fresh(client, cache, url)
-    assert after != first
-    return after
 
 
 def test_a_new_kpi_value_shows_on_the_next_read(client, cache, world, kpis):

@@ -5,7 +5,6 @@ viewer who may not see a supervisor still gets 404 when the drill-down is cached
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from portal.coaching import meetings
 from portal.coaching import series as series_service
 from portal.extensions import db
+from tests import cache_checks as checks
 from tests.coaching.helpers import (
     NOW,
     make_evaluation,
@@ -31,6 +31,18 @@ EFFECTS = "/coaching/effects"
 BEFORE_TEN = datetime(2026, 3, 16, 1, 58, tzinfo=UTC)
 
 
+def read(client, address: str) -> str:
+    return checks.read(client, address, checks.main_of)
+
+
+def fresh(client, cache, address: str) -> str:
+    return checks.fresh(client, cache, address, checks.main_of)
+
+
+def write_then_read(client, cache, address: str, write) -> str:
+    return checks.write_then_read(client, cache, address, write, view=checks.main_of)
+
+
 @pytest.fixture
 def cache(app):
     return app.extensions["portal_cache"]
@@ -43,41 +55,6 @@ def clock(monkeypatch):
     monkeypatch.setattr("portal.cache.utcnow", lambda: moments[-1])
     monkeypatch.setattr("portal.blueprints.coaching.completion_views.utcnow", lambda: moments[-1])
     return moments
-
-
-def main_of(html: str) -> str:
-    """The page's <main>: what the page shows (the rest holds the per-request CSRF token)."""
-    found = re.search(r"<main\b.*?</main>", html, re.S)
-    assert found, "no <main> in the page"
-    return found.group(0)
-
-
-def read(client, address: str) -> str:
-    response = client.get(address)
-    assert response.status_code == 200, response.status_code
-    return main_of(response.get_data(as_text=True))
-
-
-def fresh(client, cache, address: str) -> str:
-    cache.enabled = False
-    try:
-        return read(client, address)
-    finally:
-        cache.enabled = True
-
-
-def write_then_read(client, cache, address: str, write) -> str:
-    first = read(client, address)
-    hits = cache.hits
-    assert read(client, address) == first
-    assert cache.hits == hits + 1  # the second read came from the cache
-    write()
-    misses = cache.misses
-    after = read(client, address)
-    assert cache.misses == misses + 1  # a new key: built afresh
-    assert after == fresh(client, cache, address)
-    assert after != first
-    return after
 
 
 # ---- 1:1 completion ----------------------------------------------------------------------------

@@ -5,14 +5,12 @@ shows on the next read, equal to the page built with the cache off."""
 
 from __future__ import annotations
 
-import importlib
-import re
-
 import pytest
 
 from portal.extensions import db
 from portal.goals import calibration, sharing
 from portal.org.models import Position
+from tests import cache_checks as checks
 from tests.conftest import as_user
 from tests.factories import PersonFactory
 from tests.goals.calibration_helpers import calibration_cycle, to_calibration
@@ -20,8 +18,21 @@ from tests.goals.helpers import review_of
 from tests.goals.test_calibration_pages import change
 
 HX = {"HX-Request": "true"}
-# CSRF tokens are signed with the time: two reads a second apart differ there and only there.
-TOKEN = re.compile(r'("X-CSRFToken": ?"|name="csrf_token" (?:type="hidden" )?value=")[^"]+')
+
+
+Counter = checks.Counter
+
+
+def read(client, address: str) -> str:
+    return checks.read(client, address, checks.without_tokens)
+
+
+def fresh(client, cache, address: str) -> str:
+    return checks.fresh(client, cache, address, checks.without_tokens)
+
+
+def write_then_read(client, cache, addresses: list[str], write) -> list[str]:
+    return checks.write_then_read(client, cache, addresses, write, view=checks.without_tokens)
 
 
 @pytest.fixture
@@ -40,53 +51,6 @@ def urls(cycle) -> list[str]:
         f"/goals/calibration?cycle={cycle.id}&blind=1",
         f"/goals/calibration/log?cycle={cycle.id}",
     ]
-
-
-def read(client, address: str) -> str:
-    response = client.get(address)
-    assert response.status_code == 200, response.status_code
-    return TOKEN.sub(r"\1…", response.get_data(as_text=True))
-
-
-def fresh(client, cache, address: str) -> str:
-    cache.enabled = False
-    try:
-        return read(client, address)
-    finally:
-        cache.enabled = True
-
-
-def write_then_read(client, cache, addresses: list[str], write) -> list[str]:
-    """Each page read twice (the second from the cache), the write, each page again: built
-    afresh and equal to the page with the cache off. Returns the pages after the write."""
-    before = [read(client, a) for a in addresses]
-    misses = cache.misses
-    assert [read(client, a) for a in addresses] == before
-    assert cache.misses == misses
-    write()
-    after = []
-    for address in addresses:
-        misses = cache.misses
-        page = read(client, address)
-        assert cache.misses > misses, address
-        assert page == fresh(client, cache, address), address
-        after.append(page)
-    assert after != before
-    return after
-
-
-class Counter:
-    def __init__(self, monkeypatch, target: str) -> None:
-        module, _, name = target.rpartition(".")
-        owner = importlib.import_module(module)
-        original = getattr(owner, name)
-        self.calls = 0
-
-        def counted(*args, **kwargs):
-            self.calls += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(owner, name, counted)
 
 
 def test_the_second_read_computes_nothing(monkeypatch, client, world, cycle):

@@ -5,7 +5,6 @@ page built with the cache off."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,12 +15,29 @@ from portal.org.models import Grant
 from portal.qa import evaluations
 from portal.qa.evaluation_maths import answer_field
 from portal.qa.models import ScorecardVersion
+from tests import cache_checks as checks
 from tests.conftest import as_user, post_form
 from tests.qa.programme_helpers import answers_for, make_card, make_contact, make_evaluation
 
 WHEN = datetime(2026, 11, 3, 3, tzinfo=UTC)
 REPORT = "/qa/programme/reports?period=month&on=2026-11-10"
 PICKER = "/qa/programme/calibration/new"
+
+
+Counter = checks.Counter
+
+
+def read(client, address: str) -> str:
+    return checks.read(client, address, checks.without_tokens)
+
+
+def fresh(client, cache, address: str) -> str:
+    return checks.fresh(client, cache, address, checks.without_tokens)
+
+
+def write_then_read(client, cache, address: str, write, *, changes: bool = True) -> str:
+    view = checks.without_tokens
+    return checks.write_then_read(client, cache, address, write, view=view, changes=changes)
 
 
 @pytest.fixture
@@ -44,56 +60,6 @@ def _evaluate(card, agent, evaluator, n, answers=None, start=WHEN):
             )
         )
     return found
-
-
-# CSRF tokens are signed with the time: two reads a second apart differ there and only there.
-TOKEN = re.compile(r'("X-CSRFToken": ?"|name="csrf_token" (?:type="hidden" )?value=")[^"]+')
-
-
-def read(client, address: str) -> str:
-    response = client.get(address)
-    assert response.status_code == 200, response.status_code
-    return TOKEN.sub(r"\1…", response.get_data(as_text=True))
-
-
-def fresh(client, cache, address: str) -> str:
-    """The page built with the cache off: the truth a cached answer must equal."""
-    cache.enabled = False
-    try:
-        return read(client, address)
-    finally:
-        cache.enabled = True
-
-
-def write_then_read(client, cache, address: str, write, *, changes: bool = True) -> str:
-    first = read(client, address)
-    misses = cache.misses
-    assert read(client, address) == first
-    assert cache.misses == misses  # the second read came from the cache
-    write()
-    misses = cache.misses
-    after = read(client, address)
-    assert cache.misses > misses  # new keys: built afresh
-    assert after == fresh(client, cache, address)
-    if changes:
-        assert after != first
-    return after
-
-
-class Counter:
-    def __init__(self, monkeypatch, target: str) -> None:
-        module, _, name = target.rpartition(".")
-        import importlib
-
-        owner = importlib.import_module(module)
-        original = getattr(owner, name)
-        self.calls = 0
-
-        def counted(*args, **kwargs):
-            self.calls += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(owner, name, counted)
 
 
 # ---- the QA report -------------------------------------------------------------------------

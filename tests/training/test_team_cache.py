@@ -5,7 +5,6 @@ A second read computes nothing; the export has its own entry and is still audite
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from portal.audit import AuditEntry
 from portal.extensions import db
 from portal.training import assignments
+from tests import cache_checks as checks
 from tests.conftest import as_user
 from tests.factories import PersonFactory
 from tests.training import helpers
@@ -22,6 +22,18 @@ TEAM = "/training/team"
 # Noon in Hong Kong on the course's due day: due, not yet overdue.
 DUE_DAY = date(2026, 3, 16)
 NOON = datetime(2026, 3, 16, 4, 0, tzinfo=UTC)
+
+
+def read(client, address: str = TEAM) -> str:
+    return checks.read(client, address, checks.main_of)
+
+
+def fresh(client, cache, address: str = TEAM) -> str:
+    return checks.fresh(client, cache, address, checks.main_of)
+
+
+def write_then_read(client, cache, write, address: str = TEAM) -> str:
+    return checks.write_then_read(client, cache, address, write, view=checks.main_of)
 
 
 @pytest.fixture
@@ -43,41 +55,6 @@ def course(world, clock):
     found = helpers.course(world.hr, title="Compliance MK-COMPLIANCE")
     helpers.assign(world.hr, found, due_on=DUE_DAY, person_id=world.agent_a1.id)
     return found
-
-
-def main_of(html: str) -> str:
-    """The page's <main>: what the page shows (the rest holds the per-request CSRF token)."""
-    found = re.search(r"<main\b.*?</main>", html, re.S)
-    assert found, "no <main> in the page"
-    return found.group(0)
-
-
-def read(client, address: str = TEAM) -> str:
-    response = client.get(address)
-    assert response.status_code == 200, response.status_code
-    return main_of(response.get_data(as_text=True))
-
-
-def fresh(client, cache, address: str = TEAM) -> str:
-    cache.enabled = False
-    try:
-        return read(client, address)
-    finally:
-        cache.enabled = True
-
-
-def write_then_read(client, cache, write, address: str = TEAM) -> str:
-    first = read(client, address)
-    hits = cache.hits
-    assert read(client, address) == first
-    assert cache.hits == hits + 1  # the second read came from the cache
-    write()
-    misses = cache.misses
-    after = read(client, address)
-    assert cache.misses == misses + 1  # a new key: built afresh
-    assert after == fresh(client, cache, address)
-    assert after != first
-    return after
 
 
 def test_a_new_assignment_shows_on_the_next_read(client, cache, world, course):
