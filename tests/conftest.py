@@ -90,6 +90,12 @@ def _transaction(app: Flask) -> Iterator[None]:
 
 
 @pytest.fixture
+def cache(app: Flask):
+    """The panel and page cache (portal/cache.py): its hits and misses, `enabled`."""
+    return app.extensions["portal_cache"]
+
+
+@pytest.fixture
 def no_panel_cache(app: Flask) -> Iterator[None]:
     """The panel cache off: for tests that count the statements a panel's building issues."""
     cache = app.extensions["portal_cache"]

@@ -38,11 +38,6 @@ def write_then_read(client, cache, url: str, write) -> str:
 
 
 @pytest.fixture
-def cache(app):
-    return app.extensions["portal_cache"]
-
-
-@pytest.fixture
 def kpis(world):
     return build_business_kpis(world)
 

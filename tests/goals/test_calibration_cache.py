@@ -40,11 +40,6 @@ def cycle(world):
     return calibration_cycle(world)
 
 
-@pytest.fixture
-def cache(app):
-    return app.extensions["portal_cache"]
-
-
 def urls(cycle) -> list[str]:
     return [
         f"/goals/calibration?cycle={cycle.id}",

@@ -53,11 +53,6 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def cache(app):
-    return app.extensions["portal_cache"]
-
-
-@pytest.fixture
 def calls(monkeypatch):
     """{name: calls} of every computing function (the manager module's `db` counts reads)."""
     import importlib

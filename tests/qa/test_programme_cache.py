@@ -41,11 +41,6 @@ def write_then_read(client, cache, address: str, write, *, changes: bool = True)
 
 
 @pytest.fixture
-def cache(app):
-    return app.extensions["portal_cache"]
-
-
-@pytest.fixture
 def card(world):
     return make_card(world.qa)
 

@@ -44,11 +44,6 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def cache(app):
-    return app.extensions["portal_cache"]
-
-
-@pytest.fixture
 def data(world):
     world.qa_data = panel_world.build_qa(world)
     panel_world.build_one_on_ones(world)

@@ -37,11 +37,6 @@ def write_then_read(client, cache, write, address: str = TEAM) -> str:
 
 
 @pytest.fixture
-def cache(app):
-    return app.extensions["portal_cache"]
-
-
-@pytest.fixture
 def clock(monkeypatch):
     """The page's and the keys' clock held still (moved by appending a moment)."""
     moments = [NOON]
