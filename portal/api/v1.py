@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Flask
+from flask import Flask, request
 from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -272,7 +272,15 @@ teams_list = _reference(Team, TeamPage, "teams_list", "/teams", "Teams, by id.")
 
 
 @blp.after_request
-def no_store(response):
+def conditional(response):
+    """A successful read carries a strong ETag of its body and answers 304 to a matching
+    If-None-Match (the token was checked first: a 304 is never given without one). Kept
+    by a client only to revalidate ("private, no-cache"); anything else is never stored."""
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        response.add_etag()
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.vary.add("Authorization")
+        return response.make_conditional(request)
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 

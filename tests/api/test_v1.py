@@ -251,7 +251,36 @@ def test_a_person_reads_as_on_the_pages(api_get, world):
     body = response.get_json()
     assert body["id"] == world.agent_a1.id and body["email"] == world.agent_a1.email
     assert "password_hash" not in body and "path" not in body
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_reads_carry_an_etag_and_answer_304_until_the_record_changes(client, world):
+    secret = make_token(world.sup_a)
+    path = f"/api/v1/people/{world.agent_a1.id}"
+    first = client.get(path, headers=bearer(secret))
+    etag = first.headers["ETag"]
+    assert etag and "Authorization" in first.headers["Vary"]
+    again = client.get(path, headers={**bearer(secret), "If-None-Match": etag})
+    assert again.status_code == 304 and not again.get_data()
+    world.agent_a1.name = "Renamed MK-A1"
+    db.session.commit()
+    changed = client.get(path, headers={**bearer(secret), "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    listed = client.get("/api/v1/people", headers=bearer(secret))
+    assert (
+        client.get(
+            "/api/v1/people", headers={**bearer(secret), "If-None-Match": listed.headers["ETag"]}
+        ).status_code
+        == 304
+    )
+
+
+def test_no_304_without_a_valid_token(client, world):
+    secret = make_token(world.sup_a)
+    path = f"/api/v1/people/{world.agent_a1.id}"
+    etag = client.get(path, headers=bearer(secret)).headers["ETag"]
+    assert_problem(client.get(path, headers={"If-None-Match": etag}), 401)
+    assert client.get(path, headers={"If-None-Match": etag}).headers["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize("other", ["agent_b1", "agent_c1", "sup_b", "manager_hk"])
