@@ -3,7 +3,8 @@
 Only `Authorization: Bearer <secret>` counts; the session cookie never does. No or a refused
 token -> 401, a token without the scope -> 403; a refusal of a presented token is audited
 (committed before the answer, which rolls everything else back). Then the token's rate limit
-(API_RATE_LIMIT, per token id) -> 429.
+(API_RATE_LIMIT, per token id) -> 429; refused tokens are limited per address too
+(API_REFUSED_LIMIT).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from portal.extensions import db, limiter
 from portal.org.models import Person
 
 RATE_SCOPE = "api_v1_token"
+REFUSED_SCOPE = "api_v1_refused"
 
 
 class MissingScope(Exception):
@@ -37,16 +39,39 @@ def bearer_secret() -> str | None:
     return secret.strip()
 
 
+def _refused_limit() -> tuple[object, object] | None:
+    """The limit on refused tokens per address (API_REFUSED_LIMIT): guessing is slowed down
+    and the audit log is not flooded (past it, refusals are answered 429, unaudited). A valid
+    token is never held back by it."""
+    strategy = limiter.limiter
+    if strategy is None or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    return strategy, parse(current_app.config.get("API_REFUSED_LIMIT", "30/minute"))
+
+
+def _too_many(strategy, item, *key: str) -> TooManyRequests:
+    stats = strategy.get_window_stats(item, *key)
+    return TooManyRequests(retry_after=max(1, int(stats.reset_time - utcnow().timestamp())))
+
+
 def authenticate() -> ApiToken:
     """The request's token (401 when there is none or it is refused)."""
     secret = bearer_secret()
     if secret is None:
         raise Unauthorized()
-    token = tokens.verify(secret, utcnow(), request.remote_addr)
-    db.session.commit()  # the refusal's audit entry, or the token's last use
-    if token is None:
-        raise Unauthorized()
-    return token
+    address = request.remote_addr or "-"
+    token, reason, found = tokens.check(secret, utcnow(), request.remote_addr)
+    if token is not None:
+        db.session.commit()  # the token's last use
+        return token
+    limit = _refused_limit()
+    if limit is not None:
+        strategy, item = limit
+        if not strategy.hit(item, REFUSED_SCOPE, address):
+            raise _too_many(strategy, item, REFUSED_SCOPE, address)
+    tokens.refuse(reason or "unknown", found)
+    db.session.commit()  # the refusal's audit entry (the error answer rolls back the rest)
+    raise Unauthorized()
 
 
 def rate_limit(token: ApiToken) -> None:
@@ -55,9 +80,7 @@ def rate_limit(token: ApiToken) -> None:
     if strategy is None or not current_app.config.get("RATELIMIT_ENABLED", True):
         return
     if not strategy.hit(item, RATE_SCOPE, str(token.id)):
-        stats = strategy.get_window_stats(item, RATE_SCOPE, str(token.id))
-        retry = max(1, int(stats.reset_time - utcnow().timestamp()))
-        raise TooManyRequests(retry_after=retry)
+        raise _too_many(strategy, item, RATE_SCOPE, str(token.id))
 
 
 def require_scope(scope: str) -> Callable:

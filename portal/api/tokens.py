@@ -129,18 +129,27 @@ def refusal(token: ApiToken | None, now: datetime) -> str | None:
     return None
 
 
-def verify(secret: str | None, now: datetime, address: str | None = None) -> ApiToken | None:
-    """The usable token for this secret, or None (the refusal audited; the caller commits).
+def check(
+    secret: str | None, now: datetime, address: str | None = None
+) -> tuple[ApiToken | None, str | None, ApiToken | None]:
+    """(usable token, None) or (None, why not, the token found if any); nothing audited.
     A use is remembered (last_used_at and address), at most once a minute per address."""
     token = lookup(secret)
     reason = refusal(token, now)
     if reason is not None:
-        refuse(reason, token)
-        return None
+        return None, reason, token
     assert token is not None
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY
     if stale or token.last_used_address != address:
         token.last_used_at = now
         token.last_used_address = address
         db.session.flush()
+    return token, None, token
+
+
+def verify(secret: str | None, now: datetime, address: str | None = None) -> ApiToken | None:
+    """The usable token for this secret, or None (the refusal audited; the caller commits)."""
+    token, reason, found = check(secret, now, address)
+    if reason is not None:
+        refuse(reason, found)
     return token

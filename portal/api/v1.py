@@ -298,6 +298,7 @@ API_CONFIG = {
         "info": {"description": "Authenticate with `Authorization: Bearer <token>`."},
     },
     "API_RATE_LIMIT": "600/minute",
+    "API_REFUSED_LIMIT": "30/minute",
 }
 
 

@@ -342,3 +342,18 @@ def test_the_rate_limit_is_per_token_and_answers_429_problem(app, api_get, world
         assert api_get("/api/v1/teams", second).status_code == 200
     finally:
         app.config["API_RATE_LIMIT"] = "600/minute"
+
+
+def test_refused_tokens_are_limited_per_address_and_not_audited_past_the_limit(app, client, world):
+    app.config["API_REFUSED_LIMIT"] = "2/minute"
+    try:
+        before = len(_denied())
+        for _ in range(2):
+            assert_problem(client.get("/api/v1/teams", headers=bearer("pat_0_bad")), 401)
+        response = client.get("/api/v1/teams", headers=bearer("pat_0_bad"))
+        assert_problem(response, 429)
+        assert len(_denied()) == before + 2
+        # A valid token from the same address is not held back by others' guesses.
+        assert client.get("/api/v1/teams", headers=bearer(make_token(world.hr))).status_code == 200
+    finally:
+        app.config["API_REFUSED_LIMIT"] = "30/minute"
