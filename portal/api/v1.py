@@ -111,6 +111,15 @@ class PortalApi(Api):
     def _register_error_handlers(self) -> None:
         pass
 
+    def _register_responses(self) -> None:
+        # The shared error responses (DEFAULT_ERROR, UNPROCESSABLE_ENTITY, ...) are
+        # problem+json; an operation's own answers keep application/json.
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = MEDIA_TYPE
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE
+
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
     return Schema.from_dict(

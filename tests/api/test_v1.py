@@ -321,6 +321,7 @@ def test_openapi_json_is_3_1_with_every_path_and_the_bearer_scheme(client, app):
     scheme = spec["components"]["securitySchemes"]["bearerAuth"]
     assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
     assert spec["security"] == [{"bearerAuth": []}]
+    assert list(spec["components"]["responses"]["DEFAULT_ERROR"]["content"]) == [PROBLEM]
     for path, item in spec["paths"].items():
         responses = item["get"]["responses"]
         assert {"200", "401", "403", "429"} <= set(responses), path
