@@ -37,4 +37,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     from portal.blueprints import register_blueprints
 
     register_blueprints(app)
+    from portal.api import v1
+
+    v1.init_app(app)  # /api/v1 (flask-smorest) and its OpenAPI description
     return app

@@ -239,3 +239,6 @@ def register_cli(app: Flask) -> None:
     from portal.notify.cli import register as register_notify_cli  # mail, notify
 
     register_notify_cli(app)
+    from portal.api.cli import tokens_cli
+
+    app.cli.add_command(tokens_cli)

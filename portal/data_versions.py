@@ -139,6 +139,7 @@ IGNORED: frozenset[str] = frozenset(
     {
         "data_version",
         "audit_entry",
+        "api_token",  # the API's tokens: no cached view reads them
         "session_seat",
         "notification",
         "notification_digest",

@@ -71,7 +71,13 @@ def typed_values() -> list[str]:
     return values[:_TYPED_MAX_FIELDS]
 
 
-def _render(status: int, message: str):
+def _render(status: int, message: str, error: Exception | None = None):
+    from portal.api import problems
+
+    if problems.is_api_request():  # /api/v1: RFC 9457 problem details, in English
+        if isinstance(error, HTTPException):
+            return problems.from_http_error(error)
+        return problems.problem(status)
     if _wants_json():
         return jsonify({"error": message, "status": status}), status
     from portal.htmx import is_fragment_request
@@ -110,7 +116,7 @@ def register_error_handlers(app: Flask) -> None:
         }
         status = error.code or 500
         message = str(messages.get(status, error.description or ""))
-        return _render(status, message)
+        return _render(status, message, error)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

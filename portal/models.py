@@ -1,5 +1,6 @@
 """Imports every model module so that metadata (and Alembic) sees all tables."""
 
+from portal.api.models import ApiToken  # noqa: F401
 from portal.audit import AuditEntry  # noqa: F401
 from portal.auth.models import UserSession  # noqa: F401
 from portal.business.models import (  # noqa: F401

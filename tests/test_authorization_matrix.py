@@ -13,6 +13,7 @@ from portal import policy
 from portal.auth import sessions
 from portal.db import utcnow
 from portal.org.models import Grant, Person
+from tests.api.authz_tokens import run_token_matrix
 from tests.authz import ROLES, Row, expect, route_key, run_matrix
 from tests.business.test_business_authorization import BUSINESS_ROWS, business_extras
 from tests.coaching.test_coaching_authorization import COACHING_ROWS, coaching_extras
@@ -148,6 +149,57 @@ ROWS.update(BUSINESS_ROWS)
 ROWS.update(CONDUCT_ROWS)
 ROWS.update(IMPROVEMENT_ROWS)
 
+# /api/v1: a bearer token only. With the pages' session cookie (the matrix above signs each
+# role in that way) and no token, every API route answers 401, whoever the cookie is for.
+API_PATHS = {
+    "api_v1.people_list GET": u("/api/v1/people"),
+    "api_v1.person_detail GET": u("/api/v1/people/{w.agent_a1.id}"),
+    "api_v1.markets_list GET": u("/api/v1/markets"),
+    "api_v1.segments_list GET": u("/api/v1/segments"),
+    "api_v1.positions_list GET": u("/api/v1/positions"),
+    "api_v1.teams_list GET": u("/api/v1/teams"),
+}
+ROWS.update({key: Row("GET", url, expect(401, anonymous=401)) for key, url in API_PATHS.items()})
+# The OpenAPI description holds no records: anyone may read it.
+ROWS["api-docs.openapi_json GET"] = Row(
+    "GET", u("/api/v1/openapi.json"), expect(200, anonymous=200)
+)
+
+# The same routes called with a bearer token of each role's person (every read scope);
+# "anonymous" sends none. Records follow the pages' visibility (404 outside reach).
+API_TOKEN_ROWS: dict[str, Row] = {
+    "api_v1.people_list GET": Row(
+        "GET",
+        API_PATHS["api_v1.people_list GET"],
+        expect(200, anonymous=401),
+        hidden_from=HIDDEN_A1,
+    ),
+    "api_v1.people_list GET #team": Row(
+        "GET",
+        u("/api/v1/people?team_id={w.team_a.id}&limit=1"),
+        expect(200, anonymous=401),
+        hidden_from=("other_supervisor", "trainer"),
+    ),
+    "api_v1.person_detail GET": Row(
+        "GET", API_PATHS["api_v1.person_detail GET"], a1_record(200, anonymous=401)
+    ),
+    "api_v1.person_detail GET #hr": Row(
+        "GET",
+        u("/api/v1/people/{w.hr.id}"),
+        expect(404, anonymous=401, hr_admin=200),
+        marker="MK-HR",
+    ),
+    **{
+        key: Row("GET", API_PATHS[key], expect(200, anonymous=401))
+        for key in (
+            "api_v1.markets_list GET",
+            "api_v1.segments_list GET",
+            "api_v1.positions_list GET",
+            "api_v1.teams_list GET",
+        )
+    },
+}
+
 
 def _extras(world) -> dict:
     token_owner = world.agent_a1
@@ -196,8 +248,27 @@ def test_every_route_has_a_row(app):
     assert not stale, f"rows for routes that no longer exist: {sorted(stale)}"
 
 
+def test_every_api_route_has_a_token_row(app):
+    api_routes = {key for key in route_keys(app) if key.startswith("api_v1.")}
+    assert api_routes == {route_key(name) for name in API_TOKEN_ROWS}
+
+
+def test_every_api_route_answers_every_roles_token_as_the_matrix_says(app, world):
+    mismatches = run_token_matrix(app, world, API_TOKEN_ROWS)
+    assert not mismatches, "\n".join(str(m) for m in mismatches)
+
+
+def test_an_allow_all_policy_makes_the_token_matrix_fail(app, world, monkeypatch):
+    monkeypatch.setattr(policy, "visible_person_ids", lambda viewer, area=None: select(Person.id))
+    mismatches = run_token_matrix(app, world, API_TOKEN_ROWS)
+    assert any(
+        m.role == "peer_agent" and m.endpoint == "api_v1.person_detail GET" for m in mismatches
+    )
+    assert any(m.leaked for m in mismatches)
+
+
 def test_every_row_names_every_role():
-    for key, row in ROWS.items():
+    for key, row in {**ROWS, **API_TOKEN_ROWS}.items():
         assert set(row.expect) == set(ROLES), key
 
 
