@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from flask import Flask
+from flask import Flask, Response
 
 from portal.extensions import db
 from portal.org.models import Person
@@ -110,11 +110,29 @@ def frozen_ids(world: World) -> SimpleNamespace:
     return SimpleNamespace(**values)
 
 
+def send_signed_in(app: Flask, role: str, person: Person | None, row: Row, world) -> Response:
+    """The pages' way: a session cookie, and a CSRF token for anything but GET."""
+    client = app.test_client()
+    if person is not None:
+        as_user(client, person)
+    url = row.url(world)
+    if row.method == "GET":
+        return client.get(url, headers=row.headers)
+    headers = {"X-CSRFToken": _token(client, role), **row.headers}
+    data = row.data(world) if row.data else {}
+    return client.open(url, method=row.method, data=data, headers=headers)
+
+
 def run_matrix(
-    app: Flask, world: World, rows: dict[str, Row], extras: dict | None = None
+    app: Flask,
+    world: World,
+    rows: dict[str, Row],
+    extras: dict | None = None,
+    send: Callable[..., Response] = send_signed_in,
 ) -> list[Mismatch]:
     """Run every row for every role; rows are keyed "endpoint METHOD" (or "endpoint METHOD
-    #case" for a further row of the same route)."""
+    #case" for a further row of the same route). `send(app, role, person or None, row, world)`
+    makes the request (signed in with a session by default; the API's matrix sends a token)."""
     mismatches: list[Mismatch] = []
     connection = db.engines[None]
     world = frozen_ids(world)  # type: ignore[assignment]
@@ -125,17 +143,10 @@ def run_matrix(
             db.session.remove()  # its open savepoint must not enclose the matrix's one
             savepoint = connection.begin_nested()
             try:
-                client = app.test_client()
+                person = None
                 if role != "anonymous":
-                    person_id = getattr(world, ROLE_PERSON[role]).id
-                    as_user(client, db.session.get(Person, person_id))
-                url = row.url(world)
-                if row.method == "GET":
-                    response = client.get(url, headers=row.headers)
-                else:
-                    headers = {"X-CSRFToken": _token(client, role), **row.headers}
-                    data = row.data(world) if row.data else {}
-                    response = client.open(url, method=row.method, data=data, headers=headers)
+                    person = db.session.get(Person, getattr(world, ROLE_PERSON[role]).id)
+                response = send(app, role, person, row, world)
                 # PDFs and other binary answers are searched for the marker as text too.
                 body = response.get_data().decode("utf-8", "replace")
                 leaked = role in row.roles_hiding_marker() and row.marker in body
