@@ -23,12 +23,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from pages import _client_for, percentile  # noqa: E402  (benchmarks/pages.py)
 from sqlalchemy import select  # noqa: E402
 
 from portal import create_app, data_versions  # noqa: E402
-from portal.auth import sessions  # noqa: E402
-from portal.db import utcnow  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.org.models import Person  # noqa: E402
 
@@ -41,11 +41,6 @@ AREA_PANELS = [
     (data_versions.RECOGNITION, "recognition"),
 ]
 HX = {"HX-Request": "true"}
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
 
 
 def timed(client, url: str) -> float:
@@ -67,15 +62,10 @@ def main() -> None:
         if db.engine.dialect.name != "postgresql":
             raise SystemExit("Run it on the large data set (PostgreSQL): see the docstring.")
         head = db.session.execute(
-            select(Person).where(Person.email.like("head@%")).order_by(Person.id.desc())
+            select(Person).where(Person.email.like("head@%")).order_by(Person.id.desc()).limit(1)
         ).scalar_one()
-        token = sessions.start_session(head, now=utcnow(), address="127.0.0.1", user_agent="bench")
-        db.session.commit()
         head_id = head.id
-    client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = token
-        sess["_fresh"] = True
+        client = _client_for(app, head)
 
     def url(key: str) -> str:
         return f"/teams/{head_id}/panels/{key}?period={args.period}"

@@ -246,13 +246,6 @@ def read(session: Session) -> dict[str, int]:
     return memo
 
 
-def initial_rows() -> list[dict[str, Any]]:
-    """The rows the migration inserts: every area at 0 and the database's random token."""
-    rows: list[dict[str, Any]] = [{"area": area, "version": 0} for area in KNOWN]
-    rows.append({"area": TOKEN, "version": secrets.randbits(62)})
-    return rows
-
-
 # ---- session events --------------------------------------------------------------------
 
 
